@@ -1,0 +1,1 @@
+"""org-registry: the area axis and who is where on it."""

@@ -1,0 +1,1 @@
+"""org-registry's HTTP API: one router per resource."""

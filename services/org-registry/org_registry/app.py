@@ -1,0 +1,33 @@
+"""create_app(settings) -> the org-registry FastAPI app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from org_registry.api.areas import router as areas_router
+from org_registry.consumers import SUBSCRIPTIONS
+from org_registry.events import PUBLISHED_TOPICS
+from org_registry.settings import Settings
+from org_registry.store.areas import AreaRepository
+from yizhou.service_app import ServiceParts, build_app
+
+
+async def area_paths(session: AsyncSession, code: str) -> str | None:
+    return await AreaRepository(session).path_of(code)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    return build_app(ServiceParts(
+        settings=settings or Settings(),
+        title="org-registry",
+        description="The area axis (district > subdistrict > community > grid) and who is where on it. "
+                    "Every call needs a bearer token (`yizhou token --role district_admin --area CY`).",
+        routers=[areas_router],
+        migrations=Path(__file__).parent / "migrations",
+        area_paths=area_paths,
+        published_topics=PUBLISHED_TOPICS,
+        subscriptions=SUBSCRIPTIONS,
+    ))

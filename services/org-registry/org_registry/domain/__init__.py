@@ -1,0 +1,1 @@
+"""Rules of org-registry with no web, database or broker import."""

@@ -1,0 +1,5 @@
+from org_registry.store.models import Base
+from yizhou.messaging_tables import messaging_metadata
+from yizhou.migrations import run_env
+
+run_env([Base.metadata, messaging_metadata])

@@ -1,0 +1,1 @@
+"""org-registry's tables and the queries over them."""

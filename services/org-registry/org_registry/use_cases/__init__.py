@@ -1,0 +1,1 @@
+"""org-registry's use cases: one unit of work each, domain rules, store, outbox."""

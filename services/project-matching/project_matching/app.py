@@ -1,0 +1,26 @@
+"""create_app(settings) -> the project-matching FastAPI app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from project_matching.consumers import SUBSCRIPTIONS
+from project_matching.events import PUBLISHED_TOPICS
+from project_matching.settings import Settings
+from yizhou.axis_copy import axis_copy_router, path_of
+from yizhou.service_app import ServiceParts, build_app
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    return build_app(ServiceParts(
+        settings=settings or Settings(),
+        title="project-matching",
+        description="Project-matching: the lists of demands, resources and projects, the project lifecycle and the matching engine. Every call needs a bearer token (`yizhou token`).",
+        routers=[axis_copy_router],
+        migrations=Path(__file__).parent / "migrations",
+        area_paths=path_of,
+        published_topics=PUBLISHED_TOPICS,
+        subscriptions=SUBSCRIPTIONS,
+    ))

@@ -1,0 +1,5 @@
+from yizhou.axis_copy import axis_copy_metadata
+from yizhou.messaging_tables import messaging_metadata
+from yizhou.migrations import run_env
+
+run_env([axis_copy_metadata, messaging_metadata])

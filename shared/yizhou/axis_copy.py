@@ -1,0 +1,124 @@
+"""A service's read copy of the area axis, built only from org-registry's area events.
+
+demand-intake, project-matching and dual-registration each keep one in their own database
+(no shared tables) and scope callers with it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel
+from sqlalchemy import Boolean, Column, MetaData, String, Table, func, literal, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from yizhou.auth import AreaScope
+from yizhou.columns import UtcDateTime
+from yizhou.axis_events import AREAS_TOPIC, AreaCreated, AreaMoved, AreaRetired, AreaUpdated, Level
+from yizhou.consumer import Subscription
+from yizhou.dependencies import DatabaseDep, get_scope
+from yizhou.envelope import ReceivedEvent
+from yizhou.pagination import Page, page_of
+from yizhou.problems import Problem
+
+axis_copy_metadata = MetaData()
+
+area_copy = Table(
+    "area_copy",
+    axis_copy_metadata,
+    Column("code", String(32), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("level", String(16), nullable=False),
+    Column("parent_code", String(32), nullable=True),
+    Column("path", String(400), nullable=False, index=True),
+    Column("retired", Boolean, nullable=False, default=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+
+async def path_of(session: AsyncSession, code: str) -> str | None:
+    return (await session.execute(select(area_copy.c.path).where(area_copy.c.code == code))).scalar_one_or_none()
+
+
+async def on_created(session: AsyncSession, event: ReceivedEvent) -> None:
+    data = AreaCreated.model_validate(event.data)
+    values = {"name": data.name, "level": data.level.value, "parent_code": data.parent_code, "path": data.path,
+              "retired": False, "updated_at": datetime.now(UTC)}
+    if await path_of(session, data.code) is None:
+        await session.execute(area_copy.insert().values(code=data.code, **values))
+    else:
+        await session.execute(update(area_copy).where(area_copy.c.code == data.code).values(**values))
+
+
+async def on_updated(session: AsyncSession, event: ReceivedEvent) -> None:
+    data = AreaUpdated.model_validate(event.data)
+    await session.execute(update(area_copy).where(area_copy.c.code == data.code)
+                          .values(name=data.name, updated_at=datetime.now(UTC)))
+
+
+async def on_moved(session: AsyncSession, event: ReceivedEvent) -> None:
+    data = AreaMoved.model_validate(event.data)
+    # Rewrite the prefix of the moved area and of everything under it.
+    await session.execute(
+        update(area_copy)
+        .where(area_copy.c.path.startswith(data.old_path, autoescape=True))
+        .values(path=literal(data.new_path, String).concat(func.substr(area_copy.c.path, len(data.old_path) + 1, type_=String)),
+                updated_at=datetime.now(UTC))
+    )
+    await session.execute(update(area_copy).where(area_copy.c.code == data.code).values(parent_code=data.new_parent_code))
+
+
+async def on_retired(session: AsyncSession, event: ReceivedEvent) -> None:
+    data = AreaRetired.model_validate(event.data)
+    await session.execute(update(area_copy).where(area_copy.c.code == data.code)
+                          .values(retired=True, updated_at=datetime.now(UTC)))
+
+
+AXIS_COPY_SUBSCRIPTIONS = [
+    Subscription(AREAS_TOPIC, AreaCreated.event_type, on_created),
+    Subscription(AREAS_TOPIC, AreaUpdated.event_type, on_updated),
+    Subscription(AREAS_TOPIC, AreaMoved.event_type, on_moved),
+    Subscription(AREAS_TOPIC, AreaRetired.event_type, on_retired),
+]
+
+
+class AreaCopyOut(BaseModel):
+    code: str
+    name: str
+    level: Level
+    parent_code: str | None
+    path: str
+    retired: bool
+
+
+axis_copy_router = APIRouter(prefix="/api/v1/areas", tags=["areas (read copy)"])
+
+
+@axis_copy_router.get("", response_model=Page[AreaCopyOut], summary="Areas of this service's read copy in the caller's scope")
+async def list_areas(db: DatabaseDep, scope: Annotated[AreaScope, Depends(get_scope)],
+                     level: Level | None = None, include_retired: bool = False,
+                     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+                     after: Annotated[str | None, Query(max_length=400, description="Cursor: the last path seen")] = None):
+    query = select(area_copy).where(area_copy.c.path.startswith(scope.path, autoescape=True)).order_by(area_copy.c.path).limit(limit + 1)
+    if level is not None:
+        query = query.where(area_copy.c.level == level.value)
+    if not include_retired:
+        query = query.where(area_copy.c.retired.is_(False))
+    if after is not None:
+        query = query.where(area_copy.c.path > after)
+    async with db.sessions() as session:
+        rows = [AreaCopyOut(**row._mapping) for row in (await session.execute(query)).all()]
+    return page_of(rows, limit, lambda area: area.path)
+
+
+@axis_copy_router.get("/{code}", response_model=AreaCopyOut, summary="One area of the read copy",
+                      responses={404: {"description": "Unknown, or outside the caller's area"}})
+async def get_area(code: str, db: DatabaseDep, scope: Annotated[AreaScope, Depends(get_scope)]):
+    async with db.sessions() as session:
+        row = (await session.execute(select(area_copy).where(area_copy.c.code == code))).first()
+    # Outside the scope answers like unknown: existence of other areas' records is not disclosed.
+    if row is None or not scope.covers(row.path):
+        raise Problem("not-found", f"No area '{code}' in your scope.")
+    return AreaCopyOut(**row._mapping)

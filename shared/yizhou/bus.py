@@ -1,0 +1,73 @@
+"""Kafka clients: the producer (idempotence follows the broker) and topic creation."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+
+log = logging.getLogger(__name__)
+
+
+async def start_producer(bootstrap: str, idempotence: str = "auto", client_id: str = "yizhou") -> AIOKafkaProducer:
+    """Starts a producer with acks=all; idempotent where the broker supports InitProducerId.
+
+    Apache Kafka does; Tansu (the embedded broker) does not, so "auto" falls back to a plain
+    producer there. Duplicates a plain producer might make are absorbed by consumers' inboxes.
+    """
+    if idempotence in ("auto", "on"):
+        producer = AIOKafkaProducer(
+            bootstrap_servers=bootstrap, client_id=client_id, acks="all", enable_idempotence=True,
+            request_timeout_ms=15000,
+        )
+        try:
+            await producer.start()
+            return producer
+        except KafkaError as exc:
+            await producer.stop()
+            if idempotence == "on":
+                raise
+            log.warning("broker refused an idempotent producer (%s); using acks=all without it", exc)
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap, client_id=client_id, acks="all", request_timeout_ms=15000,
+        max_batch_size=1 << 20, linger_ms=2,
+    )
+    await producer.start()
+    return producer
+
+
+async def ensure_topics(bootstrap: str, topics: list[str], partitions: int = 3) -> None:
+    """Creates missing topics (both brokers may have auto-creation off)."""
+    if not topics:
+        return
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=15000)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [NewTopic(t, num_partitions=partitions, replication_factor=1) for t in topics if t not in existing]
+        if missing:
+            try:
+                await admin.create_topics(missing)
+            except TopicAlreadyExistsError:
+                pass  # another service created it first
+    finally:
+        await admin.close()
+
+
+async def broker_reachable(bootstrap: str, timeout_s: float = 4.0) -> bool:
+    """Readiness: fresh metadata from the cluster within a short timeout."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=3000)
+    try:
+        await asyncio.wait_for(admin.start(), timeout_s)
+        await asyncio.wait_for(admin.list_topics(), timeout_s)
+        return True
+    except Exception:
+        return False
+    finally:
+        try:
+            await admin.close()
+        except Exception:
+            pass

@@ -1,0 +1,127 @@
+"""`yizhou`: the operator CLI (typer + rich)."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import os
+import signal
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from yizhou.auth import Role, mint_token
+from yizhou.demo_district import DISTRICT, REAL, SMALL, load_demo
+from yizhou.embedded_broker import EmbeddedBroker
+from yizhou.events import render_schema, schema_file, write_schemas
+from yizhou.launcher import SERVICES, Platform
+from yizhou.settings import ServiceSettings
+
+app = typer.Typer(help="Operator CLI of the one-axis party-building platform.", no_args_is_help=True)
+console = Console()
+
+
+@app.command()
+def token(role: Annotated[Role, typer.Option(help="Role claim")],
+          area: Annotated[str, typer.Option(help="Area code claim: the caller sees this area's subtree")],
+          subject: Annotated[str | None, typer.Option(help="Who the token is for")] = None,
+          ttl: Annotated[int, typer.Option(help="Lifetime in seconds")] = 8 * 3600) -> None:
+    """Mint a local bearer token (signed with JWT_SECRET) for a role and an area."""
+    settings = ServiceSettings()
+    print(mint_token(settings.jwt_secret, role=role.value, area=area, subject=subject, ttl_s=ttl,
+                     issuer=settings.jwt_issuer))
+
+
+@app.command()
+def demo(url: Annotated[str, typer.Option(help="org-registry base URL")] = "http://127.0.0.1:8001",
+         real_size: Annotated[bool, typer.Option("--real-size", help="43 subdistricts, 344 communities")] = False) -> None:
+    """Load the deterministic demo district into a running org-registry."""
+    settings = ServiceSettings()
+    tok = mint_token(settings.jwt_secret, role="district_admin", area=DISTRICT[0], issuer=settings.jwt_issuer)
+    created = asyncio.run(load_demo(url, tok, REAL if real_size else SMALL))
+    console.print(f"demo district loaded: {created} areas created")
+
+
+@app.command()
+def run(data_dir: Annotated[Path, typer.Option(help="SQLite files and logs")] = Path("var"),
+        real_size: Annotated[bool, typer.Option("--real-size", help="Demo at the real size: 43 subdistricts, 344 communities")] = False,
+        no_demo: Annotated[bool, typer.Option("--no-demo", help="Start empty")] = False) -> None:
+    """Start the broker (embedded Tansu unless KAFKA_BOOTSTRAP_SERVERS is set), the four services
+    as separate processes, and load the demo district. Ctrl-C stops everything."""
+    data_dir = data_dir.resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    broker = None
+    bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    if not bootstrap:
+        broker = EmbeddedBroker(port=int(os.environ.get("EMBEDDED_BROKER_PORT", "19092")),
+                                log_file=data_dir / "broker.log").start()
+        bootstrap = broker.bootstrap
+        console.print(f"[green]embedded broker[/] (Tansu, memory only) on {bootstrap}")
+    platform = Platform(bootstrap=bootstrap, data_dir=data_dir)
+    stopping = False
+
+    def _stop(*_):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        with console.status("starting the four services (migrations apply on start)..."):
+            platform.start()
+        settings = ServiceSettings()
+        admin = mint_token(settings.jwt_secret, role="district_admin", area=DISTRICT[0], issuer=settings.jwt_issuer)
+        if not no_demo:
+            with console.status("loading the demo district..."):
+                created = asyncio.run(load_demo(platform["org-registry"].url, admin, REAL if real_size else SMALL))
+            console.print(f"demo district {DISTRICT[0]} ({DISTRICT[1]}): {created} areas created")
+        table = Table(title="services")
+        table.add_column("service")
+        table.add_column("docs")
+        table.add_column("log")
+        for spec in SERVICES:
+            proc = platform[spec.name]
+            table.add_row(spec.name, f"{proc.url}/docs", str(proc.log_path))
+        console.print(table)
+        console.print(f"demo token (district_admin of {DISTRICT[0]}, 8 h):")
+        print(admin, flush=True)  # plain print: rich would wrap it
+        console.print("more tokens: [bold].venv/bin/yizhou token --role community_worker --area CY01001[/]")
+        console.print("Ctrl-C stops everything.")
+        while not stopping:
+            for spec in SERVICES:
+                proc = platform[spec.name].process
+                if proc is not None and proc.poll() is not None:
+                    raise RuntimeError(f"{spec.name} exited; see {platform[spec.name].log_path}")
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        console.print("stopping...")
+        platform.stop()
+        if broker:
+            broker.stop()
+
+
+@app.command()
+def schemas(check: Annotated[bool, typer.Option("--check", help="Fail if a checked-in schema differs")] = False) -> None:
+    """Write (or check) every service's checked-in JSON Schemas of the events it publishes."""
+    stale = []
+    for spec in SERVICES:
+        events = importlib.import_module(f"{spec.package}.events")
+        if check:
+            stale += [str(schema_file(events.SCHEMA_DIR, e)) for e in events.PUBLISHED_EVENTS
+                      if not schema_file(events.SCHEMA_DIR, e).exists()
+                      or schema_file(events.SCHEMA_DIR, e).read_text(encoding="utf-8") != render_schema(e)]
+        else:
+            for path in write_schemas(events.SCHEMA_DIR, events.PUBLISHED_EVENTS):
+                console.print(f"wrote {path}")
+    if stale:
+        console.print("[red]stale schemas:[/] " + ", ".join(stale))
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    app()

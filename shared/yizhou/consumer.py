@@ -1,0 +1,175 @@
+"""The consumer runner: a Kafka consumer group whose offsets follow the database.
+
+For each record: decode the CloudEvent, then in ONE database transaction claim the event id in the
+inbox and apply the handler; commit; only then commit the Kafka offset. A redelivered event finds
+its id in the inbox and is skipped. A poison record (unreadable, or refused by the handler) goes to
+`<topic>.dlq` with the reason, and the partition moves on. A database or broker outage is not
+poison: the record is retried until it goes through.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.errors import CommitFailedError, KafkaError
+from pydantic import ValidationError
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from yizhou.database import Database
+from yizhou.envelope import MalformedEvent, ReceivedEvent, from_kafka_record
+from yizhou.events import dead_letter_topic
+from yizhou.logs import event_id_var
+from yizhou.messaging_tables import inbox
+from yizhou.observability import CONSUMER_LAG, DEAD_LETTERS, EVENTS_APPLIED
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[AsyncSession, ReceivedEvent], Awaitable[None]]
+
+
+class UnprocessableEvent(Exception):
+    """A handler's verdict that an event can never be applied (e.g. it breaks a rule)."""
+
+
+@dataclass(frozen=True)
+class Subscription:
+    topic: str
+    event_type: str
+    handler: Handler
+
+
+def _is_transient(exc: BaseException) -> bool:
+    if isinstance(exc, OperationalError):
+        return True
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, (ConnectionError, OSError, TimeoutError, KafkaError))
+
+
+class EventConsumer:
+    def __init__(self, db: Database, *, bootstrap: str, group: str, subscriptions: list[Subscription],
+                 producer: AIOKafkaProducer, max_attempts: int = 5) -> None:
+        self._db = db
+        self._bootstrap = bootstrap
+        self._group = group
+        self._handlers = {(s.topic, s.event_type): s.handler for s in subscriptions}
+        self._topics = sorted({s.topic for s in subscriptions})
+        self._producer = producer
+        self._max_attempts = max_attempts
+        self.consumer: AIOKafkaConsumer | None = None
+
+    @property
+    def topics(self) -> list[str]:
+        return self._topics
+
+    async def run(self) -> None:
+        while True:  # survives broker restarts: a failed start or loop is retried after a pause
+            consumer = AIOKafkaConsumer(
+                *self._topics, bootstrap_servers=self._bootstrap, group_id=self._group,
+                enable_auto_commit=False, auto_offset_reset="earliest", max_poll_records=500,
+                session_timeout_ms=10000, heartbeat_interval_ms=1000,
+            )
+            self.consumer = consumer
+            try:
+                await consumer.start()
+                await self._loop(consumer)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("consumer %s restarting after %s: %s", self._group, type(exc).__name__, exc)
+                await asyncio.sleep(2)
+            finally:
+                try:
+                    await consumer.stop()
+                except Exception:
+                    pass
+
+    async def _loop(self, consumer: AIOKafkaConsumer) -> None:
+        while True:
+            batch = await consumer.getmany(timeout_ms=500, max_records=500)
+            for tp, records in batch.items():
+                for record in records:
+                    await self._process(record)
+                next_offset = records[-1].offset + 1
+                try:
+                    await consumer.commit({tp: next_offset})
+                except CommitFailedError as exc:  # rebalanced away: the new owner redelivers, the inbox dedups
+                    log.info("offset commit lost to a rebalance: %s", exc)
+                highwater = consumer.highwater(tp)
+                if highwater is not None:
+                    CONSUMER_LAG.labels(self._group, tp.topic, str(tp.partition)).set(max(0, highwater - next_offset))
+
+    async def _process(self, record) -> None:
+        try:
+            event = from_kafka_record(record)
+        except MalformedEvent as exc:
+            await self._dead_letter(record, str(exc))
+            return
+        handler = self._handlers.get((record.topic, event.type))
+        if handler is None:
+            return  # a type this service does not read: tolerant reader
+        token = event_id_var.set(event.id)
+        try:
+            await self._apply(record, event, handler)
+        finally:
+            event_id_var.reset(token)
+
+    async def _apply(self, record, event: ReceivedEvent, handler: Handler) -> None:
+        attempts, backoff = 0, 0.2
+        while True:
+            try:
+                async with self._db.sessions() as session, session.begin():
+                    if not await self._claim(session, event):
+                        return  # applied before: a redelivery
+                    await handler(session, event)
+                EVENTS_APPLIED.labels(self._group, event.type).inc()
+                return
+            except (UnprocessableEvent, ValidationError, KeyError, TypeError) as exc:
+                await self._dead_letter(record, f"{type(exc).__name__}: {exc}")
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                if not _is_transient(exc):
+                    attempts += 1
+                    if attempts >= self._max_attempts:
+                        await self._dead_letter(record, f"failed {attempts} times: {type(exc).__name__}: {exc}")
+                        return
+                log.warning("event %s not applied yet (%s: %s); retrying", event.id, type(exc).__name__, exc)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5)
+
+    async def _claim(self, session: AsyncSession, event: ReceivedEvent) -> bool:
+        values = {"consumer": self._group, "event_id": event.id, "event_type": event.type,
+                  "topic": event.topic, "received_at": datetime.now(UTC)}
+        dialect = postgresql if self._db.is_postgres else sqlite
+        result = await session.execute(dialect.insert(inbox).values(**values).on_conflict_do_nothing())
+        return result.rowcount == 1
+
+    async def _dead_letter(self, record, reason: str) -> None:
+        headers = list(record.headers or ()) + [
+            ("dlq_reason", reason[:2000].encode()),
+            ("dlq_original_topic", record.topic.encode()),
+            ("dlq_original_partition", str(record.partition).encode()),
+            ("dlq_original_offset", str(record.offset).encode()),
+            ("dlq_consumer", self._group.encode()),
+        ]
+        log.error("dead-lettering %s[%s]@%s: %s", record.topic, record.partition, record.offset, reason)
+        while True:  # the record must land somewhere before its offset is committed
+            try:
+                await self._producer.send_and_wait(dead_letter_topic(record.topic), value=record.value, key=record.key, headers=headers)
+                break
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("dead-letter publish failed (%s); retrying", exc)
+                await asyncio.sleep(1)
+        DEAD_LETTERS.labels(self._group, record.topic).inc()
+

@@ -1,0 +1,101 @@
+"""Async SQLAlchemy engine and the unit of work: one transaction per use case, outbox included."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from yizhou.events import EventData
+from yizhou.messaging_tables import outbox
+
+
+def make_engine(url: str, pool_timeout_s: float = 5.0) -> AsyncEngine:
+    if url.startswith("sqlite"):
+        engine = create_async_engine(url, connect_args={"timeout": 15})
+
+        @event.listens_for(engine.sync_engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):  # WAL lets the relay read while the API writes
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=15000")
+            cur.close()
+
+        return engine
+    # A down database must answer fast (503), not hang the request: bounded connect and pool waits.
+    return create_async_engine(
+        url,
+        pool_size=10,
+        max_overflow=10,
+        pool_timeout=pool_timeout_s,
+        pool_pre_ping=True,
+        connect_args={"timeout": pool_timeout_s, "command_timeout": 30},
+    )
+
+
+class Database:
+    def __init__(self, url: str, pool_timeout_s: float = 5.0) -> None:
+        self.url = url
+        self.engine = make_engine(url, pool_timeout_s)
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.on_commit: list[Callable[[], None]] = []
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+    def unit_of_work(self) -> UnitOfWork:
+        return UnitOfWork(self)
+
+    async def ping(self) -> None:
+        async with self.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+class UnitOfWork:
+    """`async with db.unit_of_work() as uow:` ... `await uow.commit()`; leaving without commit rolls back.
+
+    Events recorded with `uow.record(...)` are written to the outbox in the same transaction as the
+    state change, so a commit makes both durable together and a rollback drops both.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self.session: AsyncSession
+        self._outbox_rows: list[dict[str, Any]] = []
+
+    async def __aenter__(self) -> UnitOfWork:
+        self.session = self._db.sessions()
+        await self.session.begin()
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        try:
+            if self.session.in_transaction():
+                await self.session.rollback()
+        finally:
+            await self.session.close()
+
+    def record(self, data: EventData, *, aggregate_id: str, subject: str | None = None, source: str) -> None:
+        self._outbox_rows.append(
+            data.outbox_values(aggregate_id=aggregate_id, subject=subject or aggregate_id, source=source)
+        )
+
+    async def flush(self) -> None:
+        await self.session.flush()
+
+    async def commit(self) -> None:
+        recorded = bool(self._outbox_rows)
+        if recorded:
+            await self.session.execute(outbox.insert(), self._outbox_rows)
+            self._outbox_rows = []
+        await self.session.commit()
+        if recorded:  # wake the relay now rather than at its next poll
+            for wake in self._db.on_commit:
+                wake()

@@ -1,0 +1,51 @@
+"""FastAPI dependencies every service uses: the database, the caller and the caller's area scope."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from yizhou.auth import AreaScope, Caller, Role, decode_token
+from yizhou.database import Database
+from yizhou.problems import Problem
+
+_bearer = HTTPBearer(auto_error=False, description="JWT with `role` and `area` claims (`yizhou token`).")
+
+
+def get_database(request: Request) -> Database:
+    return request.app.state.db
+
+
+async def get_caller(request: Request,
+                     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Caller:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Problem("unauthenticated", "Send `Authorization: Bearer <token>`.")
+    settings = request.app.state.settings
+    return decode_token(settings.jwt_secret, credentials.credentials, settings.jwt_issuer)
+
+
+async def get_scope(request: Request, caller: Annotated[Caller, Depends(get_caller)]) -> AreaScope:
+    db: Database = request.app.state.db
+    async with db.sessions() as session:
+        path = await request.app.state.area_paths(session, caller.area)
+    if path is None:
+        raise Problem("out-of-scope", f"The caller's area '{caller.area}' is not on this service's axis.")
+    return AreaScope(caller=caller, path=path)
+
+
+def require_roles(*roles: Role):
+    allowed = frozenset(roles)
+
+    async def _check(scope: Annotated[AreaScope, Depends(get_scope)]) -> AreaScope:
+        if scope.caller.role not in allowed:
+            raise Problem("forbidden", f"Role '{scope.caller.role}' may not do this; allowed: {sorted(allowed)}.")
+        return scope
+
+    return _check
+
+
+DatabaseDep = Annotated[Database, Depends(get_database)]
+CallerDep = Annotated[Caller, Depends(get_caller)]
+ScopeDep = Annotated[AreaScope, Depends(get_scope)]

@@ -1,0 +1,104 @@
+"""Starts the four services as separate uvicorn processes (used by `yizhou run` and the flow tests)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    name: str
+    package: str
+    default_port: int
+
+
+SERVICES = (
+    ServiceSpec("org-registry", "org_registry", 8001),
+    ServiceSpec("demand-intake", "demand_intake", 8002),
+    ServiceSpec("project-matching", "project_matching", 8003),
+    ServiceSpec("dual-registration", "dual_registration", 8004),
+)
+
+
+class ServiceProcess:
+    def __init__(self, spec: ServiceSpec, port: int, env: dict[str, str], log_dir: Path) -> None:
+        self.spec = spec
+        self.port = port
+        self.env = env
+        self.log_path = log_dir / f"{spec.name}.log"
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = open(self.log_path, "ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", f"{self.spec.package}.app:create_app", "--factory",
+             "--host", "127.0.0.1", "--port", str(self.port), "--no-access-log"],
+            env=self.env, stdout=log, stderr=subprocess.STDOUT,
+        )
+
+    def wait_healthy(self, timeout_s: float = 60) -> None:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                raise RuntimeError(f"{self.spec.name} exited with {self.process.returncode}; see {self.log_path}")
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise TimeoutError(f"{self.spec.name} not healthy after {timeout_s}s; see {self.log_path}")
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown hooks, as in a crash."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+class Platform:
+    """All four services against one broker; each on its own database (SQLite files by default)."""
+
+    def __init__(self, *, bootstrap: str, data_dir: Path, ports: dict[str, int] | None = None,
+                 extra_env: dict[str, str] | None = None) -> None:
+        env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "YIZHOU_DATA_DIR": str(data_dir),
+               **(extra_env or {})}
+        ports = ports or {}
+        self.services = {s.name: ServiceProcess(s, ports.get(s.name, s.default_port), env, data_dir / "logs")
+                         for s in SERVICES}
+
+    def start(self) -> Platform:
+        for service in self.services.values():
+            service.start()
+        for service in self.services.values():
+            service.wait_healthy()
+        return self
+
+    def stop(self) -> None:
+        for service in self.services.values():
+            service.stop()
+
+    def __getitem__(self, name: str) -> ServiceProcess:
+        return self.services[name]

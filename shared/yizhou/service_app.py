@@ -1,0 +1,176 @@
+"""Builds one service's FastAPI app: the same middleware, health, metrics, errors and lifecycle
+(migrations, topics, outbox relay, consumers) for all four services."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aiokafka import AIOKafkaProducer
+from asgi_correlation_id import CorrelationIdMiddleware
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from yizhou.bus import broker_reachable, ensure_topics, start_producer
+from yizhou.consumer import EventConsumer, Subscription
+from yizhou.database import Database
+from yizhou.events import dead_letter_topic
+from yizhou.logs import configure_logging
+from yizhou.migrations import upgrade_to_head
+from yizhou.observability import MetricsMiddleware, metrics_endpoint
+from yizhou.problems import install_problem_handlers, problem_response
+from yizhou.relay import OutboxRelay
+from yizhou.request_limits import BodySizeLimitMiddleware
+from yizhou.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+AreaPaths = Callable[[AsyncSession, str], Awaitable[str | None]]
+
+
+@dataclass
+class ServiceParts:
+    """What makes one service different from the others."""
+
+    settings: ServiceSettings
+    title: str
+    description: str
+    routers: list[APIRouter]
+    migrations: Path
+    area_paths: AreaPaths
+    published_topics: list[str] = field(default_factory=list)
+    subscriptions: list[Subscription] = field(default_factory=list)
+    version: str = "0.1.0"
+
+
+class Messaging:
+    """Producer, relay and consumer of one service; started in the background so the API serves
+    (and accepts writes into the outbox) even while the broker is still down."""
+
+    def __init__(self, parts: ServiceParts, db: Database) -> None:
+        self.parts = parts
+        self.db = db
+        self.producer: AIOKafkaProducer | None = None
+        self.relay: OutboxRelay | None = None
+        self.consumer: EventConsumer | None = None
+        self._tasks: list[asyncio.Task] = []
+
+    async def start(self) -> None:
+        self._tasks.append(asyncio.create_task(self._connect_and_run(), name="messaging"))
+
+    async def _connect_and_run(self) -> None:
+        s = self.parts.settings
+        topics = set(self.parts.published_topics)
+        for sub in self.parts.subscriptions:
+            topics |= {sub.topic, dead_letter_topic(sub.topic)}
+        delay = 0.5
+        while True:
+            try:
+                await ensure_topics(s.kafka_bootstrap_servers, sorted(topics), s.topic_partitions)
+                self.producer = await start_producer(s.kafka_bootstrap_servers, s.kafka_idempotence, s.service_name)
+                break
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("broker not reachable yet (%s: %s); retrying", type(exc).__name__, exc)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10)
+        if s.relay_enabled:
+            self.relay = OutboxRelay(self.db, self.producer, service=s.service_name,
+                                     batch_size=s.relay_batch_size, idle_poll_s=s.relay_idle_poll_s)
+            self._tasks.append(asyncio.create_task(self.relay.run(), name="outbox-relay"))
+        if s.consumer_enabled and self.parts.subscriptions:
+            self.consumer = EventConsumer(self.db, bootstrap=s.kafka_bootstrap_servers, group=s.consumer_group,
+                                          subscriptions=self.parts.subscriptions, producer=self.producer,
+                                          max_attempts=s.consumer_max_attempts)
+            self._tasks.append(asyncio.create_task(self.consumer.run(), name="consumer"))
+
+    async def stop(self) -> None:
+        for task in reversed(self._tasks):
+            task.cancel()
+        for task in reversed(self._tasks):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        if self.producer is not None:
+            with contextlib.suppress(Exception):
+                await self.producer.stop()
+
+
+def build_app(parts: ServiceParts) -> FastAPI:
+    settings = parts.settings
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI):
+        configure_logging(settings.service_name, settings.log_level, settings.log_json)
+        if settings.resolved_database_url.startswith("sqlite"):
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+        db = Database(settings.resolved_database_url, settings.database_pool_timeout_s)
+        await _migrate_when_reachable(db, parts.migrations)
+        messaging = Messaging(parts, db)
+        app.state.db = db
+        app.state.messaging = messaging
+        await messaging.start()
+        log.info("service started", extra={"database": db.engine.url.render_as_string(hide_password=True)})
+        try:
+            yield
+        finally:
+            await messaging.stop()
+            await db.dispose()
+
+    app = FastAPI(title=parts.title, description=parts.description, version=parts.version, lifespan=lifespan,
+                  docs_url="/docs", openapi_url="/openapi.json")
+    app.state.settings = settings
+    app.state.area_paths = parts.area_paths
+    install_problem_handlers(app)
+    app.add_middleware(MetricsMiddleware, service=settings.service_name)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=1 << 20)
+    app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-ID")
+
+    ops = APIRouter(tags=["operations"])
+
+    @ops.get("/healthz", summary="Liveness: the process answers")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "service": settings.service_name}
+
+    @ops.get("/readyz", summary="Readiness: database and broker reachable",
+             responses={503: {"description": "A dependency is down (problem+json)"}})
+    async def readyz(request: Request):
+        checks = {"database": "ok", "broker": "ok"}
+        try:
+            await asyncio.wait_for(request.app.state.db.ping(), 3)
+        except Exception as exc:
+            checks["database"] = f"down: {type(exc).__name__}"
+        if not await broker_reachable(settings.kafka_bootstrap_servers):
+            checks["broker"] = "down"
+        if all(v == "ok" for v in checks.values()):
+            return JSONResponse({"status": "ready", "checks": checks})
+        return problem_response(request, "unavailable", "Not ready: " + ", ".join(f"{k} {v}" for k, v in checks.items() if v != "ok"),
+                                checks=checks)
+
+    ops.add_api_route("/metrics", metrics_endpoint, methods=["GET"], include_in_schema=False)
+    app.include_router(ops)
+    for router in parts.routers:
+        app.include_router(router)
+    return app
+
+
+async def _migrate_when_reachable(db: Database, migrations: Path) -> None:
+    delay = 0.5
+    for attempt in range(30):
+        try:
+            await upgrade_to_head(db.engine, migrations)
+            return
+        except (OSError, ConnectionError) as exc:
+            log.warning("database not reachable (%s); retry %d", exc, attempt + 1)
+        except Exception as exc:
+            if "connect" not in str(exc).lower():
+                raise
+            log.warning("database not reachable (%s); retry %d", exc, attempt + 1)
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, 5)
+    await upgrade_to_head(db.engine, migrations)

@@ -1,0 +1,70 @@
+"""Settings every service shares; each service extends them with its name and its own URL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar, Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+
+
+class ServiceSettings(BaseSettings):
+    """Read from the environment (and `.env`); a service subclass sets `service_name`."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    service_name: ClassVar[str] = "service"
+
+    # A service's own URL wins; else DATABASE_URL names a server and the service uses its own
+    # database on it (org_registry, demand_intake, ...); else a SQLite file under data_dir.
+    own_database_url: str | None = None
+    database_url: str | None = Field(default=None, validation_alias="DATABASE_URL")
+    data_dir: Path = Field(default=Path("var"), validation_alias="YIZHOU_DATA_DIR")
+    database_pool_timeout_s: float = 5.0
+
+    kafka_bootstrap_servers: str = Field(default="127.0.0.1:9092", validation_alias="KAFKA_BOOTSTRAP_SERVERS")
+    # Tansu (the embedded broker) has no InitProducerId; "auto" tries idempotence and falls back.
+    kafka_idempotence: Literal["auto", "on", "off"] = Field(default="auto", validation_alias="KAFKA_IDEMPOTENCE")
+    topic_partitions: int = Field(default=3, validation_alias="KAFKA_TOPIC_PARTITIONS")
+    consumer_group_suffix: str = Field(default="", validation_alias="CONSUMER_GROUP_SUFFIX")
+
+    relay_enabled: bool = Field(default=True, validation_alias="OUTBOX_RELAY_ENABLED")
+    relay_batch_size: int = Field(default=500, validation_alias="OUTBOX_RELAY_BATCH_SIZE")
+    relay_idle_poll_s: float = Field(default=0.5, validation_alias="OUTBOX_RELAY_IDLE_POLL_S")
+    consumer_enabled: bool = Field(default=True, validation_alias="CONSUMERS_ENABLED")
+    consumer_max_attempts: int = Field(default=5, validation_alias="CONSUMER_MAX_ATTEMPTS")
+
+    jwt_secret: str = Field(default="dev-only-secret-change-me-in-production-32b", validation_alias="JWT_SECRET")
+    jwt_issuer: str = Field(default="yizhou", validation_alias="JWT_ISSUER")
+    jwt_ttl_s: int = Field(default=8 * 3600, validation_alias="JWT_TTL_S")
+
+    log_level: str = Field(default="INFO", validation_alias="LOG_LEVEL")
+    log_json: bool = Field(default=True, validation_alias="LOG_JSON")
+
+    @property
+    def database_name(self) -> str:
+        return self.service_name.replace("-", "_")
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.own_database_url:
+            return self.own_database_url
+        if self.database_url:
+            return make_url(self.database_url).set(database=self.database_name).render_as_string(hide_password=False)
+        return f"sqlite+aiosqlite:///{(self.data_dir / f'{self.database_name}.db').resolve()}"
+
+    @property
+    def consumer_group(self) -> str:
+        return f"{self.service_name}{self.consumer_group_suffix}"
+
+    @property
+    def event_source(self) -> str:
+        """CloudEvents `source` of everything this service publishes."""
+        return f"/yizhou/{self.service_name}"
+
+
+def own_url_field(env_var: str):
+    """The per-service database URL field, e.g. ORG_REGISTRY_DATABASE_URL."""
+    return Field(default=None, validation_alias=env_var)

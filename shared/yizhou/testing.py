@@ -1,0 +1,166 @@
+"""pytest fixtures for the whole repository: a real broker, real databases, apps and tokens.
+
+Defaults are the embedded ones (Tansu, SQLite files in a temporary directory); with
+KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL set (CI does) the same tests run on Apache Kafka and
+PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from yizhou.auth import mint_token
+from yizhou.embedded_broker import EmbeddedBroker
+from yizhou.launcher import SERVICES, Platform
+from yizhou.settings import ServiceSettings
+
+TEST_JWT_SECRET = "test-secret-for-the-suite-only-0123456789"
+S = TypeVar("S", bound=ServiceSettings)
+
+
+@pytest.fixture(scope="session")
+def run_id() -> str:
+    return uuid.uuid4().hex[:8]
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap(tmp_path_factory) -> str:
+    if os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
+        yield os.environ["KAFKA_BOOTSTRAP_SERVERS"]
+        return
+    log = tmp_path_factory.mktemp("broker") / "tansu.log"
+    with EmbeddedBroker(log_file=log) as broker:
+        yield broker.bootstrap
+
+
+async def _reset_postgres(server_url: str) -> None:
+    for spec in SERVICES:
+        url = make_url(server_url).set(database=spec.package)
+        engine = create_async_engine(url)
+        async with engine.begin() as conn:
+            await conn.execute(text("DROP SCHEMA public CASCADE"))
+            await conn.execute(text("CREATE SCHEMA public"))
+        await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_env(tmp_path_factory) -> dict[str, str]:
+    """Environment that points services at the test databases (fresh at session start)."""
+    server = os.environ.get("DATABASE_URL")
+    if server:
+        asyncio.run(_reset_postgres(server))
+        return {"DATABASE_URL": server}
+    return {"YIZHOU_DATA_DIR": str(tmp_path_factory.mktemp("data"))}
+
+
+@pytest.fixture(scope="session")
+def service_env(kafka_bootstrap, database_env, run_id) -> dict[str, str]:
+    return {
+        **database_env,
+        "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
+        "JWT_SECRET": TEST_JWT_SECRET,
+        "CONSUMER_GROUP_SUFFIX": f"-test-{run_id}",
+        "LOG_JSON": "false",
+        "OUTBOX_RELAY_IDLE_POLL_S": "0.2",
+    }
+
+
+@pytest.fixture(scope="session")
+def make_settings(service_env) -> Callable[..., Any]:
+    def _make(settings_cls: type[S], **overrides: Any) -> S:
+        saved = dict(os.environ)
+        os.environ.update(service_env)
+        try:
+            return settings_cls(**overrides)
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+
+    return _make
+
+
+@asynccontextmanager
+async def serve(app) -> AsyncIterator[httpx.AsyncClient]:
+    """The app with its lifespan (migrations, relay, consumers) and an HTTP client on it."""
+    async with LifespanManager(app, startup_timeout=60, shutdown_timeout=30) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
+            yield client
+
+
+@pytest.fixture(scope="session")
+def token() -> Callable[..., str]:
+    def _token(role: str, area: str, **kw: Any) -> str:
+        return mint_token(TEST_JWT_SECRET, role=role, area=area, **kw)
+
+    return _token
+
+
+@pytest.fixture(scope="session")
+def auth(token) -> Callable[..., dict[str, str]]:
+    def _auth(role: str, area: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token(role, area)}"}
+
+    return _auth
+
+
+@pytest.fixture
+def unique_code() -> Callable[[str], str]:
+    """Codes no other test uses, so tests share databases without seeing each other."""
+
+    def _code(prefix: str = "T") -> str:
+        return f"{prefix}{uuid.uuid4().hex[:10].upper()}"
+
+    return _code
+
+
+async def eventually(check: Callable[[], Awaitable[Any]], timeout_s: float = 30, interval_s: float = 0.2) -> Any:
+    """Polls an async check until it returns a truthy value; the last failure is raised."""
+    deadline = time.monotonic() + timeout_s
+    last: BaseException | None = None
+    while time.monotonic() < deadline:
+        try:
+            result = await check()
+            if result:
+                return result
+        except AssertionError as exc:
+            last = exc
+        await asyncio.sleep(interval_s)
+    if last:
+        raise last
+    raise AssertionError(f"condition not met within {timeout_s}s")
+
+
+@pytest.fixture
+def platform_factory(service_env, tmp_path) -> Callable[..., Platform]:
+    """Starts the four services as processes (as `make run` does); stopped after the test."""
+    from yizhou.embedded_broker import free_port
+
+    started: list[Platform] = []
+
+    def _start(extra_env: dict[str, str] | None = None) -> Platform:
+        env = {**service_env, **(extra_env or {})}
+        data_dir = Path(env.get("YIZHOU_DATA_DIR", tmp_path))
+        platform = Platform(bootstrap=env["KAFKA_BOOTSTRAP_SERVERS"], data_dir=data_dir,
+                            ports={s.name: free_port() for s in SERVICES}, extra_env=env)
+        platform.start()
+        started.append(platform)
+        return platform
+
+    yield _start
+    for platform in started:
+        platform.stop()
