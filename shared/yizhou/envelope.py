@@ -46,9 +46,25 @@ def to_kafka_message(row: Any) -> ce_kafka.KafkaMessage:
     return ce_kafka.to_binary_event(event)
 
 
+def _require_core_attributes(headers: dict[str, bytes], value: bytes | None) -> None:
+    """The SDK fills a missing id with a random one; that would defeat the inbox, so refuse it."""
+    names = {name.lower() for name in headers}
+    if any(name.startswith("ce_") for name in names):
+        missing = [a for a in ("id", "source", "type") if f"ce_{a}" not in names]
+    else:
+        try:
+            body = json.loads(value or b"")
+        except ValueError:
+            raise MalformedEvent("not a CloudEvent: neither ce_ headers nor a JSON structured event") from None
+        missing = [a for a in ("id", "source", "type") if not isinstance(body, dict) or a not in body]
+    if missing:
+        raise MalformedEvent(f"not a CloudEvent: missing {', '.join(missing)}")
+
+
 def from_kafka_record(record: Any) -> ReceivedEvent:
     headers = {name: value for name, value in (record.headers or ())}
     key = record.key.decode("utf-8", "replace") if isinstance(record.key, bytes) else record.key
+    _require_core_attributes(headers, record.value)
     try:
         event = ce_kafka.from_kafka_event(ce_kafka.KafkaMessage(headers=headers, key=key, value=record.value or b""))
         data = event.get_data()

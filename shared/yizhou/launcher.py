@@ -40,14 +40,15 @@ class ServiceProcess:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> None:
+    def start(self, env_overrides: dict[str, str] | None = None) -> None:
+        """Starts the process; `env_overrides` apply to this start only (e.g. relay off)."""
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        log = open(self.log_path, "ab")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", f"{self.spec.package}.app:create_app", "--factory",
-             "--host", "127.0.0.1", "--port", str(self.port), "--no-access-log"],
-            env=self.env, stdout=log, stderr=subprocess.STDOUT,
-        )
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "uvicorn", f"{self.spec.package}.app:create_app", "--factory",
+                 "--host", "127.0.0.1", "--port", str(self.port), "--no-access-log"],
+                env={**self.env, **(env_overrides or {})}, stdout=log, stderr=subprocess.STDOUT,
+            )
 
     def wait_healthy(self, timeout_s: float = 60) -> None:
         deadline = time.monotonic() + timeout_s

@@ -99,6 +99,7 @@ async def serve(app) -> AsyncIterator[httpx.AsyncClient]:
     async with LifespanManager(app, startup_timeout=60, shutdown_timeout=30) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
+            client.app_state = app.state  # tests reach the app's database through it
             yield client
 
 

@@ -1,0 +1,65 @@
+"""Pure pieces of the shared library: settings, the CloudEvents envelope, tokens."""
+
+import uuid
+from datetime import UTC, datetime
+from types import SimpleNamespace
+
+import pytest
+
+from demand_intake.settings import Settings as DemandSettings
+from org_registry.settings import Settings as OrgSettings
+from yizhou.auth import Role, decode_token, mint_token
+from yizhou.envelope import MalformedEvent, from_kafka_record, to_kafka_message
+from yizhou.problems import Problem
+
+
+def test_database_url_per_service_wins_then_server_then_sqlite(monkeypatch, tmp_path):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("YIZHOU_DATA_DIR", str(tmp_path))
+    assert OrgSettings().resolved_database_url == f"sqlite+aiosqlite:///{tmp_path}/org_registry.db"
+    monkeypatch.setenv("DATABASE_URL", "postgresql+asyncpg://u:p@db:5432/postgres")
+    assert OrgSettings().resolved_database_url == "postgresql+asyncpg://u:p@db:5432/org_registry"
+    assert DemandSettings().resolved_database_url == "postgresql+asyncpg://u:p@db:5432/demand_intake"
+    monkeypatch.setenv("DEMAND_INTAKE_DATABASE_URL", "postgresql+asyncpg://x@other/di")
+    assert DemandSettings().resolved_database_url == "postgresql+asyncpg://x@other/di"
+    assert OrgSettings().resolved_database_url.endswith("/org_registry")
+
+
+def _record(msg, topic="t"):
+    key = msg.key.encode() if isinstance(msg.key, str) else msg.key
+    return SimpleNamespace(topic=topic, partition=0, offset=7, key=key, value=msg.value,
+                           headers=list(msg.headers.items()))
+
+
+def test_outbox_row_round_trips_as_a_binary_cloudevent():
+    row = SimpleNamespace(event_id=str(uuid.uuid4()), source="/yizhou/org-registry", event_type="area.created",
+                          subject="CY01", occurred_at=datetime(2026, 11, 23, 9, 0, tzinfo=UTC), aggregate_id="CY",
+                          data={"code": "CY01", "name": "名字"})
+    msg = to_kafka_message(row)
+    assert msg.key == "CY"
+    assert msg.headers["ce_type"] == b"area.created" and msg.headers["ce_specversion"] == b"1.0"
+    event = from_kafka_record(_record(msg))
+    assert (event.id, event.type, event.subject, event.data) == (row.event_id, "area.created", "CY01", row.data)
+    assert event.time == row.occurred_at
+
+
+@pytest.mark.parametrize("value,headers", [
+    (b"\xff\xfe not json", []),
+    (b"[1, 2]", [("ce_id", b"1"), ("ce_source", b"/s"), ("ce_type", b"t"), ("ce_specversion", b"1.0")]),
+    (b"{}", [("ce_source", b"/s"), ("ce_type", b"t"), ("ce_specversion", b"1.0")]),
+])
+def test_unreadable_records_are_malformed(value, headers):
+    with pytest.raises(MalformedEvent):
+        from_kafka_record(SimpleNamespace(topic="t", partition=0, offset=0, key=None, value=value, headers=headers))
+
+
+def test_tokens_carry_role_and_area_and_are_checked():
+    caller = decode_token("s" * 32, mint_token("s" * 32, role="grid_worker", area="CY0100101"))
+    assert caller.role == Role.GRID_WORKER and caller.area == "CY0100101"
+    with pytest.raises(Problem) as expired:
+        decode_token("s" * 32, mint_token("s" * 32, role="resident", area="CY", ttl_s=-1))
+    assert expired.value.slug == "unauthenticated"
+    with pytest.raises(Problem):
+        decode_token("s" * 32, mint_token("t" * 32, role="resident", area="CY"))
+    with pytest.raises(ValueError):
+        mint_token("s" * 32, role="emperor", area="CY")
