@@ -59,11 +59,6 @@ class ServiceSettings(BaseSettings):
     def consumer_group(self) -> str:
         return f"{self.service_name}{self.consumer_group_suffix}"
 
-    @property
-    def event_source(self) -> str:
-        """CloudEvents `source` of everything this service publishes."""
-        return f"/yizhou/{self.service_name}"
-
 
 def own_url_field(env_var: str):
     """The per-service database URL field, e.g. ORG_REGISTRY_DATABASE_URL."""
