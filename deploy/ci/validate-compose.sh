@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Validate docker-compose.yml without a Docker engine: `docker compose config -q`
+# if the compose plugin is there, else Debian's docker-compose package (installed
+# on demand, needs root). Exits non-zero if the file is invalid.
+set -euo pipefail
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+compose_file="${1:-$repo_root/docker-compose.yml}"
+
+log() { echo "[compose] $*" >&2; }
+
+if command -v docker >/dev/null && docker compose version >/dev/null 2>&1; then
+    compose=(docker compose)
+else
+    if ! command -v docker-compose >/dev/null; then
+        log "installing Debian's docker-compose package"
+        export DEBIAN_FRONTEND=noninteractive NEEDRESTART_SUSPEND=1
+        if ! apt-get install -y -qq docker-compose >/dev/null 2>&1; then
+            apt-get update -qq
+            apt-get install -y -qq docker-compose >/dev/null
+        fi
+    fi
+    compose=(docker-compose)
+fi
+
+log "$("${compose[@]}" version 2>/dev/null | head -n1)"
+# Validation only: interpolate with whatever JWT_SECRET etc. the caller has.
+"${compose[@]}" -f "$compose_file" --project-directory "$(dirname "$compose_file")" config -q
+log "$(basename "$compose_file") is valid ($("${compose[@]}" -f "$compose_file" --project-directory "$(dirname "$compose_file")" config --services | tr '\n' ' '))"
