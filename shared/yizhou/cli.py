@@ -78,6 +78,10 @@ def run(data_dir: Annotated[Path, typer.Option(help="SQLite files and logs")] = 
             with console.status("loading the demo district..."):
                 created = asyncio.run(load_demo(platform["org-registry"].url, admin, REAL if real_size else SMALL))
             console.print(f"demo district {DISTRICT[0]} ({DISTRICT[1]}): {created} areas created")
+            urls = {spec.name: platform[spec.name].url for spec in SERVICES}
+            for spec, loader in service_demo_loaders():
+                with console.status(f"loading {spec.name}'s demo data..."):
+                    console.print(f"{spec.name}: {asyncio.run(loader(urls, admin, real_size))}")
         table = Table(title="services")
         table.add_column("service")
         table.add_column("docs")
@@ -103,6 +107,19 @@ def run(data_dir: Annotated[Path, typer.Option(help="SQLite files and logs")] = 
         platform.stop()
         if broker:
             broker.stop()
+
+
+def service_demo_loaders():
+    """Each service may ship `<package>/demo.py` with `async def load_demo(urls, token, real_size) -> str`
+    (a one-line summary); they run in SERVICES order after the demo axis is loaded."""
+    for spec in SERVICES:
+        try:
+            module = importlib.import_module(f"{spec.package}.demo")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{spec.package}.demo":
+                raise
+            continue
+        yield spec, module.load_demo
 
 
 @app.command()

@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
@@ -110,6 +110,12 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def _db_down(request: Request, exc: OperationalError):
         log.warning("database unavailable: %s", exc)
         return problem_response(request, "unavailable", "The database is unavailable.", headers={"Retry-After": "5"})
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(request: Request, exc: IntegrityError):
+        # A unique key won by a concurrent request: the client's retry gets a clean answer.
+        log.info("integrity conflict: %s", exc.orig)
+        return problem_response(request, "conflict", "A concurrent request changed the same record; retry.")
 
     @app.exception_handler(DBAPIError)
     async def _db_error(request: Request, exc: DBAPIError):
