@@ -123,21 +123,53 @@ def service_demo_loaders():
 
 
 @app.command()
-def schemas(check: Annotated[bool, typer.Option("--check", help="Fail if a checked-in schema differs")] = False) -> None:
-    """Write (or check) every service's checked-in JSON Schemas of the events it publishes."""
-    stale = []
-    for spec in SERVICES:
-        events = importlib.import_module(f"{spec.package}.events")
-        if check:
-            stale += [str(schema_file(events.SCHEMA_DIR, e)) for e in events.PUBLISHED_EVENTS
-                      if not schema_file(events.SCHEMA_DIR, e).exists()
-                      or schema_file(events.SCHEMA_DIR, e).read_text(encoding="utf-8") != render_schema(e)]
-        else:
-            for path in write_schemas(events.SCHEMA_DIR, events.PUBLISHED_EVENTS):
+def schemas(check: Annotated[bool, typer.Option("--check", help="Fail if a checked-in schema differs")] = False,
+            release: Annotated[bool, typer.Option("--release", help="Freeze the current schemas as released "
+                                                  "(refused if that would break consumers of a topic version)")] = False) -> None:
+    """Write (or check, or release) the checked-in JSON Schemas of every published event."""
+    import json
+
+    from yizhou.event_catalogue import event_sets, released_schema_file
+    from yizhou.schema_compat import breaking_changes
+
+    stale, broken = [], []
+    for event_set in event_sets():
+        for event in event_set.events:
+            path = schema_file(event_set.schema_dir, event)
+            if check:
+                if not path.exists() or path.read_text(encoding="utf-8") != render_schema(event):
+                    stale.append(str(path))
+            elif release:
+                released = released_schema_file(event_set.schema_dir, event)
+                if released.exists():
+                    problems = breaking_changes(json.loads(released.read_text(encoding="utf-8")), event.json_schema())
+                    if problems:
+                        broken.append(f"{event.event_type} on {event.topic}: {'; '.join(problems)}")
+                        continue
+                released.parent.mkdir(parents=True, exist_ok=True)
+                released.write_text(render_schema(event), encoding="utf-8")
+                console.print(f"released {released}")
+        if not check and not release:
+            for path in write_schemas(event_set.schema_dir, event_set.events):
                 console.print(f"wrote {path}")
-    if stale:
-        console.print("[red]stale schemas:[/] " + ", ".join(stale))
+    if stale or broken:
+        console.print("[red]stale schemas:[/] " + ", ".join(stale) if stale else "")
+        console.print("[red]breaking changes (publish on a new topic version instead):[/]\n" + "\n".join(broken) if broken else "")
         raise typer.Exit(1)
+
+
+@app.command()
+def asyncapi(out: Annotated[Path | None, typer.Option(help="Write to this file instead of stdout")] = None) -> None:
+    """Print the AsyncAPI 3.0 document of the partner topics."""
+    import json
+
+    from yizhou.asyncapi import build_document
+
+    text = json.dumps(build_document(), indent=2, ensure_ascii=False)
+    if out:
+        out.write_text(text + "\n", encoding="utf-8")
+    else:
+        print(text)
 
 
 def main() -> None:

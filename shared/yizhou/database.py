@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from yizhou.events import EventData
 from yizhou.messaging_tables import outbox
+from yizhou.partner import partner_views
 
 
 def make_engine(url: str, pool_timeout_s: float = 5.0) -> AsyncEngine:
@@ -83,9 +84,12 @@ class UnitOfWork:
             await self.session.close()
 
     def record(self, data: EventData, *, aggregate_id: str, subject: str | None = None, source: str) -> None:
-        self._outbox_rows.append(
-            data.outbox_values(aggregate_id=aggregate_id, subject=subject or aggregate_id, source=source)
-        )
+        row = data.outbox_values(aggregate_id=aggregate_id, subject=subject or aggregate_id, source=source)
+        self._outbox_rows.append(row)
+        # Partner-facing projections ride in the same transaction (see yizhou.partner).
+        for view in partner_views(data.event_type, row["data"]):
+            self._outbox_rows.append(view.outbox_values(aggregate_id=aggregate_id, subject=subject or aggregate_id,
+                                                        source=source))
 
     async def flush(self) -> None:
         await self.session.flush()

@@ -16,6 +16,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from yizhou.asyncapi import build_document
 from yizhou.bus import broker_reachable, ensure_topics, start_producer
 from yizhou.consumer import EventConsumer, Subscription
 from yizhou.database import Database
@@ -23,6 +24,7 @@ from yizhou.events import dead_letter_topic
 from yizhou.logs import configure_logging
 from yizhou.migrations import upgrade_to_head
 from yizhou.observability import MetricsMiddleware, metrics_endpoint
+from yizhou.partner import partner_topics
 from yizhou.problems import install_problem_handlers, problem_response
 from yizhou.relay import OutboxRelay
 from yizhou.request_limits import BodySizeLimitMiddleware
@@ -65,7 +67,7 @@ class Messaging:
 
     async def _connect_and_run(self) -> None:
         s = self.parts.settings
-        topics = set(self.parts.published_topics)
+        topics = set(self.parts.published_topics) | set(partner_topics())
         for sub in self.parts.subscriptions:
             topics |= {sub.topic, dead_letter_topic(sub.topic)}
         delay = 0.5
@@ -151,6 +153,10 @@ def build_app(parts: ServiceParts) -> FastAPI:
             return JSONResponse({"status": "ready", "checks": checks})
         return problem_response(request, "unavailable", "Not ready: " + ", ".join(f"{k} {v}" for k, v in checks.items() if v != "ok"),
                                 checks=checks)
+
+    @ops.get("/asyncapi.json", summary="AsyncAPI 3.0 contract of the partner event topics")
+    async def asyncapi_document() -> dict:
+        return build_document()
 
     ops.add_api_route("/metrics", metrics_endpoint, methods=["GET"], include_in_schema=False)
     app.include_router(ops)

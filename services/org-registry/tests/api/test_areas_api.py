@@ -172,12 +172,17 @@ async def test_only_the_district_admin_of_that_district_creates_it(client, auth,
 async def test_every_change_is_in_the_outbox_in_order(client, district):
     from sqlalchemy import select
 
+    from yizhou.axis_events import AREAS_TOPIC
     from yizhou.messaging_tables import outbox
 
     db = client.app_state.db
     async with db.sessions() as session:
         rows = (await session.execute(select(outbox.c.event_type, outbox.c.subject, outbox.c.aggregate_id)
-                                      .where(outbox.c.aggregate_id == district["code"]).order_by(outbox.c.id))).all()
+                                      .where(outbox.c.aggregate_id == district["code"], outbox.c.topic == AREAS_TOPIC)
+                                      .order_by(outbox.c.id))).all()
+        partner = (await session.execute(select(outbox.c.data).where(
+            outbox.c.aggregate_id == district["code"], outbox.c.topic == "yizhou.partner.areas.v1"))).scalars().all()
+    assert sorted(p["area_code"] for p in partner) == sorted(r.subject for r in rows)  # each with its partner view
     assert [(r.event_type, r.subject) for r in rows] == [
         ("area.created", district["code"]), ("area.created", district["s1"]), ("area.created", district["s2"]),
         ("area.created", district["c1"]), ("area.created", district["g1"])]
