@@ -47,6 +47,8 @@ class ServiceParts:
     area_paths: AreaPaths
     published_topics: list[str] = field(default_factory=list)
     subscriptions: list[Subscription] = field(default_factory=list)
+    # Extra long-running tasks of the service (e.g. a deadline sweeper), started with the app.
+    background: list[Callable[[Database, ServiceSettings], Awaitable[None]]] = field(default_factory=list)
     version: str = "0.1.0"
 
 
@@ -64,6 +66,8 @@ class Messaging:
 
     async def start(self) -> None:
         self._tasks.append(asyncio.create_task(self._connect_and_run(), name="messaging"))
+        for task in self.parts.background:
+            self._tasks.append(asyncio.create_task(task(self.db, self.parts.settings), name=task.__name__))
 
     async def _connect_and_run(self) -> None:
         s = self.parts.settings

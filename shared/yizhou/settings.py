@@ -40,6 +40,11 @@ class ServiceSettings(BaseSettings):
     jwt_issuer: str = Field(default="yizhou", validation_alias="JWT_ISSUER")
     jwt_ttl_s: int = Field(default=8 * 3600, validation_alias="JWT_TTL_S")
 
+    # Partners register https:// endpoints; plain http only to loopback, and only where this is on (tests, laptops).
+    webhooks_allow_http_loopback: bool = Field(default=False, validation_alias="WEBHOOKS_ALLOW_HTTP_LOOPBACK")
+    webhook_max_attempts: int = Field(default=8, validation_alias="WEBHOOK_MAX_ATTEMPTS")
+    webhook_backoff_s: float = Field(default=5.0, validation_alias="WEBHOOK_BACKOFF_S")
+
     log_level: str = Field(default="INFO", validation_alias="LOG_LEVEL")
     log_json: bool = Field(default=True, validation_alias="LOG_JSON")
 

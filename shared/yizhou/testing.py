@@ -76,6 +76,8 @@ def service_env(kafka_bootstrap, database_env, run_id) -> dict[str, str]:
         "CONSUMER_GROUP_SUFFIX": f"-test-{run_id}",
         "LOG_JSON": "false",
         "OUTBOX_RELAY_IDLE_POLL_S": "0.2",
+        "WEBHOOKS_ALLOW_HTTP_LOOPBACK": "true",
+        "WEBHOOK_BACKOFF_S": "0.2",
     }
 
 

@@ -13,6 +13,9 @@ from org_registry.events import PUBLISHED_TOPICS
 from org_registry.settings import Settings
 from org_registry.store.areas import AreaRepository
 from yizhou.service_app import ServiceParts, build_app
+from yizhou.webhooks.delivery import dispatch_webhooks
+from yizhou.webhooks.intake import webhook_subscriptions
+from yizhou.webhooks.router import router as webhooks_router
 
 
 async def area_paths(session: AsyncSession, code: str) -> str | None:
@@ -25,9 +28,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="org-registry",
         description="The area axis (district > subdistrict > community > grid) and who is where on it. "
                     "Every call needs a bearer token (`yizhou token --role district_admin --area CY`).",
-        routers=[areas_router],
+        routers=[areas_router, webhooks_router],
         migrations=Path(__file__).parent / "migrations",
         area_paths=area_paths,
         published_topics=PUBLISHED_TOPICS,
-        subscriptions=SUBSCRIPTIONS,
+        subscriptions=[*SUBSCRIPTIONS, *webhook_subscriptions()],
+        background=[dispatch_webhooks],
     ))

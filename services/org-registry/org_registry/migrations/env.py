@@ -1,5 +1,6 @@
 from org_registry.store.models import Base
 from yizhou.messaging_tables import messaging_metadata
 from yizhou.migrations import run_env
+from yizhou.webhooks.tables import webhooks_metadata
 
-run_env([Base.metadata, messaging_metadata])
+run_env([Base.metadata, messaging_metadata, webhooks_metadata])
