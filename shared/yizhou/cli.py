@@ -109,6 +109,33 @@ def run(data_dir: Annotated[Path, typer.Option(help="SQLite files and logs")] = 
             broker.stop()
 
 
+@app.command()
+def rebuild(service: Annotated[str, typer.Argument(help="org-registry, demand-intake, project-matching or dual-registration")]) -> None:
+    """Rebuild a service's read models from its topics, from the start, and report counts.
+    Uses the same settings as the service (KAFKA_BOOTSTRAP_SERVERS, DATABASE_URL, ...)."""
+    from rich.progress import Progress
+
+    from yizhou.rebuild import rebuild as run_rebuild
+
+    specs = {s.name: s for s in SERVICES}
+    if service not in specs:
+        raise typer.BadParameter(f"unknown service; one of {sorted(specs)}")
+    package = specs[service].package
+    settings = importlib.import_module(f"{package}.settings").Settings()
+    with Progress(console=console) as progress:
+        task = progress.add_task(f"replaying {service}'s topics", total=None)
+        report = asyncio.run(run_rebuild(package, settings, lambda done, total: progress.update(task, completed=done, total=total)))
+    table = Table(title=f"{service}: read models rebuilt from {', '.join(report.topics) or 'no topics'}")
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    for name, count in report.cleared.items():
+        table.add_row(f"rows cleared: {name}", str(count))
+    table.add_row("records read", str(report.records))
+    for outcome, count in sorted(report.outcomes.items()):
+        table.add_row(f"events {outcome}", str(count))
+    console.print(table)
+
+
 def service_demo_loaders():
     """Each service may ship `<package>/demo.py` with `async def load_demo(urls, token, real_size) -> str`
     (a one-line summary); they run in SERVICES order after the demo axis is loaded."""

@@ -96,7 +96,7 @@ class EventConsumer:
             batch = await consumer.getmany(timeout_ms=500, max_records=500)
             for tp, records in batch.items():
                 for record in records:
-                    await self._process(record)
+                    await self.process(record)
                 next_offset = records[-1].offset + 1
                 try:
                     await consumer.commit({tp: next_offset})
@@ -106,34 +106,35 @@ class EventConsumer:
                 if highwater is not None:
                     CONSUMER_LAG.labels(self._group, tp.topic, str(tp.partition)).set(max(0, highwater - next_offset))
 
-    async def _process(self, record) -> None:
+    async def process(self, record) -> str:
+        """Applies one record; returns what happened: applied, duplicate, ignored or dead_lettered."""
         try:
             event = from_kafka_record(record)
         except MalformedEvent as exc:
             await self._dead_letter(record, str(exc))
-            return
+            return "dead_lettered"
         handler = self._handlers.get((record.topic, event.type))
         if handler is None:
-            return  # a type this service does not read: tolerant reader
+            return "ignored"  # a type this service does not read: tolerant reader
         token = event_id_var.set(event.id)
         try:
-            await self._apply(record, event, handler)
+            return await self._apply(record, event, handler)
         finally:
             event_id_var.reset(token)
 
-    async def _apply(self, record, event: ReceivedEvent, handler: Handler) -> None:
+    async def _apply(self, record, event: ReceivedEvent, handler: Handler) -> str:
         attempts, backoff = 0, 0.2
         while True:
             try:
                 async with self._db.sessions() as session, session.begin():
                     if not await self._claim(session, event):
-                        return  # applied before: a redelivery
+                        return "duplicate"  # applied before: a redelivery
                     await handler(session, event)
                 EVENTS_APPLIED.labels(self._group, event.type).inc()
-                return
+                return "applied"
             except (UnprocessableEvent, ValidationError, KeyError, TypeError) as exc:
                 await self._dead_letter(record, f"{type(exc).__name__}: {exc}")
-                return
+                return "dead_lettered"
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -141,7 +142,7 @@ class EventConsumer:
                     attempts += 1
                     if attempts >= self._max_attempts:
                         await self._dead_letter(record, f"failed {attempts} times: {type(exc).__name__}: {exc}")
-                        return
+                        return "dead_lettered"
                 log.warning("event %s not applied yet (%s: %s); retrying", event.id, type(exc).__name__, exc)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5)
