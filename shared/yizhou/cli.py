@@ -136,6 +136,62 @@ def rebuild(service: Annotated[str, typer.Argument(help="org-registry, demand-in
     console.print(table)
 
 
+dead_letters_app = typer.Typer(help="Inspect and re-drive dead-letter topics.", no_args_is_help=True)
+app.add_typer(dead_letters_app, name="dead-letters")
+
+
+@dead_letters_app.command("list")
+def dead_letters_list(topic: Annotated[str, typer.Argument(help="The original topic, e.g. yizhou.areas.v1")]) -> None:
+    """What is in `<topic>.dlq`, and why."""
+    from yizhou.dead_letters import list_dead_letters
+
+    letters = asyncio.run(list_dead_letters(ServiceSettings().kafka_bootstrap_servers, topic))
+    table = Table(title=f"{topic}.dlq: {len(letters)} record(s)")
+    for column in ("partition@offset", "consumer", "event type", "original", "reason"):
+        table.add_column(column)
+    for letter in letters:
+        table.add_row(f"{letter.partition}@{letter.offset}", letter.consumer, letter.event_type or "-", letter.original,
+                      letter.reason[:120])
+    console.print(table)
+
+
+@dead_letters_app.command("redrive")
+def dead_letters_redrive(topic: Annotated[str, typer.Argument(help="The original topic, e.g. yizhou.areas.v1")],
+                         consumer: Annotated[str | None, typer.Option(help="Only records one consumer group refused")] = None) -> None:
+    """Re-publish dead letters to their original topic (once the cause is fixed)."""
+    from yizhou.dead_letters import redrive
+
+    report = asyncio.run(redrive(ServiceSettings().kafka_bootstrap_servers, topic, consumer))
+    console.print(f"re-driven to {topic}: {report.redriven} (skipped {report.skipped}); by consumer: {dict(report.by_consumer)}")
+
+
+@app.command()
+def status(urls: Annotated[list[str] | None, typer.Option("--url", help="Service base URLs (default: the local run)")] = None) -> None:
+    """Outbox backlog, consumer lag, dead letters and events applied, read from each service's /metrics."""
+    import httpx
+    from prometheus_client.parser import text_string_to_metric_families
+
+    table = Table(title="platform status")
+    for column in ("service", "ready", "outbox backlog", "consumer lag", "dead letters", "events applied"):
+        table.add_column(column, justify="right")
+    targets = urls or [f"http://127.0.0.1:{s.default_port}" for s in SERVICES]
+    for url in targets:
+        try:
+            ready = httpx.get(f"{url}/readyz", timeout=5).status_code == 200
+            text = httpx.get(f"{url}/metrics", timeout=5).text
+        except httpx.HTTPError as exc:
+            table.add_row(url, f"[red]down ({type(exc).__name__})[/]", "-", "-", "-", "-")
+            continue
+        sums: dict[str, float] = {}
+        for family in text_string_to_metric_families(text):
+            for sample in family.samples:
+                if sample.name in ("outbox_backlog", "consumer_lag", "dead_letters_total", "events_applied_total"):
+                    sums[sample.name] = sums.get(sample.name, 0) + sample.value
+        table.add_row(url, "[green]yes[/]" if ready else "[red]no[/]", *(f"{sums.get(n, 0):.0f}" for n in (
+            "outbox_backlog", "consumer_lag", "dead_letters_total", "events_applied_total")))
+    console.print(table)
+
+
 def service_demo_loaders():
     """Each service may ship `<package>/demo.py` with `async def load_demo(urls, token, real_size) -> str`
     (a one-line summary); they run in SERVICES order after the demo axis is loaded."""
