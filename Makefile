@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PACKAGES := -e shared -e services/org-registry -e services/demand-intake -e services/project-matching -e services/dual-registration
 
-.PHONY: install run test schemas clean
+.PHONY: install run test bench schemas clean
 
 $(STAMP): shared/pyproject.toml services/*/pyproject.toml requirements-test.txt
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required") if sys.version_info < (3, 11) else None'
@@ -24,6 +24,10 @@ run: $(STAMP)
 test: $(STAMP)
 	@$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
+
+## Benchmarks with ratios against baselines measured in the same run (ARGS="--quick" for a short run).
+bench: $(STAMP)
+	$(BIN)/python bench/run.py $(ARGS)
 
 ## Regenerate the checked-in JSON Schemas of every published event.
 schemas: $(STAMP)

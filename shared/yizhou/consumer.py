@@ -55,7 +55,7 @@ def _is_transient(exc: BaseException) -> bool:
 
 class EventConsumer:
     def __init__(self, db: Database, *, bootstrap: str, group: str, subscriptions: list[Subscription],
-                 producer: AIOKafkaProducer, max_attempts: int = 5) -> None:
+                 producer: AIOKafkaProducer, max_attempts: int = 5, send_dead_letters: bool = True) -> None:
         self._db = db
         self._bootstrap = bootstrap
         self._group = group
@@ -63,6 +63,7 @@ class EventConsumer:
         self._topics = sorted({s.topic for s in subscriptions})
         self._producer = producer
         self._max_attempts = max_attempts
+        self._send_dead_letters = send_dead_letters  # off when replaying: the record is in the DLQ already
         self.consumer: AIOKafkaConsumer | None = None
 
     @property
@@ -74,7 +75,7 @@ class EventConsumer:
             consumer = AIOKafkaConsumer(
                 *self._topics, bootstrap_servers=self._bootstrap, group_id=self._group,
                 enable_auto_commit=False, auto_offset_reset="earliest", max_poll_records=500,
-                session_timeout_ms=10000, heartbeat_interval_ms=1000,
+                session_timeout_ms=10000, heartbeat_interval_ms=1000, fetch_max_wait_ms=100,
             )
             self.consumer = consumer
             try:
@@ -95,8 +96,7 @@ class EventConsumer:
         while True:
             batch = await consumer.getmany(timeout_ms=500, max_records=500)
             for tp, records in batch.items():
-                for record in records:
-                    await self.process(record)
+                await self.process_batch(records)
                 next_offset = records[-1].offset + 1
                 try:
                     await consumer.commit({tp: next_offset})
@@ -105,6 +105,43 @@ class EventConsumer:
                 highwater = consumer.highwater(tp)
                 if highwater is not None:
                     CONSUMER_LAG.labels(self._group, tp.topic, str(tp.partition)).set(max(0, highwater - next_offset))
+
+    async def process_batch(self, records) -> list[str]:
+        """Applies a fetched batch in ONE transaction (one commit instead of one per event); if anything
+        in it fails, the transaction rolls back and each record goes through `process` on its own, so
+        a poison record is isolated and transient failures are retried as usual."""
+        ready, outcomes = [], []
+        for record in records:
+            try:
+                event = from_kafka_record(record)
+            except MalformedEvent:
+                ready.append((record, None, None))
+                continue
+            ready.append((record, event, self._handlers.get((record.topic, event.type))))
+        if any(event is None for _, event, _ in ready) or len(ready) == 1:
+            return [await self.process(record) for record in records]
+        try:
+            async with self._db.sessions() as session, session.begin():
+                for record, event, handler in ready:
+                    if handler is None:
+                        outcomes.append("ignored")
+                    elif not await self._claim(session, event):
+                        outcomes.append("duplicate")
+                    else:
+                        token = event_id_var.set(event.id)
+                        try:
+                            await handler(session, event)
+                        finally:
+                            event_id_var.reset(token)
+                        outcomes.append("applied")
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            return [await self.process(record) for record in records]
+        for (_, event, _), outcome in zip(ready, outcomes, strict=True):
+            if outcome == "applied":
+                EVENTS_APPLIED.labels(self._group, event.type).inc()
+        return outcomes
 
     async def process(self, record) -> str:
         """Applies one record; returns what happened: applied, duplicate, ignored or dead_lettered."""
@@ -155,6 +192,9 @@ class EventConsumer:
         return result.rowcount == 1
 
     async def _dead_letter(self, record, reason: str) -> None:
+        if not self._send_dead_letters:
+            log.info("refused %s[%s]@%s again: %s", record.topic, record.partition, record.offset, reason)
+            return
         headers = list(record.headers or ()) + [
             ("dlq_reason", reason[:2000].encode()),
             ("dlq_original_topic", record.topic.encode()),

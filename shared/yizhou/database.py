@@ -21,6 +21,7 @@ def make_engine(url: str, pool_timeout_s: float = 5.0) -> AsyncEngine:
         def _sqlite_pragmas(dbapi_conn, _record):  # WAL lets the relay read while the API writes
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")  # in WAL: durable across process crashes, fsync at checkpoints
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=15000")
             cur.close()

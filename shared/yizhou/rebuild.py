@@ -2,7 +2,8 @@
 
 The service's read-model tables (declared in its `consumers.py` as `READ_MODELS`) and its inbox are
 cleared in one transaction, then every record of every subscribed topic, up to the end offsets seen at
-the start, goes through the same handlers as the live consumer. Counts say what happened.
+the start, goes through the same handlers as the live consumer. Counts say what happened; records the
+handlers refuse are counted as `dead_lettered` but not sent to the dead-letter topic again.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ async def rebuild(package: str, settings, progress: Callable[[int, int], None] |
     producer = await start_producer(settings.kafka_bootstrap_servers, settings.kafka_idempotence, f"{settings.service_name}-rebuild")
     runner = EventConsumer(db, bootstrap=settings.kafka_bootstrap_servers, group=settings.consumer_group,
                            subscriptions=consumers.SUBSCRIPTIONS, producer=producer,
-                           max_attempts=settings.consumer_max_attempts)
+                           max_attempts=settings.consumer_max_attempts, send_dead_letters=False)
     report = RebuildReport(settings.service_name, runner.topics)
     kafka = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers, group_id=None, enable_auto_commit=False,
                              max_poll_records=2000, fetch_max_bytes=64 << 20)
