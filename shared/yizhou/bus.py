@@ -18,11 +18,13 @@ async def start_producer(bootstrap: str, idempotence: str = "auto", client_id: s
     Apache Kafka does; Tansu (the embedded broker) does not, so "auto" falls back to a plain
     producer there. Duplicates a plain producer might make are absorbed by consumers' inboxes.
     """
+    common = {"bootstrap_servers": bootstrap, "client_id": client_id, "acks": "all", "request_timeout_ms": 15000,
+              "max_batch_size": 1 << 20, "linger_ms": 2}
     if idempotence in ("auto", "on"):
-        producer = AIOKafkaProducer(
-            bootstrap_servers=bootstrap, client_id=client_id, acks="all", enable_idempotence=True,
-            request_timeout_ms=15000,
-        )
+        producer = AIOKafkaProducer(**common, enable_idempotence=True)
+        sender_log = logging.getLogger("aiokafka.producer.sender")
+        level = sender_log.level
+        sender_log.setLevel(logging.CRITICAL)  # the refusal is expected on Tansu; we log it once, below
         try:
             await producer.start()
             return producer
@@ -31,10 +33,9 @@ async def start_producer(bootstrap: str, idempotence: str = "auto", client_id: s
             if idempotence == "on":
                 raise
             log.warning("broker refused an idempotent producer (%s); using acks=all without it", exc)
-    producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, client_id=client_id, acks="all", request_timeout_ms=15000,
-        max_batch_size=1 << 20, linger_ms=2,
-    )
+        finally:
+            sender_log.setLevel(level)
+    producer = AIOKafkaProducer(**common)
     await producer.start()
     return producer
 
