@@ -6,21 +6,36 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from demand_intake.consumers import SUBSCRIPTIONS
+from demand_intake.api.demands import router as demands_router
+from demand_intake.api.meetings import router as meetings_router
+from demand_intake.api.open311 import router as open311_router
+from demand_intake.api.rates import router as rates_router
+from demand_intake.consumers import subscriptions
 from demand_intake.events import PUBLISHED_TOPICS
 from demand_intake.settings import Settings
+from demand_intake.use_cases.deadlines import sweeper
 from yizhou.axis_copy import axis_copy_router, path_of
+from yizhou.clock import Clock, SystemClock
 from yizhou.service_app import ServiceParts, build_app
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    return build_app(ServiceParts(
-        settings=settings or Settings(),
+def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
+    """`clock` is the system clock except in tests, which move time by hand (`yizhou.clock.ManualClock`)."""
+    settings = settings or Settings()
+    clock = clock or SystemClock()
+    app = build_app(ServiceParts(
+        settings=settings,
         title="demand-intake",
-        description="Demand-intake: residents' demands from every channel, their lifecycle, deadlines, escalation up the axis, and the three rates. Every call needs a bearer token (`yizhou token`).",
-        routers=[axis_copy_router],
+        description="Residents' demands from every channel, their lifecycle with deadlines, escalation up the axis "
+                    "and the subdistrict's whistle, duplicates and 'me too', the three rates, deliberation meetings, "
+                    "and an Open311 GeoReport v2 facade. Every call needs a bearer token (`yizhou token`), except "
+                    "Open311 discovery and services.",
+        routers=[demands_router, rates_router, meetings_router, open311_router, axis_copy_router],
         migrations=Path(__file__).parent / "migrations",
         area_paths=path_of,
         published_topics=PUBLISHED_TOPICS,
-        subscriptions=SUBSCRIPTIONS,
+        subscriptions=subscriptions(clock),
+        background=[sweeper(clock, settings.sweep_interval_s)] if settings.sweeper_enabled else [],
     ))
+    app.state.clock = clock
+    return app

@@ -1,9 +1,168 @@
-"""Events demand-intake reads: the area axis, into its own read copy."""
+"""Events demand-intake reads: the area axis (its read copy), its OWN demand events (the rates read
+model, fed through the broker so a rebuild from the topic gives the same numbers), and
+project-matching's project events (approved projects start linked demands, completed ones resolve them).
+"""
 
-from yizhou.axis_copy import AXIS_COPY_SUBSCRIPTIONS, area_copy
-from yizhou.consumer import Subscription
+from __future__ import annotations
 
-SUBSCRIPTIONS: list[Subscription] = [*AXIS_COPY_SUBSCRIPTIONS]
+import logging
+from datetime import datetime
 
-# Tables built only from events: `yizhou rebuild demand-intake` clears and replays them.
-READ_MODELS = [area_copy]
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import String, func, literal, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from demand_intake.domain.demand import DemandRuleViolation, State
+from demand_intake.store.demands import DemandRepository
+from demand_intake.store.facts import FactRepository
+from demand_intake.store.models import DemandFactRow, DemandRow, MeetingRow
+from demand_intake.use_cases.common import SYSTEM, SessionWork
+from demand_intake.use_cases.demands import apply_state
+from yizhou.axis_copy import AXIS_COPY_SUBSCRIPTIONS, area_copy, on_moved as axis_on_moved
+from yizhou.axis_events import AREAS_TOPIC, AreaMoved
+from yizhou.clock import Clock, SystemClock
+from yizhou.consumer import Subscription, UnprocessableEvent
+from yizhou.contracts.demands import DEMAND_EVENTS, DEMANDS_TOPIC
+from yizhou.envelope import ReceivedEvent
+from yizhou.events import topic_name
+from yizhou.state_machine import IllegalTransition
+
+log = logging.getLogger(__name__)
+PROJECTS_TOPIC = topic_name("projects")
+
+
+# --- the axis: the shared read copy, plus our own rows' paths when an area moves -------------
+
+async def on_area_moved(session: AsyncSession, event: ReceivedEvent) -> None:
+    await axis_on_moved(session, event)
+    data = AreaMoved.model_validate(event.data)
+    for model in (DemandRow, DemandFactRow, MeetingRow):
+        column = model.area_path
+        await session.execute(
+            update(model).where(column.startswith(data.old_path, autoescape=True))
+            .values(area_path=literal(data.new_path, String).concat(func.substr(column, len(data.old_path) + 1, type_=String)))
+            .execution_options(synchronize_session=False))
+
+
+# --- the rates read model, from our own demand events -----------------------------------------
+
+class FactEvent(BaseModel):
+    """Tolerant reader of any demand event: the contract fields plus what the facts use."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    demand_id: str
+    area_code: str
+    area_path: str
+    category: str
+    state: str
+    occurred_at: datetime
+    channel: str | None = None
+    urgency: str | None = None
+    assignee: str | None = None
+    accountable_area_code: str | None = None
+    deadline: str | None = None
+    feedback: str | None = None
+    me_too_count: int | None = None
+
+
+async def on_demand_event(session: AsyncSession, event: ReceivedEvent) -> None:
+    data = FactEvent.model_validate(event.data)
+    facts = FactRepository(session)
+    fact = await facts.get(data.demand_id)
+    if fact is None:
+        if event.type != "demand.submitted":
+            # The topic is keyed by demand id, so a demand's submission always comes first.
+            raise UnprocessableEvent(f"{event.type} for demand {data.demand_id} never submitted")
+        fact = DemandFactRow(demand_id=data.demand_id, area_code=data.area_code, area_path=data.area_path,
+                             category=data.category, channel=data.channel, urgency=data.urgency, state=data.state,
+                             submitted_at=data.occurred_at, updated_at=data.occurred_at, respond_overdue=False,
+                             resolve_overdue=False, overdue=False, me_too_count=0)
+        facts.add(fact)
+        return
+    fact.state, fact.updated_at = data.state, data.occurred_at
+    kind = event.type
+    if kind in ("demand.accepted", "demand.rejected") and fact.responded_at is None:
+        fact.responded_at = data.occurred_at
+    if data.accountable_area_code:
+        fact.accountable_area_code = data.accountable_area_code
+    if kind == "demand.assigned":
+        fact.assignee = data.assignee
+    elif kind == "demand.overdue":
+        fact.overdue = True
+        if data.deadline == "respond" and fact.responded_at is None:
+            fact.respond_overdue = True
+        elif data.deadline == "resolve":
+            fact.resolve_overdue = True
+    elif kind == "demand.resolved":
+        fact.resolved_at = data.occurred_at
+    elif kind == "demand.closed":
+        fact.closed_at, fact.feedback = data.occurred_at, data.feedback or fact.feedback
+    elif kind == "demand.reopened":
+        fact.resolved_at = None
+        fact.feedback = data.feedback or fact.feedback
+    elif kind == "demand.supported" and data.me_too_count is not None:
+        fact.me_too_count = data.me_too_count
+
+
+# --- project-matching's projects move linked demands ------------------------------------------
+
+class ProjectEvent(BaseModel):
+    """Tolerant reader: only what demand-intake needs of project-matching's project events."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    project_id: str
+    linked_demand_ids: list[str] = []
+
+
+def project_handlers(clock: Clock):
+    async def _move(session: AsyncSession, event: ReceivedEvent, target: State, eligible: set[State], extra) -> None:
+        data = ProjectEvent.model_validate(event.data)
+        work = SessionWork(session)
+        demands = DemandRepository(session)
+        now = clock.now()
+        for demand_id in dict.fromkeys(data.linked_demand_ids):
+            demand = await demands.get(demand_id)
+            if demand is None or demand.state not in eligible:
+                # Linked demands of another district, or already past this step: nothing to do.
+                log.info("project %s: demand %s not moved to %s (%s)", data.project_id, demand_id, target.value,
+                         demand.state.value if demand else "unknown")
+                continue
+            previous = demand.state
+            try:
+                demand.move_to(target, now)
+            except (IllegalTransition, DemandRuleViolation):
+                continue
+            await apply_state(work, demand, previous, now, SYSTEM, note=f"project {data.project_id} {event.type}",
+                              event_extra=extra(data))
+        await work.flush()
+
+    async def on_project_approved(session: AsyncSession, event: ReceivedEvent) -> None:
+        await _move(session, event, State.IN_PROGRESS, {State.ACCEPTED, State.ASSIGNED},
+                    lambda d: {"project_id": d.project_id})
+
+    async def on_project_completed(session: AsyncSession, event: ReceivedEvent) -> None:
+        await _move(session, event, State.RESOLVED, {State.ACCEPTED, State.ASSIGNED, State.IN_PROGRESS, State.REOPENED},
+                    lambda d: {"resolved_by": "project", "source_id": d.project_id})
+
+    return on_project_approved, on_project_completed
+
+
+def subscriptions(clock: Clock) -> list[Subscription]:
+    approved, completed = project_handlers(clock)
+    axis = [s for s in AXIS_COPY_SUBSCRIPTIONS if s.event_type != AreaMoved.event_type]
+    return [
+        *axis,
+        Subscription(AREAS_TOPIC, AreaMoved.event_type, on_area_moved),
+        *(Subscription(DEMANDS_TOPIC, e.event_type, on_demand_event) for e in DEMAND_EVENTS),
+        Subscription(PROJECTS_TOPIC, "project.approved", approved),
+        Subscription(PROJECTS_TOPIC, "project.completed", completed),
+    ]
+
+
+SUBSCRIPTIONS: list[Subscription] = subscriptions(SystemClock())
+
+# Tables built only from events: `yizhou rebuild demand-intake` and `yizhou demand-intake rates rebuild`
+# clear and replay them.
+READ_MODELS = [area_copy, DemandFactRow.__table__]

@@ -1,5 +1,7 @@
+from demand_intake.store.models import Base
 from yizhou.axis_copy import axis_copy_metadata
+from yizhou.idempotency import idempotency_metadata
 from yizhou.messaging_tables import messaging_metadata
 from yizhou.migrations import run_env
 
-run_env([axis_copy_metadata, messaging_metadata])
+run_env([axis_copy_metadata, messaging_metadata, Base.metadata, idempotency_metadata])

@@ -1,0 +1,1 @@
+"""demand-intake's HTTP API: one router per resource."""

@@ -1,0 +1,218 @@
+"""/api/v1/demands: intake from every channel, the lifecycle, escalation and whistle, duplicates."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Path, Query, Request
+from fastapi.responses import JSONResponse
+
+from demand_intake.api.schemas import (
+    AcceptIn, AssignIn, CloseIn, DemandDetailOut, DemandIn, DemandOut, DispatchOut, DuplicateOut, EscalateIn,
+    FeedbackIn, MergeIn, MeTooOut, NoteIn, SubmittedOut, WhistleIn,
+)
+from demand_intake.api.views import cursor_of, demand_out, detail_out, duplicate_out, parse_cursor
+from demand_intake.domain.demand import Channel, Resident, State
+from demand_intake.domain.escalation import DispatchOrder
+from demand_intake.use_cases import demands as use_cases
+from demand_intake.use_cases import escalation
+from demand_intake.use_cases.demands import Submission
+from yizhou import idempotency
+from yizhou.auth import Role
+from yizhou.axis_events import CODE_PATTERN
+from yizhou.dependencies import DatabaseDep, ScopeDep
+from yizhou.pagination import Page, page_of
+from yizhou.problems import Problem
+
+router = APIRouter(prefix="/api/v1/demands", tags=["demands"])
+
+DemandId = Annotated[str, Path(min_length=1, max_length=36, description="Demand id")]
+PROBLEMS = {401: {"description": "No or bad token (problem+json `unauthenticated`)"},
+            403: {"description": "Role may not do this (`forbidden`), or the demand is handled above your area (`out-of-scope`)"},
+            404: {"description": "Unknown demand, or outside your area (`not-found`)"},
+            409: {"description": "Illegal transition (`illegal-transition`, names current and allowed states) or a concurrent change (`conflict`)"},
+            422: {"description": "Invalid body (`validation`), unknown area (`unknown-reference`), a demand rule (`demand-rule`), "
+                                 "or an Idempotency-Key reused with another body (`idempotency-key-reused`)"}}
+
+
+def _clock(request: Request):
+    return request.app.state.clock
+
+
+def _submission(body: DemandIn) -> Submission:
+    r = body.resident
+    resident = Resident(name=r.name, phone=r.phone, anonymous=r.anonymous) if r else Resident(anonymous=True)
+    return Submission(channel=body.channel, category=body.category, urgency=body.urgency, description=body.description,
+                      area_code=body.area_code, resident=resident, priority_household=body.priority_household,
+                      latitude=body.latitude, longitude=body.longitude, address=body.address)
+
+
+@router.post("", status_code=201, response_model=SubmittedOut, responses=PROBLEMS,
+             summary="Submit a demand from any channel (staff and members enter it for a resident)")
+async def submit(body: DemandIn, request: Request, db: DatabaseDep, scope: ScopeDep,
+                 idempotency_key: Annotated[str | None, Header(min_length=1, max_length=200,
+                                                               description="A client retry with the same key never makes a second demand")] = None):
+    def render(demand, matches):
+        out = SubmittedOut(demand=demand_out(demand, scope), possible_duplicates=[duplicate_out(m) for m in matches])
+        return out.model_dump(mode="json")
+
+    status, payload = await use_cases.submit(
+        db, scope, _clock(request), request.app.state.settings, _submission(body), render=render,
+        idempotency_key=idempotency_key, body_hash=idempotency.request_hash(body.model_dump(mode="json")))
+    return JSONResponse(payload, status_code=status, headers={"Location": f"/api/v1/demands/{payload['demand']['id']}"})
+
+
+@router.post("/duplicate-check", response_model=list[DuplicateOut], responses=PROBLEMS,
+             summary="Open demands a submission would probably duplicate (near, similar, recent), without submitting")
+async def duplicate_check(body: DemandIn, request: Request, db: DatabaseDep, scope: ScopeDep) -> list[DuplicateOut]:
+    matches = await use_cases.check_duplicates(db, scope, _clock(request), request.app.state.settings, _submission(body))
+    return [duplicate_out(m) for m in matches]
+
+
+@router.get("", response_model=Page[DemandOut], responses=PROBLEMS,
+            summary="Demands in your area, newest first (residents: `mine=true` for their own)")
+async def list_demands(db: DatabaseDep, scope: ScopeDep,
+                       state: Annotated[list[State] | None, Query(description="Repeat for several")] = None,
+                       category: Annotated[str | None, Query(max_length=64)] = None,
+                       channel: Channel | None = None,
+                       under: Annotated[str | None, Query(pattern=CODE_PATTERN, description="Only this area's subtree")] = None,
+                       area_code: Annotated[str | None, Query(pattern=CODE_PATTERN, description="Exactly this area")] = None,
+                       handling_area_code: Annotated[str | None, Query(pattern=CODE_PATTERN)] = None,
+                       submitted_from: datetime | None = None, submitted_to: datetime | None = None,
+                       mine: bool = False,
+                       after: Annotated[str | None, Query(max_length=120, description="Cursor from `next_cursor`")] = None,
+                       limit: Annotated[int, Query(ge=1, le=500)] = 50) -> Page[DemandOut]:
+    for name, value in (("submitted_from", submitted_from), ("submitted_to", submitted_to)):
+        if value is not None and value.tzinfo is None:
+            raise Problem("validation", f"{name} needs a timezone (e.g. 2026-01-01T00:00:00Z).",
+                          errors=[{"field": name, "location": "query", "message": "timezone required"}])
+    demands = await use_cases.list_demands(
+        db, scope, under=under, mine=mine, limit=limit + 1, state=[s.value for s in state] if state else None,
+        category=category, channel=channel.value if channel else None, area_code=area_code,
+        handling_area_code=handling_area_code, submitted_from=submitted_from, submitted_to=submitted_to,
+        after=parse_cursor(after))
+    return page_of([demand_out(d, scope) for d in demands], limit, lambda d: cursor_of(d.submitted_at, d.id))
+
+
+@router.get("/{demand_id}", response_model=DemandDetailOut, responses=PROBLEMS,
+            summary="One demand with its history, deadline clocks and whistle dispatches")
+async def get_demand(demand_id: DemandId, db: DatabaseDep, scope: ScopeDep) -> DemandDetailOut:
+    demand, history, clocks, dispatches = await use_cases.details(db, scope, demand_id)
+    return detail_out(demand, scope, history, clocks, dispatches)
+
+
+@router.get("/{demand_id}/duplicates", response_model=list[DuplicateOut], responses=PROBLEMS,
+            summary="Open demands this one probably duplicates")
+async def duplicates_of(demand_id: DemandId, request: Request, db: DatabaseDep, scope: ScopeDep) -> list[DuplicateOut]:
+    demand = await use_cases.get(db, scope, demand_id)
+    sub = Submission(channel=demand.channel, category=demand.category, urgency=demand.urgency,
+                     description=demand.description, area_code=demand.area_code, resident=demand.resident,
+                     latitude=demand.latitude, longitude=demand.longitude)
+    async with db.sessions() as session:
+        matches = await use_cases.find_candidates(session, scope, _clock(request), request.app.state.settings, sub,
+                                                  exclude_id=demand.id)
+    return [duplicate_out(m) for m in matches]
+
+
+async def _move(request: Request, db, scope, demand_id: str, target: State, **kw) -> DemandOut:
+    demand = await use_cases.change_state(db, scope, _clock(request), request.app.state.settings, demand_id, target, **kw)
+    return demand_out(demand, scope)
+
+
+@router.post("/{demand_id}/accept", response_model=DemandOut, responses=PROBLEMS,
+             summary="Accept (受理): the first response; the accepting staff's area stays accountable")
+async def accept(demand_id: DemandId, request: Request, db: DatabaseDep, scope: ScopeDep, body: AcceptIn | None = None):
+    body = body or AcceptIn()
+    return await _move(request, db, scope, demand_id, State.ACCEPTED, note=body.note, complex_case=body.complex)
+
+
+@router.post("/{demand_id}/reject", response_model=DemandOut, responses=PROBLEMS,
+             summary="Reject: not something the platform handles (say why in `note`)")
+async def reject(demand_id: DemandId, request: Request, db: DatabaseDep, scope: ScopeDep, body: NoteIn | None = None):
+    return await _move(request, db, scope, demand_id, State.REJECTED, note=(body or NoteIn()).note)
+
+
+@router.post("/{demand_id}/assign", response_model=DemandOut, responses=PROBLEMS,
+             summary="Assign to the unit, department or team that handles it")
+async def assign(demand_id: DemandId, body: AssignIn, request: Request, db: DatabaseDep, scope: ScopeDep):
+    return await _move(request, db, scope, demand_id, State.ASSIGNED, note=body.note, assignee=body.assignee)
+
+
+@router.post("/{demand_id}/start", response_model=DemandOut, responses=PROBLEMS, summary="Work has started")
+async def start(demand_id: DemandId, request: Request, db: DatabaseDep, scope: ScopeDep, body: NoteIn | None = None):
+    return await _move(request, db, scope, demand_id, State.IN_PROGRESS, note=(body or NoteIn()).note)
+
+
+@router.post("/{demand_id}/resolve", response_model=DemandOut, responses=PROBLEMS,
+             summary="Resolved: waits for the resident's feedback (the resolve clock pauses)")
+async def resolve(demand_id: DemandId, request: Request, db: DatabaseDep, scope: ScopeDep, body: NoteIn | None = None):
+    return await _move(request, db, scope, demand_id, State.RESOLVED, note=(body or NoteIn()).note)
+
+
+@router.post("/{demand_id}/close", response_model=DemandOut, responses=PROBLEMS,
+             summary="Close with the resident's feedback or a recorded contact attempt; `dissatisfied` reopens instead")
+async def close(demand_id: DemandId, body: CloseIn, request: Request, db: DatabaseDep, scope: ScopeDep):
+    return await _move(request, db, scope, demand_id, State.CLOSED, note=body.note, feedback=body.feedback,
+                       contact_attempted=body.contact_attempted)
+
+
+@router.post("/{demand_id}/feedback", response_model=DemandOut, responses=PROBLEMS,
+             summary="The resident who submitted it gives feedback on a resolved demand (closes or reopens it)")
+async def feedback(demand_id: DemandId, body: FeedbackIn, request: Request, db: DatabaseDep, scope: ScopeDep):
+    if scope.caller.role != Role.RESIDENT:
+        raise Problem("forbidden", "Staff record feedback with /close; this is the resident's own.")
+    return await _move(request, db, scope, demand_id, State.CLOSED, note=body.note, feedback=body.feedback)
+
+
+@router.post("/{demand_id}/reopen", response_model=DemandOut, responses=PROBLEMS,
+             summary="Reopen a resolved demand (e.g. the resident called back)")
+async def reopen(demand_id: DemandId, request: Request, db: DatabaseDep, scope: ScopeDep, body: NoteIn | None = None):
+    return await _move(request, db, scope, demand_id, State.REOPENED, note=(body or NoteIn()).note)
+
+
+@router.post("/{demand_id}/withdraw", response_model=DemandOut, responses=PROBLEMS,
+             summary="Withdrawn by the resident who submitted it (or staff on their word)")
+async def withdraw(demand_id: DemandId, request: Request, db: DatabaseDep, scope: ScopeDep, body: NoteIn | None = None):
+    return await _move(request, db, scope, demand_id, State.WITHDRAWN, note=(body or NoteIn()).note)
+
+
+@router.post("/{demand_id}/escalate", response_model=DemandOut, responses=PROBLEMS,
+             summary="Escalate one level up the axis (grid > community > subdistrict > district); clocks run on")
+async def escalate(demand_id: DemandId, body: EscalateIn, request: Request, db: DatabaseDep, scope: ScopeDep):
+    return demand_out(await escalation.escalate(db, scope, _clock(request), demand_id, body.reason), scope)
+
+
+@router.post("/{demand_id}/dispatch", response_model=list[DispatchOut], status_code=201, responses=PROBLEMS,
+             summary="Blow the whistle (吹哨): dispatch to named units or departments that must report in")
+async def dispatch(demand_id: DemandId, body: WhistleIn, request: Request, db: DatabaseDep, scope: ScopeDep):
+    hours = body.report_in_hours or request.app.state.settings.report_in_hours
+    orders = [DispatchOrder(r.receiver, r.kind) for r in body.receivers]
+    _, rows = await escalation.whistle(db, scope, _clock(request), demand_id, orders, hours)
+    return [DispatchOut(id=r.id, receiver=r.receiver, receiver_kind=r.receiver_kind, dispatched_at=r.dispatched_at,
+                        report_in_due_at=r.report_in_due_at, reported_in_at=None, report_note=None) for r in rows]
+
+
+@router.post("/{demand_id}/dispatches/{dispatch_id}/report-in", response_model=DispatchOut, responses=PROBLEMS,
+             summary="A whistled unit or department reports in (报到)")
+async def report_in(demand_id: DemandId, dispatch_id: Annotated[str, Path(max_length=36)], request: Request,
+                    db: DatabaseDep, scope: ScopeDep, body: NoteIn | None = None):
+    r = await escalation.report_in(db, scope, _clock(request), demand_id, dispatch_id, (body or NoteIn()).note)
+    return DispatchOut(id=r.id, receiver=r.receiver, receiver_kind=r.receiver_kind, dispatched_at=r.dispatched_at,
+                       report_in_due_at=r.report_in_due_at, reported_in_at=r.reported_in_at, report_note=r.report_note)
+
+
+@router.post("/{demand_id}/merge", response_model=DemandOut, responses=PROBLEMS,
+             summary="Staff merge a duplicate into an open demand; its residents count as 'me too' there")
+async def merge(demand_id: DemandId, body: MergeIn, request: Request, db: DatabaseDep, scope: ScopeDep):
+    _, target = await use_cases.merge(db, scope, _clock(request), demand_id, body.into_demand_id)
+    return demand_out(target, scope)
+
+
+@router.post("/{demand_id}/me-too", response_model=MeTooOut, responses=PROBLEMS,
+             summary="'Me too': add your voice to an open demand (each person counts once)")
+async def me_too(demand_id: DemandId, request: Request, db: DatabaseDep, scope: ScopeDep) -> MeTooOut:
+    demand, counted = await use_cases.me_too(db, scope, _clock(request), demand_id)
+    return MeTooOut(demand_id=demand.id, me_too_count=demand.me_too_count, counted_now=counted)
+
+

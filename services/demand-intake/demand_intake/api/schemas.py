@@ -1,0 +1,326 @@
+"""Request and response bodies of the demand API (Open311's live in api/open311_schemas.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from demand_intake.domain.demand import Channel, Feedback, PriorityHousehold, Urgency
+from demand_intake.domain.escalation import ReceiverKind
+from demand_intake.domain.meeting import DecisionKind
+from yizhou.axis_events import CODE_PATTERN
+
+CATEGORY_PATTERN = r"^[a-z][a-z0-9_]{1,63}$"
+PHONE = r"^\+?[0-9][0-9 -]{5,19}$"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ResidentIn(Strict):
+    name: str | None = Field(default=None, min_length=1, max_length=50)
+    phone: str | None = Field(default=None, pattern=PHONE)
+    anonymous: bool = False
+
+    @model_validator(mode="after")
+    def _anonymous_has_no_identity(self):
+        if self.anonymous and (self.name or self.phone):
+            raise ValueError("an anonymous resident has no name or phone")
+        return self
+
+
+class DemandIn(Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "channel": "walk_around", "category": "elderly_care", "urgency": "normal",
+        "description": "独居老人家中水龙头漏水，需要上门维修", "area_code": "CY0100101",
+        "latitude": 39.9087, "longitude": 116.4605, "address": "建外街道1号院3号楼2单元",
+        "resident": {"name": "张桂兰", "phone": "13800138000"}, "priority_household": "elderly_alone"}]})
+
+    channel: Channel
+    category: str = Field(pattern=CATEGORY_PATTERN, description="Service category code (see README)")
+    urgency: Urgency = Urgency.NORMAL
+    description: str = Field(min_length=2, max_length=4000)
+    area_code: str = Field(pattern=CODE_PATTERN, description="The area it is in, down to the grid")
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+    address: str | None = Field(default=None, min_length=1, max_length=300)
+    resident: ResidentIn | None = Field(default=None, description="Omit for an anonymous demand")
+    priority_household: PriorityHousehold | None = Field(default=None, description="十必访 household kind")
+
+    @model_validator(mode="after")
+    def _point_is_whole(self):
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValueError("latitude and longitude come together")
+        return self
+
+
+class PlaceOut(BaseModel):
+    area_code: str
+    area_path: str
+    latitude: float | None
+    longitude: float | None
+    address: str | None
+
+
+class ResidentOut(BaseModel):
+    name: str | None
+    phone: str | None
+    anonymous: bool
+
+
+class DemandOut(BaseModel):
+    id: str
+    channel: Channel
+    category: str
+    urgency: Urgency
+    complex: bool
+    description: str
+    place: PlaceOut
+    resident: ResidentOut
+    personal_data_masked: bool = Field(description="True when the caller's role or area does not see personal data")
+    priority_household: PriorityHousehold | None
+    entered_by: str
+    entered_by_role: str
+    entered_on_behalf: bool
+    state: str
+    allowed_next_states: list[str]
+    handling_area_code: str
+    handling_level: str
+    accountable_area_code: str | None = Field(description="The first receiver's area: accountable to the end")
+    first_receiver: str | None
+    assignee: str | None
+    me_too_count: int
+    merged_into: str | None
+    feedback: Feedback | None
+    submitted_at: datetime
+    responded_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    updated_at: datetime | None
+
+
+class DuplicateOut(BaseModel):
+    demand_id: str
+    score: float = Field(description="Text similarity 0-100 (rapidfuzz)")
+    same_area: bool
+    distance_m: float | None
+
+
+class SubmittedOut(BaseModel):
+    demand: DemandOut
+    possible_duplicates: list[DuplicateOut] = Field(description="Open demands near in place, similar and recent: "
+                                                    "staff may merge, residents may add 'me too'")
+
+
+class HistoryOut(BaseModel):
+    action: str
+    from_state: str | None
+    to_state: str
+    actor: str
+    actor_role: str
+    note: str | None
+    at: datetime
+
+
+class DeadlineOut(BaseModel):
+    kind: str
+    dispatch_id: str | None
+    budget_hours: float
+    due_at: datetime | None = Field(description="Null while paused or ended")
+    running: bool
+    ended_at: datetime | None
+    outcome: str | None
+    breached_at: datetime | None
+
+
+class DispatchOut(BaseModel):
+    id: str
+    receiver: str
+    receiver_kind: ReceiverKind
+    dispatched_at: datetime
+    report_in_due_at: datetime
+    reported_in_at: datetime | None
+    report_note: str | None
+
+
+class DemandDetailOut(DemandOut):
+    history: list[HistoryOut]
+    deadlines: list[DeadlineOut]
+    dispatches: list[DispatchOut]
+
+
+class NoteIn(Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"note": "已电话联系居民，明日上门"}]})
+
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class AcceptIn(NoteIn):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"note": "网格员受理", "complex": False}]})
+
+    complex: bool = Field(default=False, description="A complex case gets the complex resolve deadline (15 days)")
+
+
+class AssignIn(NoteIn):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"assignee": "建外街道城管科"}]})
+
+    assignee: str = Field(min_length=1, max_length=200, description="The unit, department or team that handles it")
+
+
+class CloseIn(NoteIn):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"feedback": "satisfied"}, {"contact_attempted": True, "note": "三次电话未接通"}]})
+
+    feedback: Feedback | None = Field(default=None, description="The resident's word; dissatisfied reopens the demand")
+    contact_attempted: bool = Field(default=False, description="No feedback, but an attempt to reach the resident is recorded")
+
+
+class FeedbackIn(NoteIn):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"feedback": "basically_satisfied"}]})
+
+    feedback: Feedback
+
+
+class EscalateIn(Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"reason": "涉及多个产权单位，社区无法协调"}]})
+
+    reason: str = Field(min_length=2, max_length=500)
+
+
+class ReceiverIn(Strict):
+    receiver: str = Field(min_length=1, max_length=200)
+    kind: ReceiverKind = ReceiverKind.DEPARTMENT
+
+
+class WhistleIn(Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"receivers": [{"receiver": "区住建委", "kind": "department"}, {"receiver": "北京热力集团", "kind": "unit"}],
+         "report_in_hours": 24}]})
+
+    receivers: list[ReceiverIn] = Field(min_length=1, max_length=20)
+    report_in_hours: float | None = Field(default=None, gt=0, le=24 * 30,
+                                          description="Defaults to DEMAND_REPORT_IN_HOURS (24)")
+
+
+class MergeIn(Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"into_demand_id": "3f0c2d9e-8d0f-4c55-9d7e-1b2a3c4d5e6f"}]})
+
+    into_demand_id: str = Field(min_length=1, max_length=36)
+
+
+class MeTooOut(BaseModel):
+    demand_id: str
+    me_too_count: int
+    counted_now: bool = Field(description="False when you had said 'me too' before (each person counts once)")
+
+
+class RatesOut(BaseModel):
+    area_code: str
+    period: str
+    period_start: datetime
+    period_end: datetime
+    assignee: str | None
+    category: str | None
+    submitted: int
+    response_settled: int
+    responded_on_time: int
+    handled: int
+    resolved: int
+    with_feedback: int
+    satisfied: int
+    backlog: int
+    overdue_open: int
+    response_rate: float | None
+    resolution_rate: float | None
+    satisfaction_rate: float | None
+
+
+class FactOut(BaseModel):
+    demand_id: str
+    area_code: str
+    category: str
+    channel: str | None
+    urgency: str | None
+    state: str
+    assignee: str | None
+    accountable_area_code: str | None
+    submitted_at: datetime
+    responded_at: datetime | None
+    overdue: bool
+    respond_overdue: bool
+    resolve_overdue: bool
+    me_too_count: int
+
+
+class MeetingIn(Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"area_code": "CY01001", "title": "建外社区第三季度共商共治议事会", "scheduled_at": "2026-09-15T06:00:00Z"}]})
+
+    area_code: str = Field(pattern=CODE_PATTERN)
+    title: str = Field(min_length=1, max_length=200)
+    scheduled_at: datetime
+
+
+class AgendaIn(Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"demand_id": "3f0c2d9e-8d0f-4c55-9d7e-1b2a3c4d5e6f", "note": "小区停车难"}]})
+
+    demand_id: str = Field(min_length=1, max_length=36)
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class AttendeeIn(Strict):
+    name: str = Field(min_length=1, max_length=100)
+    affiliation: str | None = Field(default=None, max_length=200)
+    role: str = Field(default="representative", max_length=50, description="party | government | resident | unit | ...")
+
+
+class RecordIn(Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"attendees": [{"name": "李明", "affiliation": "建外街道工委", "role": "party"},
+                       {"name": "王芳", "affiliation": "居民代表", "role": "resident"}],
+         "minutes": "议定：由物业牵头划定临时停车位；申请街道立项改造停车场。"}]})
+
+    attendees: list[AttendeeIn] | None = Field(default=None, max_length=500)
+    minutes: str | None = Field(default=None, max_length=20000)
+
+
+class DecisionIn(Strict):
+    kind: DecisionKind
+    demand_ids: list[str] = Field(min_length=1, max_length=200)
+    category: str = Field(pattern=CATEGORY_PATTERN)
+    summary: str = Field(min_length=1, max_length=2000)
+
+
+class CloseMeetingIn(Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"decisions": [
+        {"kind": "resolve_demand", "demand_ids": ["3f0c2d9e-8d0f-4c55-9d7e-1b2a3c4d5e6f"], "category": "public_space",
+         "summary": "物业划定临时停车位"},
+        {"kind": "request_project", "demand_ids": ["3f0c2d9e-8d0f-4c55-9d7e-1b2a3c4d5e6f"], "category": "public_space",
+         "summary": "申请立项改造停车场"}]}]})
+
+    decisions: list[DecisionIn] = Field(default_factory=list, max_length=100)
+
+
+class DecisionOut(BaseModel):
+    kind: DecisionKind
+    demand_ids: list[str]
+    category: str
+    summary: str
+
+
+class MeetingOut(BaseModel):
+    id: str
+    area_code: str
+    title: str
+    scheduled_at: datetime
+    state: str
+    agenda: list[str]
+    attendees: list[dict]
+    minutes: str | None
+    decisions: list[DecisionOut]
+    closed_at: datetime | None

@@ -1,0 +1,1 @@
+"""Rules of demand-intake with no web, database or broker import."""

@@ -1,0 +1,31 @@
+"""Service categories. The platform's list (the 21 categories of the government purchase-of-services
+programme) is project-matching's contract `yizhou.contracts.categories.SERVICE_CATEGORIES`; until
+it exists demand-intake treats a category as an opaque code and names a few common ones itself."""
+
+from __future__ import annotations
+
+import importlib
+
+FALLBACK_CATEGORIES: dict[str, str] = {
+    "elderly_care": "Elderly care",
+    "disability_support": "Support for people with disabilities",
+    "utilities": "Water, power, gas and heating",
+    "public_space": "Public space, parking and greening",
+    "sanitation": "Sanitation and waste",
+    "housing_repair": "Housing repair",
+    "public_safety": "Public safety",
+    "neighbour_disputes": "Neighbour disputes and mediation",
+    "employment": "Employment help",
+    "health": "Health services",
+    "children_youth": "Children and youth",
+    "culture_sports": "Culture and sports",
+}
+
+
+def service_categories() -> dict[str, str]:
+    try:
+        module = importlib.import_module("yizhou.contracts.categories")
+    except ModuleNotFoundError:
+        return dict(FALLBACK_CATEGORIES)
+    categories = getattr(module, "SERVICE_CATEGORIES", None)
+    return dict(categories) if categories else dict(FALLBACK_CATEGORIES)

@@ -1,0 +1,76 @@
+"""Is a new demand probably one already open? Near in place, similar in text, and recent."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from rapidfuzz import fuzz, utils
+
+
+@dataclass(frozen=True)
+class Place:
+    area_code: str
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    demand_id: str
+    place: Place
+    description: str
+    category: str
+    submitted_at: datetime
+
+
+@dataclass(frozen=True)
+class Match:
+    demand_id: str
+    score: float             # text similarity, 0-100
+    same_area: bool
+    distance_m: float | None
+
+
+@dataclass(frozen=True)
+class DuplicateRules:
+    max_distance_m: float = 300.0
+    min_text_score: float = 60.0
+    window: timedelta = timedelta(days=30)
+
+
+def distance_m(a: Place, b: Place) -> float | None:
+    """Great-circle (haversine) distance, or None when either has no point."""
+    if None in (a.latitude, a.longitude, b.latitude, b.longitude):
+        return None
+    lat1, lon1, lat2, lon2 = map(math.radians, (a.latitude, a.longitude, b.latitude, b.longitude))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * 6_371_000 * math.asin(math.sqrt(h))
+
+
+def text_score(a: str, b: str) -> float:
+    # Chinese text has no spaces between words: plain ratio and partial ratio over characters work
+    # where token-based scores do not; token_set_ratio helps for texts with words.
+    a, b = utils.default_process(a), utils.default_process(b)
+    if not a or not b:
+        return 0.0
+    return max(fuzz.ratio(a, b), fuzz.token_set_ratio(a, b), 0.9 * fuzz.partial_ratio(a, b))
+
+
+def find_duplicates(place: Place, description: str, category: str, now: datetime, candidates: list[Candidate],
+                    rules: DuplicateRules = DuplicateRules(), limit: int = 5) -> list[Match]:
+    matches = []
+    for c in candidates:
+        if now - c.submitted_at > rules.window:
+            continue
+        same_area = c.place.area_code == place.area_code
+        distance = distance_m(place, c.place)
+        near = same_area or (distance is not None and distance <= rules.max_distance_m)
+        if not near:
+            continue
+        score = text_score(description, c.description) + (5 if c.category == category else 0)
+        if score >= rules.min_text_score:
+            matches.append(Match(c.demand_id, round(min(score, 100.0), 1), same_area,
+                                 None if distance is None else round(distance, 1)))
+    return sorted(matches, key=lambda m: (-m.score, m.demand_id))[:limit]

@@ -1,0 +1,1 @@
+"""demand-intake's tables and the queries over them."""

@@ -1,0 +1,136 @@
+"""Queries over demands, their history, me-too marks and dispatches; rows come out as domain objects."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from demand_intake.domain.demand import Channel, Demand, Feedback, PriorityHousehold, Resident, State, Urgency
+from demand_intake.domain.duplicates import Candidate, Place
+from demand_intake.store.models import DemandHistoryRow, DemandRow, DispatchRow, MeTooRow
+from yizhou.problems import Problem
+
+_COPIED = ("id", "category", "description", "area_code", "area_path", "area_level", "entered_by", "entered_by_role",
+           "submitted_at", "resident_subject", "latitude", "longitude", "address", "complex", "handling_area_code",
+           "handling_level", "accountable_area_code", "first_receiver", "assignee", "me_too_count", "merged_into",
+           "contact_attempted_at", "responded_at", "resolved_at", "closed_at", "updated_at", "version")
+
+
+def to_demand(row: DemandRow) -> Demand:
+    return Demand(
+        channel=Channel(row.channel), urgency=Urgency(row.urgency), state=State(row.state),
+        resident=Resident(name=row.resident_name, phone=row.resident_phone, anonymous=row.anonymous),
+        priority_household=PriorityHousehold(row.priority_household) if row.priority_household else None,
+        feedback=Feedback(row.feedback) if row.feedback else None,
+        **{name: getattr(row, name) for name in _COPIED})
+
+
+def row_values(demand: Demand) -> dict:
+    values = {name: getattr(demand, name) for name in _COPIED if name != "version"}
+    values.update(channel=demand.channel.value, urgency=demand.urgency.value, state=demand.state.value,
+                  resident_name=demand.resident.name, resident_phone=demand.resident.phone,
+                  anonymous=demand.resident.anonymous,
+                  priority_household=demand.priority_household.value if demand.priority_household else None,
+                  feedback=demand.feedback.value if demand.feedback else None)
+    return values
+
+
+class DemandRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, demand_id: str) -> Demand | None:
+        row = await self.session.get(DemandRow, demand_id)
+        return to_demand(row) if row else None
+
+    async def add(self, demand: Demand) -> None:
+        self.session.add(DemandRow(**row_values(demand), version=1))
+        await self.session.flush()
+
+    async def save(self, demand: Demand) -> None:
+        """Optimistic: the row must still be at the version it was read at, else a concurrent change won."""
+        result = await self.session.execute(
+            update(DemandRow).where(DemandRow.id == demand.id, DemandRow.version == demand.version)
+            .values(**row_values(demand), version=demand.version + 1).execution_options(synchronize_session=False))
+        if result.rowcount != 1:
+            raise Problem("conflict", f"Demand {demand.id} was changed by someone else meanwhile; reload and retry.")
+        demand.version += 1
+
+    async def log(self, demand_id: str, action: str, from_state: State | None, to_state: State, actor: str,
+                  actor_role: str, note: str | None, at: datetime) -> None:
+        self.session.add(DemandHistoryRow(demand_id=demand_id, action=action, from_state=from_state.value if from_state else None,
+                                          to_state=to_state.value, actor=actor, actor_role=actor_role, note=note, at=at))
+
+    async def history(self, demand_id: str) -> list[DemandHistoryRow]:
+        query = select(DemandHistoryRow).where(DemandHistoryRow.demand_id == demand_id).order_by(DemandHistoryRow.id)
+        return list((await self.session.execute(query)).scalars().all())
+
+    async def list(self, *, under_path: str, state: list[str] | None = None, category: str | None = None,
+                   channel: str | None = None, area_code: str | None = None, handling_area_code: str | None = None,
+                   submitted_from: datetime | None = None, submitted_to: datetime | None = None,
+                   resident_subject: str | None = None, ids: list[str] | None = None,
+                   after: tuple[datetime, str] | None = None, limit: int = 50) -> list[Demand]:
+        query = select(DemandRow).where(DemandRow.area_path.startswith(under_path, autoescape=True))
+        if state:
+            query = query.where(DemandRow.state.in_(state))
+        if category:
+            query = query.where(DemandRow.category == category)
+        if channel:
+            query = query.where(DemandRow.channel == channel)
+        if area_code:
+            query = query.where(DemandRow.area_code == area_code)
+        if handling_area_code:
+            query = query.where(DemandRow.handling_area_code == handling_area_code)
+        if submitted_from:
+            query = query.where(DemandRow.submitted_at >= submitted_from)
+        if submitted_to:
+            query = query.where(DemandRow.submitted_at < submitted_to)
+        if resident_subject:
+            query = query.where(DemandRow.resident_subject == resident_subject)
+        if ids is not None:
+            query = query.where(DemandRow.id.in_(ids))
+        if after is not None:  # keyset: newest first, id breaks ties
+            at, last_id = after
+            query = query.where(or_(DemandRow.submitted_at < at, and_(DemandRow.submitted_at == at, DemandRow.id < last_id)))
+        query = query.order_by(DemandRow.submitted_at.desc(), DemandRow.id.desc()).limit(limit)
+        return [to_demand(r) for r in (await self.session.execute(query)).scalars().all()]
+
+    async def duplicate_candidates(self, community_path: str, since: datetime, exclude_id: str | None = None) -> list[Candidate]:
+        """Open demands in the same community (or subtree) since `since`; the domain decides which match."""
+        query = (select(DemandRow.id, DemandRow.area_code, DemandRow.latitude, DemandRow.longitude, DemandRow.description,
+                        DemandRow.category, DemandRow.submitted_at)
+                 .where(DemandRow.area_path.startswith(community_path, autoescape=True), DemandRow.submitted_at >= since,
+                        DemandRow.state.in_([s.value for s in State if s not in (State.CLOSED, State.REJECTED,
+                                                                                 State.WITHDRAWN, State.MERGED)]))
+                 .order_by(DemandRow.submitted_at.desc()).limit(500))
+        if exclude_id:
+            query = query.where(DemandRow.id != exclude_id)
+        return [Candidate(r.id, Place(r.area_code, r.latitude, r.longitude), r.description, r.category, r.submitted_at)
+                for r in (await self.session.execute(query)).all()]
+
+    async def add_me_too(self, demand_id: str, subject: str, at: datetime) -> bool:
+        """False when this person already said "me too" (each person counts once)."""
+        exists = await self.session.get(MeTooRow, (demand_id, subject))
+        if exists is not None:
+            return False
+        self.session.add(MeTooRow(demand_id=demand_id, subject=subject, at=at))
+        await self.session.flush()
+        return True
+
+    async def add_dispatch(self, row: DispatchRow) -> None:
+        self.session.add(row)
+
+    async def dispatches(self, demand_id: str) -> list[DispatchRow]:
+        query = select(DispatchRow).where(DispatchRow.demand_id == demand_id).order_by(DispatchRow.dispatched_at, DispatchRow.id)
+        return list((await self.session.execute(query)).scalars().all())
+
+    async def dispatch(self, demand_id: str, dispatch_id: str) -> DispatchRow | None:
+        row = await self.session.get(DispatchRow, dispatch_id)
+        return row if row is not None and row.demand_id == demand_id else None
+
+    async def count_open_in(self, under_path: str) -> int:
+        query = select(func.count()).where(DemandRow.area_path.startswith(under_path, autoescape=True),
+                                           DemandRow.state.not_in(["closed", "rejected", "withdrawn", "merged"]))
+        return (await self.session.execute(query)).scalar_one()

@@ -1,0 +1,66 @@
+"""The rates read model (`demand_facts`): written by the demand-event consumer, queried for the
+three rates, the backlog and the overdue list."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from demand_intake.domain.rates import Counts
+from demand_intake.store.models import DemandFactRow
+
+NOT_COUNTED = ("withdrawn", "merged")             # outside every rate's population
+DONE = ("resolved", "closed")
+SETTLED = ("resolved", "closed", "rejected", "withdrawn", "merged")   # not in the backlog
+
+
+class FactRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, demand_id: str) -> DemandFactRow | None:
+        return await self.session.get(DemandFactRow, demand_id)
+
+    def add(self, row: DemandFactRow) -> None:
+        self.session.add(row)
+
+    async def counts(self, under_path: str, start: datetime, end: datetime, assignee: str | None = None,
+                     category: str | None = None) -> Counts:
+        f = DemandFactRow
+        one = lambda cond: func.coalesce(func.sum(case((cond, 1), else_=0)), 0)  # noqa: E731
+        responded_on_time = and_(f.responded_at.is_not(None), f.respond_overdue.is_(False))
+        query = select(
+            func.count(),
+            one(or_(f.responded_at.is_not(None), f.respond_overdue.is_(True))),
+            one(responded_on_time),
+            one(f.state != "rejected"),
+            one(f.state.in_(DONE)),
+            one(f.feedback.is_not(None)),
+            one(f.feedback.in_(("satisfied", "basically_satisfied"))),
+            one(f.state.not_in(SETTLED)),
+            one(and_(f.state.not_in(SETTLED), f.overdue.is_(True))),
+        ).where(f.area_path.startswith(under_path, autoescape=True), f.submitted_at >= start, f.submitted_at < end,
+                f.state.not_in(NOT_COUNTED))
+        if assignee:
+            query = query.where(f.assignee == assignee)
+        if category:
+            query = query.where(f.category == category)
+        row = (await self.session.execute(query)).one()
+        return Counts(*[int(v) for v in row])
+
+    async def open_list(self, under_path: str, *, overdue_only: bool, after: tuple[datetime, str] | None,
+                        limit: int, category: str | None = None) -> list[DemandFactRow]:
+        """The backlog (oldest first), or only its overdue part."""
+        f = DemandFactRow
+        query = select(f).where(f.area_path.startswith(under_path, autoescape=True), f.state.not_in(SETTLED))
+        if overdue_only:
+            query = query.where(f.overdue.is_(True))
+        if category:
+            query = query.where(f.category == category)
+        if after is not None:
+            at, last = after
+            query = query.where(or_(f.submitted_at > at, and_(f.submitted_at == at, f.demand_id > last)))
+        query = query.order_by(f.submitted_at, f.demand_id).limit(limit)
+        return list((await self.session.execute(query)).scalars().all())

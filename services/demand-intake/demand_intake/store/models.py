@@ -1,0 +1,165 @@
+"""demand-intake's own tables (ORM) and its read model of the demand events (`demand_facts`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from yizhou.columns import UtcDateTime
+from yizhou.messaging_tables import BigId
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class DemandRow(Base):
+    __tablename__ = "demands"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    category: Mapped[str] = mapped_column(String(64), index=True)
+    urgency: Mapped[str] = mapped_column(String(16))
+    complex: Mapped[bool] = mapped_column(Boolean, default=False)
+    description: Mapped[str] = mapped_column(Text)
+    area_code: Mapped[str] = mapped_column(String(32), index=True)
+    area_path: Mapped[str] = mapped_column(String(400), index=True)
+    area_level: Mapped[str] = mapped_column(String(16))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    address: Mapped[str | None] = mapped_column(String(300))
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    resident_name: Mapped[str | None] = mapped_column(String(100))
+    resident_phone: Mapped[str | None] = mapped_column(String(32))
+    resident_subject: Mapped[str | None] = mapped_column(String(200), index=True)
+    priority_household: Mapped[str | None] = mapped_column(String(16))
+    entered_by: Mapped[str] = mapped_column(String(200))
+    entered_by_role: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    handling_area_code: Mapped[str] = mapped_column(String(32))
+    handling_level: Mapped[str] = mapped_column(String(16))
+    accountable_area_code: Mapped[str | None] = mapped_column(String(32))
+    first_receiver: Mapped[str | None] = mapped_column(String(200))
+    assignee: Mapped[str | None] = mapped_column(String(200))
+    me_too_count: Mapped[int] = mapped_column(Integer, default=0)
+    merged_into: Mapped[str | None] = mapped_column(String(36))
+    feedback: Mapped[str | None] = mapped_column(String(24))
+    contact_attempted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    submitted_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    responded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class DemandHistoryRow(Base):
+    """Every change of a demand, who made it and why: the demand's own audit trail."""
+
+    __tablename__ = "demand_history"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    demand_id: Mapped[str] = mapped_column(ForeignKey("demands.id"), index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    from_state: Mapped[str | None] = mapped_column(String(16))
+    to_state: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(200))
+    actor_role: Mapped[str] = mapped_column(String(32))
+    note: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class DeadlineRow(Base):
+    __tablename__ = "demand_deadlines"
+    __table_args__ = (UniqueConstraint("demand_id", "kind", "dispatch_id"),
+                      Index("ix_deadlines_due", "breached_at", "due_at"))
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    demand_id: Mapped[str] = mapped_column(ForeignKey("demands.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    dispatch_id: Mapped[str] = mapped_column(String(36), default="")
+    budget_s: Mapped[int] = mapped_column(Integer)
+    consumed_s: Mapped[int] = mapped_column(Integer, default=0)
+    running_since: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    breached_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class DispatchRow(Base):
+    __tablename__ = "demand_dispatches"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    demand_id: Mapped[str] = mapped_column(ForeignKey("demands.id"), index=True)
+    receiver: Mapped[str] = mapped_column(String(200))
+    receiver_kind: Mapped[str] = mapped_column(String(16))
+    dispatched_by: Mapped[str] = mapped_column(String(200))
+    dispatched_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    report_in_due_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    reported_in_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    report_note: Mapped[str | None] = mapped_column(Text)
+
+
+class MeTooRow(Base):
+    __tablename__ = "demand_me_too"
+
+    demand_id: Mapped[str] = mapped_column(ForeignKey("demands.id"), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(200), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class MeetingRow(Base):
+    __tablename__ = "meetings"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    area_code: Mapped[str] = mapped_column(String(32))
+    area_path: Mapped[str] = mapped_column(String(400), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    scheduled_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    state: Mapped[str] = mapped_column(String(16))
+    created_by: Mapped[str] = mapped_column(String(200))
+    attendees: Mapped[list] = mapped_column(JSON, default=list)
+    minutes: Mapped[str | None] = mapped_column(Text)
+    decisions: Mapped[list] = mapped_column(JSON, default=list)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class AgendaItemRow(Base):
+    __tablename__ = "meeting_agenda"
+
+    meeting_id: Mapped[str] = mapped_column(ForeignKey("meetings.id"), primary_key=True)
+    demand_id: Mapped[str] = mapped_column(ForeignKey("demands.id"), primary_key=True)
+    note: Mapped[str | None] = mapped_column(Text)
+    added_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class DemandFactRow(Base):
+    """The read model of the rates: one row per demand, fed ONLY by `yizhou.demands.v1` events, so
+    `demand-intake rates rebuild` can clear it and replay the topic to the same numbers."""
+
+    __tablename__ = "demand_facts"
+    __table_args__ = (Index("ix_facts_path_submitted", "area_path", "submitted_at"),)
+
+    demand_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    area_code: Mapped[str] = mapped_column(String(32))
+    area_path: Mapped[str] = mapped_column(String(400))
+    category: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str | None] = mapped_column(String(32))
+    urgency: Mapped[str | None] = mapped_column(String(16))
+    assignee: Mapped[str | None] = mapped_column(String(200))
+    accountable_area_code: Mapped[str | None] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(16))
+    submitted_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    responded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    respond_overdue: Mapped[bool] = mapped_column(Boolean, default=False)
+    resolve_overdue: Mapped[bool] = mapped_column(Boolean, default=False)
+    overdue: Mapped[bool] = mapped_column(Boolean, default=False)
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    feedback: Mapped[str | None] = mapped_column(String(24))
+    me_too_count: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)

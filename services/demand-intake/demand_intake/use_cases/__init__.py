@@ -1,0 +1,1 @@
+"""demand-intake's use cases: one unit of work each, domain rules, store, outbox."""

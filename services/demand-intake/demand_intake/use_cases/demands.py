@@ -1,0 +1,291 @@
+"""Submitting demands (with Idempotency-Key and duplicate candidates), moving them through the state
+machine with their deadline clocks, merging duplicates and counting "me too"."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from demand_intake.domain import deadlines as rules
+from demand_intake.domain.deadlines import DeadlineClock, DeadlineKind, budget_for, clock_effects
+from demand_intake.domain.demand import (
+    EVENT_OF_STATE, RESIDENT_CHANNELS, Channel, Demand, DemandRuleViolation, Feedback, PriorityHousehold, Resident,
+    State, Urgency,
+)
+from demand_intake.domain.duplicates import DuplicateRules, Match, Place, find_duplicates
+from demand_intake.settings import Settings
+from demand_intake.store.deadlines import DeadlineRepository
+from demand_intake.store.demands import DemandRepository
+from demand_intake.use_cases.common import (
+    DEMAND_RULE, SUBMITTERS, Actor, Work, area_info, record_demand, require_handler, require_role, rule_problem, visible_demand,
+)
+from yizhou import idempotency
+from yizhou.auth import AreaScope, Role
+from yizhou.clock import Clock
+from yizhou.database import Database
+from yizhou.personal_data import STAFF_ROLES
+from yizhou.problems import Problem
+from yizhou.state_machine import IllegalTransition
+
+
+@dataclass(frozen=True)
+class Submission:
+    channel: Channel
+    category: str
+    urgency: Urgency
+    description: str
+    area_code: str
+    resident: Resident
+    priority_household: PriorityHousehold | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    address: str | None = None
+
+
+def duplicate_rules(settings: Settings) -> DuplicateRules:
+    return DuplicateRules(settings.duplicate_distance_m, settings.duplicate_min_score,
+                          timedelta(days=settings.duplicate_window_days))
+
+
+def _community_path(path: str) -> str:
+    """The community (or the area itself above it) whose open demands are duplicate candidates."""
+    codes = path.strip("/").split("/")
+    return "/" + "/".join(codes[:3]) + "/"
+
+
+async def _place(session, scope: AreaScope, area_code: str):
+    area = await area_info(session, area_code)
+    if area is None or not scope.covers(area.path):
+        raise Problem("unknown-reference", f"No area '{area_code}' in your scope.",
+                      errors=[{"field": "area_code", "message": "unknown area"}])
+    if area.retired:
+        raise Problem("area-retired", f"Area '{area_code}' is retired; file the demand under its successor.")
+    return area
+
+
+async def find_candidates(session, scope: AreaScope, clock: Clock, settings: Settings, sub: Submission,
+                          exclude_id: str | None = None) -> list[Match]:
+    area = await _place(session, scope, sub.area_code)
+    dup = duplicate_rules(settings)
+    now = clock.now()
+    candidates = await DemandRepository(session).duplicate_candidates(_community_path(area.path), now - dup.window, exclude_id)
+    return find_duplicates(Place(sub.area_code, sub.latitude, sub.longitude), sub.description, sub.category, now,
+                           candidates, dup)
+
+
+async def check_duplicates(db: Database, scope: AreaScope, clock: Clock, settings: Settings, sub: Submission) -> list[Match]:
+    require_role(scope, SUBMITTERS, "submit demands")
+    async with db.sessions() as session:
+        return await find_candidates(session, scope, clock, settings, sub)
+
+
+Render = Callable[[Demand, list[Match]], dict[str, Any]]
+
+
+async def submit(db: Database, scope: AreaScope, clock: Clock, settings: Settings, sub: Submission, *,
+                 render: Render, idempotency_key: str | None = None, body_hash: str = "") -> tuple[int, dict[str, Any]]:
+    """Returns (status, body): 201 and the new demand, or the first answer again for a retried key."""
+    require_role(scope, SUBMITTERS, "submit demands")
+    resident_subject = None
+    if scope.caller.role == Role.RESIDENT:
+        if sub.channel not in RESIDENT_CHANNELS:
+            raise Problem(DEMAND_RULE, f"Residents submit through {sorted(c.value for c in RESIDENT_CHANNELS)}; "
+                                        f"'{sub.channel.value}' is entered by staff or members.")
+        resident_subject = scope.caller.subject
+    caller = f"{scope.caller.subject}|{scope.caller.role.value}"
+    for attempt in range(3):
+        try:
+            async with db.unit_of_work() as uow:
+                if idempotency_key:
+                    stored = await idempotency.replayed(uow.session, caller, idempotency_key, body_hash)
+                    if stored is not None:
+                        return stored
+                area = await _place(uow.session, scope, sub.area_code)
+                now = clock.now()
+                matches = await find_candidates(uow.session, scope, clock, settings, sub)
+                demand = Demand(
+                    id=str(uuid.uuid4()), channel=sub.channel, category=sub.category, urgency=sub.urgency,
+                    description=sub.description, area_code=area.code, area_path=area.path, area_level=area.level,
+                    resident=sub.resident, entered_by=scope.caller.subject, entered_by_role=scope.caller.role.value,
+                    submitted_at=now, updated_at=now, resident_subject=resident_subject,
+                    priority_household=sub.priority_household, latitude=sub.latitude, longitude=sub.longitude,
+                    address=sub.address)
+                repo = DemandRepository(uow.session)
+                await repo.add(demand)
+                budget = budget_for(sub.category, sub.urgency, overrides=settings.deadlines)
+                clocks = DeadlineRepository(uow.session)
+                await clocks.add(demand.id, DeadlineClock.start(DeadlineKind.RESPOND, budget.respond, now))
+                await clocks.add(demand.id, DeadlineClock.start(DeadlineKind.RESOLVE, budget.resolve, now))
+                await repo.log(demand.id, "submit", None, State.SUBMITTED, scope.caller.subject, scope.caller.role.value,
+                               f"channel {sub.channel.value}", now)
+                record_demand(uow, "demand.submitted", demand, now, channel=sub.channel.value, urgency=sub.urgency.value,
+                              priority_household=sub.priority_household.value if sub.priority_household else None,
+                              anonymous=sub.resident.anonymous, entered_on_behalf=demand.entered_on_behalf,
+                              respond_due_at=now + budget.respond, resolve_due_at=now + budget.resolve)
+                body = render(demand, matches)
+                if idempotency_key:
+                    await idempotency.remember(uow.session, caller, idempotency_key, body_hash, 201, body)
+                await uow.commit()
+                return 201, body
+        except (IntegrityError, OperationalError):
+            # A concurrent request with the same key won (unique key, or SQLite's write lock): its
+            # answer is the answer. Without a key this is a real failure and goes up.
+            if not idempotency_key or attempt == 2:
+                raise
+            async with db.sessions() as session:
+                stored = await idempotency.replayed(session, caller, idempotency_key, body_hash)
+            if stored is not None:
+                return stored
+    raise AssertionError("unreachable")
+
+
+async def get(db: Database, scope: AreaScope, demand_id: str) -> Demand:
+    async with db.sessions() as session:
+        return await visible_demand(DemandRepository(session), scope, demand_id)
+
+
+async def details(db: Database, scope: AreaScope, demand_id: str):
+    async with db.sessions() as session:
+        repo = DemandRepository(session)
+        demand = await visible_demand(repo, scope, demand_id)
+        return demand, await repo.history(demand_id), await DeadlineRepository(session).of(demand_id), \
+            await repo.dispatches(demand_id)
+
+
+async def list_demands(db: Database, scope: AreaScope, *, under: str | None, mine: bool, limit: int, **filters) -> list[Demand]:
+    if scope.caller.role == Role.PARTNER:
+        raise Problem("forbidden", "Partners follow demands on the partner event stream.")
+    async with db.sessions() as session:
+        path = scope.path
+        if under is not None:
+            area = await area_info(session, under)
+            if area is None or not scope.covers(area.path):
+                raise Problem("not-found", f"No area '{under}' in your scope.")
+            path = area.path
+        return await DemandRepository(session).list(
+            under_path=path, resident_subject=scope.caller.subject if mine else None, limit=limit, **filters)
+
+
+async def apply_state(work: Work, demand: Demand, previous: State, now, actor: Actor, *, note: str | None = None,
+                      event_extra: dict[str, Any] | None = None, action: str | None = None) -> None:
+    """After the domain moved `demand` (from `previous`): clocks, store, history and the event."""
+    await apply_clocks(work, demand, demand.state, now)
+    repo = DemandRepository(work.session)
+    await repo.save(demand)
+    await repo.log(demand.id, action or demand.state.value, previous, demand.state, actor.subject, actor.role, note, now)
+    record_demand(work, EVENT_OF_STATE[demand.state], demand, now, **(event_extra or {}))
+
+
+async def apply_clocks(work: Work, demand: Demand, target: State, now) -> None:
+    repo = DeadlineRepository(work.session)
+    effects = clock_effects(target)
+    for clock in await repo.of(demand.id):
+        effect = effects.get(clock.kind)
+        if effect is not None:
+            rules.apply_effect(clock, effect, now)
+            await repo.save(demand.id, clock)
+
+
+async def change_state(db: Database, scope: AreaScope, clock: Clock, settings: Settings, demand_id: str,
+                       target: State, *, note: str | None = None, assignee: str | None = None,
+                       complex_case: bool = False, feedback: Feedback | None = None,
+                       contact_attempted: bool = False) -> Demand:
+    async with db.unit_of_work() as uow:
+        repo = DemandRepository(uow.session)
+        demand = await visible_demand(repo, scope, demand_id)
+        owner = scope.caller.role == Role.RESIDENT and demand.resident_subject == scope.caller.subject
+        if target == State.WITHDRAWN and owner:
+            pass  # the resident who submitted it may withdraw it
+        elif target == State.CLOSED and owner and feedback is not None:
+            pass  # ... and give their own feedback, which closes or reopens it
+        else:
+            handling = await area_info(uow.session, demand.handling_area_code)
+            require_handler(scope, demand, handling.path if handling else None)
+        now = clock.now()
+        previous = demand.state
+        extra: dict[str, Any] = {}
+        action = None
+        try:
+            if target == State.ACCEPTED:
+                demand.accept(scope.caller.subject, scope.caller.area, now, complex_case=complex_case)
+                extra = {"accountable_area_code": demand.accountable_area_code, "complex": demand.complex}
+                if complex_case:
+                    extra["resolve_due_at"] = await _stretch_resolve(uow, demand, settings, now)
+            elif target == State.ASSIGNED:
+                demand.assign(assignee or "", now)
+                extra = {"assignee": demand.assignee}
+            elif target == State.CLOSED:
+                reached = demand.close(now, feedback=feedback, contact_attempted=contact_attempted)
+                action = "close"
+                extra = {"feedback": feedback.value if feedback else None}
+                if reached == State.CLOSED:
+                    extra["contact_attempted"] = contact_attempted
+            else:
+                demand.move_to(target, now)
+        except (IllegalTransition, DemandRuleViolation) as exc:
+            raise rule_problem(exc) from None
+        await apply_state(uow, demand, previous, now, Actor.of(scope), note=note, event_extra=extra, action=action)
+        await uow.commit()
+    return demand
+
+
+async def _stretch_resolve(work: Work, demand: Demand, settings: Settings, now):
+    """A case accepted as complex gets the complex resolve budget (from submission, not from now)."""
+    budget = budget_for(demand.category, demand.urgency, complex_case=True, overrides=settings.deadlines)
+    repo = DeadlineRepository(work.session)
+    for clock in await repo.of(demand.id):
+        if clock.kind == DeadlineKind.RESOLVE and clock.breached_at is None:
+            clock.budget_s = max(clock.budget_s, int(budget.resolve.total_seconds()))
+            await repo.save(demand.id, clock)
+            return clock.due_at
+    return None
+
+
+async def merge(db: Database, scope: AreaScope, clock: Clock, demand_id: str, into_id: str) -> tuple[Demand, Demand]:
+    require_role(scope, STAFF_ROLES, "merge demands")
+    async with db.unit_of_work() as uow:
+        repo = DemandRepository(uow.session)
+        source = await visible_demand(repo, scope, demand_id)
+        target = await visible_demand(repo, scope, into_id)
+        now = clock.now()
+        previous = source.state
+        try:
+            source.merge_into(target, now)
+        except (IllegalTransition, DemandRuleViolation) as exc:
+            raise rule_problem(exc) from None
+        await apply_clocks(uow, source, State.MERGED, now)
+        await repo.save(source)
+        await repo.save(target)
+        await repo.log(source.id, "merge", previous, State.MERGED, scope.caller.subject,
+                       scope.caller.role.value, f"merged into {target.id}", now)
+        await repo.log(target.id, "absorb", target.state, target.state, scope.caller.subject, scope.caller.role.value,
+                       f"absorbed {source.id}", now)
+        record_demand(uow, "demand.merged", source, now, merged_into_demand_id=target.id)
+        record_demand(uow, "demand.supported", target, now, me_too_count=target.me_too_count)
+        await uow.commit()
+    return source, target
+
+
+async def me_too(db: Database, scope: AreaScope, clock: Clock, demand_id: str) -> tuple[Demand, bool]:
+    """A resident (or anyone on the platform) adds their voice; each person counts once."""
+    async with db.unit_of_work() as uow:
+        repo = DemandRepository(uow.session)
+        demand = await visible_demand(repo, scope, demand_id)
+        if not demand.is_open or demand.state == State.RESOLVED:
+            raise Problem(DEMAND_RULE, f"Demand {demand_id} is {demand.state.value}; 'me too' counts on open demands.")
+        if demand.resident_subject == scope.caller.subject:
+            raise Problem(DEMAND_RULE, "You submitted this demand yourself; it already counts you.")
+        now = clock.now()
+        if not await repo.add_me_too(demand.id, scope.caller.subject, now):
+            return demand, False
+        demand.me_too_count += 1
+        demand.updated_at = now
+        await repo.save(demand)
+        record_demand(uow, "demand.supported", demand, now, me_too_count=demand.me_too_count)
+        await uow.commit()
+    return demand, True

@@ -1,0 +1,111 @@
+"""Escalating a demand up the axis, the subdistrict's whistle dispatch, and units reporting in."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from demand_intake.domain.deadlines import DeadlineClock, DeadlineKind
+from demand_intake.domain.demand import Demand, DemandRuleViolation
+from demand_intake.domain.escalation import DispatchOrder, check_escalation, check_whistle, escalate as move_up
+from demand_intake.store.deadlines import DeadlineRepository
+from demand_intake.store.demands import DemandRepository
+from demand_intake.store.models import DispatchRow
+from demand_intake.use_cases.common import (
+    DEMAND_RULE, WHISTLERS, area_info, record_demand, require_handler, require_role, rule_problem, visible_demand,
+)
+from yizhou.auth import AreaScope, Role
+from yizhou.clock import Clock
+from yizhou.database import Database
+from yizhou.problems import Problem
+
+
+async def escalate(db: Database, scope: AreaScope, clock: Clock, demand_id: str, reason: str) -> Demand:
+    async with db.unit_of_work() as uow:
+        repo = DemandRepository(uow.session)
+        demand = await visible_demand(repo, scope, demand_id)
+        handling = await area_info(uow.session, demand.handling_area_code)
+        require_handler(scope, demand, handling.path if handling else None)
+        parent = await area_info(uow.session, handling.parent_code) if handling and handling.parent_code else None
+        from_code = demand.handling_area_code
+        try:
+            check_escalation(demand, parent.code if parent else None, parent.level if parent else None, reason)
+        except DemandRuleViolation as exc:
+            raise rule_problem(exc) from None
+        now = clock.now()
+        move_up(demand, parent.code, parent.level, now)
+        await repo.save(demand)
+        await repo.log(demand.id, "escalate", demand.state, demand.state, scope.caller.subject, scope.caller.role.value,
+                       f"{from_code} -> {parent.code}: {reason}", now)
+        record_demand(uow, "demand.escalated", demand, now, from_area_code=from_code, to_area_code=parent.code,
+                      to_level=parent.level, reason=reason.strip(), accountable_area_code=demand.accountable_area_code)
+        await uow.commit()
+    return demand
+
+
+async def whistle(db: Database, scope: AreaScope, clock: Clock, demand_id: str, orders: list[DispatchOrder],
+                  report_in_hours: float) -> tuple[Demand, list[DispatchRow]]:
+    """吹哨报到: the subdistrict names units or departments; each must report in within the deadline.
+    The demand's own clocks run on untouched and its first receiver stays accountable."""
+    require_role(scope, WHISTLERS, "blow the whistle")
+    async with db.unit_of_work() as uow:
+        repo = DemandRepository(uow.session)
+        demand = await visible_demand(repo, scope, demand_id)
+        handling = await area_info(uow.session, demand.handling_area_code)
+        require_handler(scope, demand, handling.path if handling else None)
+        try:
+            check_whistle(demand, orders)
+        except DemandRuleViolation as exc:
+            raise rule_problem(exc) from None
+        now = clock.now()
+        due = now + timedelta(hours=report_in_hours)
+        rows = []
+        clocks = DeadlineRepository(uow.session)
+        for order in orders:
+            row = DispatchRow(id=str(uuid.uuid4()), demand_id=demand.id, receiver=order.receiver.strip(),
+                              receiver_kind=order.receiver_kind.value, dispatched_by=scope.caller.subject,
+                              dispatched_at=now, report_in_due_at=due)
+            await repo.add_dispatch(row)
+            await clocks.add(demand.id, DeadlineClock.start(DeadlineKind.REPORT_IN, timedelta(hours=report_in_hours), now,
+                                                             dispatch_id=row.id))
+            rows.append(row)
+        demand.updated_at = now
+        await repo.save(demand)
+        await repo.log(demand.id, "dispatch", demand.state, demand.state, scope.caller.subject, scope.caller.role.value,
+                       "whistle to " + ", ".join(r.receiver for r in rows), now)
+        record_demand(uow, "demand.dispatched", demand, now, dispatch_ids=[r.id for r in rows],
+                      receivers=[r.receiver for r in rows], report_in_due_at=due,
+                      accountable_area_code=demand.accountable_area_code)
+        await uow.commit()
+    return demand, rows
+
+
+async def report_in(db: Database, scope: AreaScope, clock: Clock, demand_id: str, dispatch_id: str,
+                    note: str | None) -> DispatchRow:
+    """A whistled unit reports in (recorded by staff of the handling area, or by the unit as a partner)."""
+    async with db.unit_of_work() as uow:
+        repo = DemandRepository(uow.session)
+        demand = await repo.get(demand_id)
+        if demand is None or not scope.covers(demand.area_path):
+            raise Problem("not-found", f"No demand '{demand_id}' in your scope.")
+        if scope.caller.role != Role.PARTNER:  # staff of the handling level, else forbidden
+            handling = await area_info(uow.session, demand.handling_area_code)
+            require_handler(scope, demand, handling.path if handling else None)
+        row = await repo.dispatch(demand_id, dispatch_id)
+        if row is None:
+            raise Problem("not-found", f"No dispatch '{dispatch_id}' on demand {demand_id}.")
+        if row.reported_in_at is not None:
+            raise Problem(DEMAND_RULE, f"{row.receiver} reported in already at {row.reported_in_at.isoformat()}.")
+        now = clock.now()
+        row.reported_in_at, row.report_note = now, note
+        clocks = DeadlineRepository(uow.session)
+        for c in await clocks.of(demand_id):
+            if c.kind == DeadlineKind.REPORT_IN and c.dispatch_id == dispatch_id:
+                c.end(now, "met")
+                await clocks.save(demand_id, c)
+        await repo.log(demand.id, "report_in", demand.state, demand.state, scope.caller.subject, scope.caller.role.value,
+                       f"{row.receiver} reported in", now)
+        record_demand(uow, "demand.reported_in", demand, now, dispatch_id=row.id, receiver=row.receiver,
+                      on_time=now <= row.report_in_due_at)
+        await uow.commit()
+    return row

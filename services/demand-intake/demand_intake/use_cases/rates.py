@@ -1,0 +1,40 @@
+"""The three rates, the backlog and the overdue list, read from the `demand_facts` read model."""
+
+from __future__ import annotations
+
+from demand_intake.domain.rates import Counts, Period, Rates, rates_of
+from demand_intake.store.facts import FactRepository
+from demand_intake.store.models import DemandFactRow
+from demand_intake.use_cases.common import area_info
+from yizhou.auth import AreaScope, Role
+from yizhou.database import Database
+from yizhou.personal_data import STAFF_ROLES
+from yizhou.problems import Problem
+
+READERS = STAFF_ROLES | {Role.PARTY_MEMBER}
+
+
+async def _subtree(session, scope: AreaScope, area_code: str | None) -> tuple[str, str]:
+    if scope.caller.role not in READERS:
+        raise Problem("forbidden", f"Role '{scope.caller.role.value}' does not read rates and backlogs.")
+    code = area_code or scope.caller.area
+    area = await area_info(session, code)
+    if area is None or not scope.covers(area.path):
+        raise Problem("not-found", f"No area '{code}' in your scope.")
+    return area.code, area.path
+
+
+async def rates(db: Database, scope: AreaScope, area_code: str | None, period: Period, *, assignee: str | None = None,
+                category: str | None = None) -> tuple[str, Counts, Rates]:
+    async with db.sessions() as session:
+        code, path = await _subtree(session, scope, area_code)
+        counts = await FactRepository(session).counts(path, period.start, period.end, assignee, category)
+    return code, counts, rates_of(counts)
+
+
+async def open_list(db: Database, scope: AreaScope, area_code: str | None, *, overdue_only: bool, after, limit: int,
+                    category: str | None = None) -> list[DemandFactRow]:
+    async with db.sessions() as session:
+        _, path = await _subtree(session, scope, area_code)
+        return await FactRepository(session).open_list(path, overdue_only=overdue_only, after=after, limit=limit,
+                                                       category=category)

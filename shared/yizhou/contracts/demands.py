@@ -1,0 +1,158 @@
+"""demand-intake's demand events on `yizhou.demands.v1` (key: the demand id).
+
+Every event carries the cross-team fields `demand_id`, `area_code`, `area_path`, `category`,
+`state` (after the change) and `occurred_at`. No resident personal data: no name, phone, address,
+free-text description or exact point leaves the service.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar, Literal
+
+from pydantic import Field
+
+from yizhou.events import EventData, topic_name
+
+DEMANDS_TOPIC = topic_name("demands")
+
+DemandState = Literal["submitted", "accepted", "assigned", "in_progress", "resolved", "closed", "rejected",
+                      "withdrawn", "reopened", "merged"]
+PriorityHousehold = Literal["elderly_alone", "disabled", "low_income", "other"]
+FeedbackValue = Literal["satisfied", "basically_satisfied", "dissatisfied"]
+
+
+class DemandEvent(EventData):
+    """The fields every demand event has (not published itself)."""
+
+    topic: ClassVar[str] = DEMANDS_TOPIC
+
+    demand_id: str
+    area_code: str = Field(description="The area the demand is in (usually a grid)")
+    area_path: str = Field(description="Materialized path of that area, e.g. /CY/CY01/CY01001/CY0100101/")
+    category: str = Field(description="Service category code")
+    state: DemandState = Field(description="The demand's state after this change")
+    occurred_at: datetime
+
+
+class DemandSubmitted(DemandEvent):
+    event_type: ClassVar[str] = "demand.submitted"
+
+    channel: Literal["walk_around", "must_visit", "online", "hotline", "reception_room", "hearing_board",
+                     "deliberation_meeting"]
+    urgency: Literal["emergency", "urgent", "normal"]
+    priority_household: PriorityHousehold | None = None
+    anonymous: bool = False
+    entered_on_behalf: bool = Field(description="Entered by staff or a member for a resident")
+    respond_due_at: datetime
+    resolve_due_at: datetime
+
+
+class DemandAccepted(DemandEvent):
+    event_type: ClassVar[str] = "demand.accepted"
+
+    accountable_area_code: str = Field(description="The first receiver's area: accountable to the end")
+    complex: bool = False
+    resolve_due_at: datetime | None = None
+
+
+class DemandAssigned(DemandEvent):
+    event_type: ClassVar[str] = "demand.assigned"
+
+    assignee: str = Field(description="The unit, department or team that handles it")
+
+
+class DemandStarted(DemandEvent):
+    event_type: ClassVar[str] = "demand.started"
+
+    project_id: str | None = Field(default=None, description="Set when an approved project took it up")
+
+
+class DemandEscalated(DemandEvent):
+    event_type: ClassVar[str] = "demand.escalated"
+
+    from_area_code: str
+    to_area_code: str
+    to_level: Literal["community", "subdistrict", "district"]
+    reason: str
+    accountable_area_code: str | None = None
+
+
+class DemandDispatched(DemandEvent):
+    """The subdistrict blew the whistle: each receiver must report in by its deadline."""
+
+    event_type: ClassVar[str] = "demand.dispatched"
+
+    dispatch_ids: list[str]
+    receivers: list[str] = Field(description="Units or departments named by the whistle")
+    report_in_due_at: datetime
+    accountable_area_code: str | None = None
+
+
+class DemandReportedIn(DemandEvent):
+    event_type: ClassVar[str] = "demand.reported_in"
+
+    dispatch_id: str
+    receiver: str
+    on_time: bool
+
+
+class DemandOverdue(DemandEvent):
+    """Emitted exactly once per breached deadline."""
+
+    event_type: ClassVar[str] = "demand.overdue"
+
+    deadline: Literal["respond", "resolve", "report_in"]
+    due_at: datetime
+    dispatch_id: str | None = None
+    accountable_area_code: str | None = None
+
+
+class DemandResolved(DemandEvent):
+    event_type: ClassVar[str] = "demand.resolved"
+
+    resolved_by: Literal["staff", "meeting", "project"] = "staff"
+    source_id: str | None = Field(default=None, description="The meeting or project that resolved it")
+
+
+class DemandClosed(DemandEvent):
+    event_type: ClassVar[str] = "demand.closed"
+
+    feedback: FeedbackValue | None
+    contact_attempted: bool
+
+
+class DemandReopened(DemandEvent):
+    event_type: ClassVar[str] = "demand.reopened"
+
+    feedback: FeedbackValue | None = None
+
+
+class DemandMerged(DemandEvent):
+    event_type: ClassVar[str] = "demand.merged"
+
+    merged_into_demand_id: str
+
+
+class DemandWithdrawn(DemandEvent):
+    event_type: ClassVar[str] = "demand.withdrawn"
+
+
+class DemandRejected(DemandEvent):
+    event_type: ClassVar[str] = "demand.rejected"
+
+
+class DemandSupported(DemandEvent):
+    """A resident added "me too" to an open demand (counted, not duplicated)."""
+
+    event_type: ClassVar[str] = "demand.supported"
+
+    me_too_count: int
+
+
+DEMAND_EVENTS: list[type[DemandEvent]] = [
+    DemandSubmitted, DemandAccepted, DemandAssigned, DemandStarted, DemandEscalated, DemandDispatched,
+    DemandReportedIn, DemandOverdue, DemandResolved, DemandClosed, DemandReopened, DemandMerged, DemandWithdrawn,
+    DemandRejected, DemandSupported,
+]
+EVENT_BY_TYPE: dict[str, type[DemandEvent]] = {e.event_type: e for e in DEMAND_EVENTS}
