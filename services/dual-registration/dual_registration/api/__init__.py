@@ -1,0 +1,1 @@
+"""dual-registration's HTTP API: one router per resource."""

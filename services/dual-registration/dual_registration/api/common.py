@@ -1,0 +1,28 @@
+"""What every router of this service shares: the clock, paging parameters and problem docs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+
+Cursor = Annotated[str | None, Query(max_length=64, description="Cursor from `next_cursor`")]
+Limit = Annotated[int, Query(ge=1, le=500)]
+
+
+def current_time(request: Request) -> datetime:
+    return request.app.state.clock.now()
+
+
+NowDep = Annotated[datetime, Depends(current_time)]
+
+PROBLEMS = {
+    401: {"description": "No or bad token (`unauthenticated`)"},
+    403: {"description": "Role or scope forbids it (`forbidden`, `out-of-scope`, `self-confirmation`, ...)"},
+    404: {"description": "Unknown, or outside your area (`not-found`)"},
+    409: {"description": "Conflicts with the current state (`illegal-transition` naming the allowed states, "
+                         "`duplicate`, `capacity-reached`, `overlapping-session`, `checkin-code-used`, ...)"},
+    422: {"description": "Invalid body or broken rule (`validation`, `unknown-reference`, `not-eligible`, "
+                         "`invalid-hours`, `invalid-period`, ...)"},
+}

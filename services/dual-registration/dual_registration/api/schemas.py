@@ -1,0 +1,180 @@
+"""Request and response bodies of dual-registration's API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from dual_registration.domain.claim import PostKind, TargetKind
+
+ID = Field(min_length=1, max_length=64)
+Text = Field(min_length=1, max_length=500)
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- read copies
+
+class UnitOut(BaseModel):
+    unit_id: str
+    name: str
+    kind: str
+    area_code: str
+    area_path: str
+    community_code: str | None
+    organization_id: str | None
+    registration_state: str | None = Field(description="State of the unit's current registration, if any")
+
+
+class MemberOut(BaseModel):
+    member_id: str
+    organization_id: str | None
+    residence_area_code: str
+    community_code: str | None
+    skills: list[str]
+    in_service: bool
+    left: bool
+    registration_state: str | None
+
+
+# --- registrations
+
+class CommitmentIn(_In):
+    kind: Literal["venue", "skill", "volunteer_hours", "money", "service", "post"]
+    description: str = Text
+    categories: list[str] = Field(default_factory=list, max_length=21)
+    quantity: float = Field(gt=0, le=1e9)
+    unit_of_measure: str = Field(min_length=1, max_length=64)
+
+
+class AgreementIn(_In):
+    title: str = Field(min_length=1, max_length=200)
+    hours_per_year: float = Field(ge=0, le=100_000, description="Service hours the unit commits to per year")
+    commitments: list[CommitmentIn] = Field(min_length=1, max_length=50)
+
+
+class UnitRegistrationIn(_In):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "unit_id": "u-2031",
+        "agreement": {"title": "结对共建 2026: Jianwai Community and the District Tax Bureau", "hours_per_year": 400,
+                      "commitments": [
+                          {"kind": "venue", "description": "Meeting hall for 60, weekday evenings",
+                           "categories": ["community_culture"], "quantity": 24, "unit_of_measure": "sessions/year"},
+                          {"kind": "volunteer_hours", "description": "Tax-law consultations for residents",
+                           "categories": ["legal_aid"], "quantity": 200, "unit_of_measure": "hours/year"},
+                          {"kind": "post", "description": "Two staff for the little red caps patrol",
+                           "categories": ["public_safety"], "quantity": 2, "unit_of_measure": "people"}]}}]})
+
+    unit_id: str = ID
+    agreement: AgreementIn
+
+
+class MemberRegistrationIn(_In):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "member_id": "m-88120", "skills": ["first aid", "tutoring"], "available_hours_per_month": 8}]})
+
+    member_id: str = ID
+    skills: list[str] = Field(default_factory=list, max_length=30)
+    available_hours_per_month: float = Field(ge=0, le=200)
+
+    @model_validator(mode="after")
+    def _skills_short(self) -> MemberRegistrationIn:
+        if any(len(s) > 64 for s in self.skills):
+            raise ValueError("each skill is at most 64 characters")
+        return self
+
+
+class DecisionIn(_In):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"note": "Agreement signed on 3 March"}]})
+
+    note: str | None = Field(default=None, max_length=500)
+
+
+class CommitmentOut(BaseModel):
+    commitment_id: str = Field(validation_alias="id")
+    kind: str
+    description: str
+    categories: list[str]
+    quantity: float
+    unit_of_measure: str
+
+
+class RegistrationOut(BaseModel):
+    id: str
+    kind: Literal["unit", "member"]
+    registrant_id: str
+    organization_id: str | None
+    community_code: str
+    community_path: str
+    state: str
+    skills: list[str] | None
+    available_hours_per_month: float | None
+    agreement_title: str | None
+    hours_per_year: float | None
+    commitments: list[CommitmentOut]
+    previous_registration_id: str | None = Field(description="Set on a transfer: the registration it replaces")
+    submitted_at: datetime
+    decided_at: datetime | None
+    decision_note: str | None
+    ended_at: datetime | None
+
+
+# --- posts and claims
+
+class PostIn(_In):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"area_code": "CY01001", "kind": "volunteer_post", "title": "Little red caps: weekend patrol",
+         "description": "Saturday 9-11, north gate and the market street", "capacity": 6},
+        {"area_code": "CY0100101", "kind": "households", "title": "Households of building 3",
+         "description": "Visit the elderly living alone in building 3 every two weeks", "capacity": 1,
+         "household_count": 8}]})
+
+    area_code: str = Field(min_length=1, max_length=32, description="The community, or one of its grids")
+    kind: PostKind
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=1000)
+    capacity: int = Field(ge=1, le=10_000, description="How many claimants the post takes")
+    household_count: int | None = Field(default=None, ge=1, le=10_000)
+
+
+class PostOut(BaseModel):
+    id: str
+    community_code: str
+    area_code: str
+    kind: str
+    title: str
+    description: str
+    capacity: int
+    places_taken: int
+    household_count: int | None
+    open: bool
+    created_at: datetime
+
+
+class ClaimIn(_In):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"registration_id": "0190b6a4-3c1e-7d2a-9f00-1a2b3c4d5e6f", "target_kind": "post",
+         "target_id": "0190b6a4-55aa-7d2a-9f00-1a2b3c4d5e70", "note": "Free on Saturdays"}]})
+
+    registration_id: str = ID
+    target_kind: TargetKind
+    target_id: str = ID
+    note: str | None = Field(default=None, max_length=500)
+
+
+class ClaimOut(BaseModel):
+    id: str
+    claimant_kind: str
+    claimant_id: str
+    registration_id: str
+    target_kind: str
+    target_id: str
+    community_code: str
+    state: str
+    note: str | None
+    requested_at: datetime
+    updated_at: datetime

@@ -1,0 +1,1 @@
+"""Rules of dual-registration with no web, database or broker import."""

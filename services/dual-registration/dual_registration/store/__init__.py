@@ -1,0 +1,1 @@
+"""dual-registration's tables and the queries over them."""

@@ -1,0 +1,1 @@
+"""dual-registration's use cases: one unit of work each, domain rules, store, outbox."""
