@@ -1,0 +1,1 @@
+"""Rules of project-matching with no web, database or broker import: the matching engine, projects, budgets."""

@@ -1,0 +1,332 @@
+"""The matching engine: an exact min-cost flow (OR-Tools `SimpleMinCostFlow`) and exact incremental
+placement of a newcomer in the residual graph of the optimal flow.
+
+Network: source -> need (capacity 1) -> offer (capacity 1, cost `rules.cost`) -> sink (capacity =
+the offer's capacity), plus a zero-cost bypass source -> sink so that leaving a need unserved is
+always feasible. Every need-offer cost is negative (the weight term dominates), so the optimum
+serves the most weight first, then the least distance.
+
+Incremental, and why it is exact: the residual graph of an optimal flow has no negative cycle.
+- A new need adds one unit of supply; the new optimum is the old flow plus the cheapest path from
+  the need to the sink (or to the source, whose shortest way on to the sink is the bypass at cost
+  0: a displaced need becomes unserved), if that path is negative (successive shortest paths).
+- A new offer adds one unit of capacity at a time on its arc to the sink; each unit changes the
+  optimum by at most one cycle through that arc, found as the cheapest path from the sink to the
+  offer, and taken if negative.
+Shortest paths with negative arcs (but no negative cycles) are found by label correcting (SPFA)
+over the local part of the graph it reaches. Removing needs or offers is not incremental: call
+`resolve()`.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+from ortools.graph.python import min_cost_flow
+
+from project_matching.domain.candidates import CellIndex, candidate_pairs, need_keys, offer_keys
+from project_matching.domain.matching import (Explanation, Match, MatchResult, MatchRules, Need, Offer, distance_m,
+                                              kind_fit, refusal)
+
+UNSERVED = -1
+
+
+class SolverFailure(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class Move:
+    """One change an incremental placement made: `need_id` now has `offer_id` (None: unserved)."""
+
+    need_id: str
+    offer_id: str | None
+
+
+def solve_flow(n_needs: int, n_offers: int, pair_need: np.ndarray, pair_offer: np.ndarray, pair_cost: np.ndarray,
+               capacities: np.ndarray) -> np.ndarray:
+    """Solves the network; returns a boolean mask of the pairs that carry flow."""
+    if len(pair_need) == 0:
+        return np.zeros(0, dtype=bool)
+    source, sink = 0, 1
+    need_node = 2 + np.arange(n_needs, dtype=np.int64)
+    offer_node = 2 + n_needs + np.arange(n_offers, dtype=np.int64)
+    flow = min_cost_flow.SimpleMinCostFlow()
+    pair_arcs = flow.add_arcs_with_capacity_and_unit_cost(
+        need_node[pair_need], offer_node[pair_offer], np.ones(len(pair_need), np.int64), pair_cost.astype(np.int64))
+    flow.add_arcs_with_capacity_and_unit_cost(np.full(n_needs, source, np.int64), need_node,
+                                              np.ones(n_needs, np.int64), np.zeros(n_needs, np.int64))
+    flow.add_arcs_with_capacity_and_unit_cost(offer_node, np.full(n_offers, sink, np.int64),
+                                              capacities.astype(np.int64), np.zeros(n_offers, np.int64))
+    flow.add_arc_with_capacity_and_unit_cost(source, sink, n_needs, 0)
+    flow.set_node_supply(source, n_needs)
+    flow.set_node_supply(sink, -n_needs)
+    status = flow.solve()
+    if status != flow.OPTIMAL:
+        raise SolverFailure(f"min-cost flow ended with status {status}")
+    return flow.flows(pair_arcs) > 0
+
+
+class MatchingEngine:
+    """Holds one optimal assignment and keeps it optimal as needs and offers arrive."""
+
+    def __init__(self, rules: MatchRules | None = None) -> None:
+        self.rules = rules or MatchRules()
+        self.needs: list[Need] = []
+        self.offers: list[Offer] = []
+        self.assigned: list[int] = []     # per need: offer index or UNSERVED
+        self.load: list[int] = []         # per offer: needs assigned
+        self._adjacency: list[dict[int, int]] | None = None   # per need: offer -> distance
+        self._reverse: list[dict[int, int]] | None = None     # per offer: need -> distance
+        self._members: list[set[int]] = []
+        self._need_cells: CellIndex | None = None
+        self._offer_cells: CellIndex | None = None
+        self._pairs: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    # --- full solve -------------------------------------------------------------------------------
+
+    def solve(self, needs: list[Need], offers: list[Offer]) -> MatchResult:
+        ids = [n.id for n in needs]
+        if len(set(ids)) != len(ids) or len({o.id for o in offers}) != len(offers):
+            raise ValueError("need and offer ids must be unique")
+        self.needs, self.offers = list(needs), list(offers)
+        pn, po, dist = candidate_pairs(self.needs, self.offers, self.rules)
+        weights = np.fromiter((self.rules.weights.of(n.household) for n in self.needs), np.int64, len(self.needs))
+        cost = dist - self.rules.big * weights[pn] if len(pn) else dist
+        capacities = np.fromiter((max(0, o.capacity) for o in self.offers), np.int64, len(self.offers))
+        chosen = solve_flow(len(self.needs), len(self.offers), pn, po, cost, capacities)
+        assigned = np.full(len(self.needs), UNSERVED, np.int64)
+        assigned[pn[chosen]] = po[chosen]
+        self.assigned = assigned.tolist()
+        self.load = np.bincount(po[chosen], minlength=len(self.offers)).tolist() if len(self.offers) else []
+        self._pairs = (pn, po, dist)
+        self._adjacency = self._reverse = None
+        self._need_cells = self._offer_cells = None
+        return self.result()
+
+    def resolve(self) -> MatchResult:
+        """A full re-solve of the current needs and offers (after removals or rule changes)."""
+        return self.solve(self.needs, self.offers)
+
+    def result(self) -> MatchResult:
+        matches, unserved, weight, total = [], [], 0, 0
+        for i, j in enumerate(self.assigned):
+            need = self.needs[i]
+            if j == UNSERVED:
+                unserved.append(need.id)
+                continue
+            d = distance_m(need, self.offers[j])
+            matches.append(Match(need.id, self.offers[j].id, d))
+            weight += self.rules.weights.of(need.household)
+            total += d
+        return MatchResult(matches=matches, unserved=unserved, served_weight=weight, total_distance_m=total)
+
+    # --- incremental ------------------------------------------------------------------------------
+
+    def _graph(self) -> tuple[list[dict[int, int]], list[dict[int, int]]]:
+        """Adjacency for the residual searches, built on first use from the solve's pairs."""
+        if self._adjacency is None or self._reverse is None:
+            adjacency: list[dict[int, int]] = [{} for _ in self.needs]
+            reverse: list[dict[int, int]] = [{} for _ in self.offers]
+            if self._pairs is not None:
+                for i, j, d in zip(*(a.tolist() for a in self._pairs)):
+                    adjacency[i][j] = d
+                    reverse[j][i] = d
+            self._adjacency, self._reverse = adjacency, reverse
+            self._members = [set() for _ in self.offers]
+            for i, j in enumerate(self.assigned):
+                if j != UNSERVED:
+                    self._members[j].add(i)
+            size = self.rules.max_distance_m
+            self._need_cells, self._offer_cells = CellIndex(size), CellIndex(size)
+            for i, n in enumerate(self.needs):
+                self._need_cells.add(i, need_keys(n), n.x_m, n.y_m)
+            for j, o in enumerate(self.offers):
+                self._offer_cells.add(j, offer_keys(o), o.x_m, o.y_m)
+        return self._adjacency, self._reverse
+
+    def _cost(self, i: int, d: int) -> int:
+        return self.rules.cost(self.needs[i], d)
+
+    def _assign(self, i: int, j: int) -> None:
+        old = self.assigned[i]
+        if old != UNSERVED:
+            self._members[old].discard(i)
+            self.load[old] -= 1
+        self.assigned[i] = j
+        if j != UNSERVED:
+            self._members[j].add(i)
+            self.load[j] += 1
+
+    def add_need(self, need: Need) -> list[Move]:
+        """Places a new need exactly; returns every need whose offer changed (the newcomer first)."""
+        adjacency, reverse = self._graph()
+        if any(n.id == need.id for n in self.needs):
+            raise ValueError(f"need '{need.id}' is already placed")
+        i = len(self.needs)
+        self.needs.append(need)
+        self.assigned.append(UNSERVED)
+        near = self._offer_cells.near(need_keys(need), need.x_m, need.y_m)
+        adjacency.append({})
+        for j in sorted(near):
+            if refusal(need, self.offers[j], self.rules) is None:
+                d = distance_m(need, self.offers[j])
+                adjacency[i][j] = d
+                reverse[j][i] = d
+        self._need_cells.add(i, need_keys(need), need.x_m, need.y_m)
+        path = self._cheapest_from_need(i)
+        moves = [Move(need.id, None)]
+        if path is not None:
+            moves = self._apply_from_need(path)
+        return moves
+
+    def _cheapest_from_need(self, start: int) -> list[tuple[str, int]] | None:
+        """SPFA from a new need to the sink (an offer with room) or the source (a need let go)."""
+        adjacency, _ = self._graph()
+        label: dict[tuple[str, int], int] = {("n", start): 0}
+        back: dict[tuple[str, int], tuple[str, int]] = {}
+        best, best_end = 0, None
+        queue, queued = deque([("n", start)]), {("n", start)}
+        while queue:
+            node = queue.popleft()
+            queued.discard(node)
+            here = label[node]
+            if node[0] == "n":
+                i = node[1]
+                if i != start and here < best:  # this need becomes unserved: via the source and bypass
+                    best, best_end = here, node
+                steps = [(("o", j), here + self._cost(i, d)) for j, d in adjacency[i].items() if self.assigned[i] != j]
+            else:
+                j = node[1]
+                if self.load[j] < self.offers[j].capacity and here < best:
+                    best, best_end = here, node
+                steps = [(("n", m), here - self._cost(m, adjacency[m][j])) for m in self._members[j]]
+            for nxt, value in steps:
+                if value < label.get(nxt, 1 << 62):
+                    label[nxt], back[nxt] = value, node
+                    if nxt not in queued:
+                        queue.append(nxt)
+                        queued.add(nxt)
+        if best_end is None:
+            return None
+        path = [best_end]
+        while path[-1] != ("n", start):
+            path.append(back[path[-1]])
+        return path[::-1]
+
+    def _apply_from_need(self, path: list[tuple[str, int]]) -> list[Move]:
+        """path = need, offer, need, offer, ... ; each need takes the offer after it; a final need is let go."""
+        moves = []
+        for k in range(0, len(path), 2):
+            i = path[k][1]
+            j = path[k + 1][1] if k + 1 < len(path) else UNSERVED
+            self._assign(i, j)
+            moves.append(Move(self.needs[i].id, None if j == UNSERVED else self.offers[j].id))
+        return moves
+
+    def add_offer(self, offer: Offer) -> list[Move]:
+        """Adds a new offer exactly, one unit of its capacity at a time; returns the needs that moved."""
+        adjacency, reverse = self._graph()
+        if any(o.id == offer.id for o in self.offers):
+            raise ValueError(f"offer '{offer.id}' is already placed")
+        j = len(self.offers)
+        self.offers.append(offer)
+        self.load.append(0)
+        self._members.append(set())
+        reverse.append({})
+        for i in sorted(self._need_cells.near(offer_keys(offer), offer.x_m, offer.y_m)):
+            if refusal(self.needs[i], offer, self.rules) is None:
+                d = distance_m(self.needs[i], offer)
+                adjacency[i][j] = d
+                reverse[j][i] = d
+        self._offer_cells.add(j, offer_keys(offer), offer.x_m, offer.y_m)
+        moves: dict[str, str | None] = {}
+        for _ in range(max(0, offer.capacity)):
+            path = self._cheapest_into_offer(j)
+            if path is None:
+                break
+            for move in self._apply_into_offer(path):
+                moves[move.need_id] = move.offer_id
+        return [Move(n, o) for n, o in moves.items()]
+
+    def _cheapest_into_offer(self, target: int) -> list[tuple[str, int]] | None:
+        """SPFA backwards from the new offer: the cheapest cycle sink -> ... -> offer -> sink."""
+        _, reverse = self._graph()
+        label: dict[tuple[str, int], int] = {("o", target): 0}
+        back: dict[tuple[str, int], tuple[str, int]] = {}
+        best, best_end = 0, None
+        queue, queued = deque([("o", target)]), {("o", target)}
+        while queue:
+            node = queue.popleft()
+            queued.discard(node)
+            here = label[node]
+            if node[0] == "o":
+                j = node[1]
+                if j != target and self.load[j] > 0 and here < best:  # this offer gives up one need
+                    best, best_end = here, node
+                steps = [(("n", i), here + self._cost(i, d)) for i, d in reverse[j].items() if self.assigned[i] != j]
+            else:
+                i = node[1]
+                j = self.assigned[i]
+                if j == UNSERVED:
+                    if here < best:  # an unserved need gets served
+                        best, best_end = here, node
+                    steps = []
+                elif j == target:
+                    steps = []
+                else:
+                    steps = [(("o", j), here - self._cost(i, reverse[j][i]))]
+            for nxt, value in steps:
+                if value < label.get(nxt, 1 << 62):
+                    label[nxt], back[nxt] = value, node
+                    if nxt not in queued:
+                        queue.append(nxt)
+                        queued.add(nxt)
+        if best_end is None:
+            return None
+        path = [best_end]
+        while path[-1] != ("o", target):
+            path.append(back[path[-1]])
+        return path  # from the far end towards the new offer
+
+    def _apply_into_offer(self, path: list[tuple[str, int]]) -> list[Move]:
+        """path = [offer or need, ..., need, new offer]: each need takes the offer after it in the path."""
+        moves = []
+        for k, node in enumerate(path):
+            if node[0] == "n":
+                j = path[k + 1][1]
+                self._assign(node[1], j)
+                moves.append(Move(self.needs[node[1]].id, self.offers[j].id))
+        return moves
+
+    # --- explanations -----------------------------------------------------------------------------
+
+    def explain(self, need_id: str) -> Explanation:
+        i = next((k for k, n in enumerate(self.needs) if n.id == need_id), None)
+        if i is None:
+            raise KeyError(need_id)
+        adjacency, _ = self._graph()
+        need, j = self.needs[i], self.assigned[i]
+        weight = self.rules.weights.of(need.household)
+        candidates = adjacency[i]
+        if j == UNSERVED:
+            if not candidates:
+                summary = (f"No resource for {need.category} within {self.rules.max_distance_m} m that serves this "
+                           "area in the period.")
+            else:
+                summary = (f"{len(candidates)} candidate resource(s), all full with needs of equal or higher "
+                           "priority or that only they can serve.")
+            return Explanation(need.id, None, None, None, weight, None, None, None, len(candidates), 0, summary)
+        offer, d = self.offers[j], candidates[j]
+        nearer = sum(1 for other in candidates.values() if other < d)
+        left = offer.capacity - self.load[j]
+        summary = (f"{d / 1000:.2f} km away; fits by {kind_fit(need, offer)}; {self.load[j]} of {offer.capacity} "
+                   f"place(s) used, {left} left" + (f"; {nearer} nearer candidate(s) were needed by others"
+                                                    if nearer else "; the nearest candidate"))
+        return Explanation(need.id, offer.id, d, kind_fit(need, offer), weight, offer.capacity, self.load[j], left,
+                           len(candidates), nearer, summary)
+
+    def explanations(self) -> dict[str, Explanation]:
+        return {n.id: self.explain(n.id) for n in self.needs}
