@@ -121,3 +121,19 @@ class CellIndex:
             for dx, dy in OFFSETS:
                 found.update(self._cells.get((key, cx + dx, cy + dy), ()))
         return found
+
+
+def top_candidates(need: Need, offers: list[Offer], index: CellIndex, rules: MatchRules, k: int = 10,
+                   room: list[int] | None = None) -> list[tuple[int, int]]:
+    """The k nearest admissible offers for one need as (offer index, distance m), nearest first;
+    `room` (places left per offer) drops full ones. Only the nine cells around the need are read."""
+    from project_matching.domain.matching import distance_m, refusal
+
+    found = []
+    for j in index.near(need_keys(need), need.x_m, need.y_m):
+        if room is not None and room[j] <= 0:
+            continue
+        if refusal(need, offers[j], rules) is None:
+            found.append((distance_m(need, offers[j]), j))
+    found.sort()
+    return [(j, d) for d, j in found[:k]]
