@@ -178,3 +178,126 @@ class ClaimOut(BaseModel):
     note: str | None
     requested_at: datetime
     updated_at: datetime
+
+
+# --- service log, check-in codes, ledger
+
+class ServiceIn(_In):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "registration_id": "0190b6a4-3c1e-7d2a-9f00-1a2b3c4d5e6f", "activity": "Accompanied an elderly resident to hospital",
+        "category": "elderly_care", "area_code": "CY0100101", "started_at": "2026-03-07T01:00:00Z",
+        "ended_at": "2026-03-07T04:00:00Z", "hours": 2.5, "served_resident_ref": "resident-5521"}]})
+
+    registration_id: str = ID
+    activity: str = Text
+    category: str | None = Field(default=None, max_length=64)
+    area_code: str = Field(min_length=1, max_length=32, description="Where: the community or one of its grids")
+    started_at: datetime
+    ended_at: datetime
+    hours: float | None = Field(default=None, description="Hours served, at most the session; defaults to its length")
+    claim_id: str | None = Field(default=None, max_length=64, description="The approved claim this service fulfils")
+    served_resident_ref: str | None = Field(
+        default=None, max_length=200, description="Account id of the resident served, who may then confirm (never a name)")
+
+    @model_validator(mode="after")
+    def _aware(self) -> ServiceIn:
+        if self.started_at.tzinfo is None or self.ended_at.tzinfo is None:
+            raise ValueError("times carry a UTC offset, e.g. 2026-03-07T09:00:00+08:00")
+        return self
+
+
+class ServiceOut(BaseModel):
+    id: str
+    provider_kind: str
+    provider_id: str
+    registration_id: str
+    community_code: str
+    area_code: str
+    category: str | None
+    activity: str
+    started_at: datetime
+    ended_at: datetime
+    minutes: int
+    hours: float
+    state: str
+    claim_id: str | None
+    checkin_code: str | None
+    served_resident_ref: str | None
+    decided_as: str | None
+    decided_at: datetime | None
+    decision_note: str | None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _hours(cls, data):
+        if isinstance(data, dict) and "hours" not in data:
+            data = {**data, "hours": round(data["minutes"] / 60, 2)}
+        return data
+
+
+class CheckinCodesIn(_In):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "area_code": "CY01001", "activity": "Little red caps: Saturday patrol", "category": "public_safety",
+        "starts_at": "2026-03-07T01:00:00Z", "ends_at": "2026-03-07T03:00:00Z", "count": 6}]})
+
+    area_code: str = Field(min_length=1, max_length=32)
+    activity: str = Text
+    category: str | None = Field(default=None, max_length=64)
+    starts_at: datetime
+    ends_at: datetime
+    expires_at: datetime | None = Field(default=None, description="Defaults to the end of the event")
+    count: int = Field(default=1, ge=1, le=500, description="One code per member expected")
+    post_id: str | None = Field(default=None, max_length=64)
+
+    @model_validator(mode="after")
+    def _aware(self) -> CheckinCodesIn:
+        if any(t is not None and t.tzinfo is None for t in (self.starts_at, self.ends_at, self.expires_at)):
+            raise ValueError("times carry a UTC offset")
+        return self
+
+
+class IssuedCodeOut(BaseModel):
+    code: str
+    qr_payload: str = Field(description="What the QR code encodes: yizhou://checkin?code=...&community=...&exp=...")
+
+
+class CheckinCodesOut(BaseModel):
+    batch_id: str
+    community_code: str
+    activity: str
+    starts_at: datetime
+    ends_at: datetime
+    expires_at: datetime
+    codes: list[IssuedCodeOut]
+
+
+class CheckinIn(_In):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"code": "7KQ2-M9XA-4T"}, {"qr_payload": "yizhou://checkin?code=7KQ2M9XA4T&community=CY01001&exp=1772850000"}]})
+
+    code: str | None = Field(default=None, max_length=40)
+    qr_payload: str | None = Field(default=None, max_length=400)
+
+    @model_validator(mode="after")
+    def _one(self) -> CheckinIn:
+        if (self.code is None) == (self.qr_payload is None):
+            raise ValueError("send either `code` or `qr_payload`")
+        return self
+
+
+class MovementOut(BaseModel):
+    id: int
+    service_id: str
+    side: Literal["debit", "credit"]
+    minutes: int
+    effect: int = Field(description="+minutes on the account's normal side, -minutes otherwise")
+    service_started_at: datetime
+    posted_at: datetime
+
+
+class AccountOut(BaseModel):
+    account: str
+    balance_minutes: int
+    balance_hours: float
+    movements: list[MovementOut]
+    next_cursor: str | None

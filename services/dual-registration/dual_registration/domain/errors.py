@@ -69,6 +69,10 @@ class NotServed(RuleViolation):
     kind = "not-served"
 
 
+class ServiceNotOver(RuleViolation):
+    kind = "service-not-over"
+
+
 # slug -> (status, title), registered with the platform's problem catalogue by the use cases.
 PROBLEM_KINDS: dict[str, tuple[int, str]] = {
     "not-eligible": (422, "The registrant may not register"),
@@ -85,5 +89,6 @@ PROBLEM_KINDS: dict[str, tuple[int, str]] = {
     "negative-balance": (409, "A ledger account may not go negative"),
     "invalid-period": (422, "A period is a year ('2026') or a quarter ('2026-Q3')"),
     "not-served": (403, "Residents rate only those who served them"),
+    "service-not-over": (409, "The service session has not ended yet"),
     "nothing-to-change": (409, "The change is already in effect"),
 }

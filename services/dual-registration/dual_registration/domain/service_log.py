@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from dual_registration.domain.errors import InvalidHours, NotTheServedResident, OverlappingSession, SelfConfirmation
+from dual_registration.domain.errors import (InvalidHours, NotTheServedResident, OverlappingSession, SelfConfirmation,
+                                             ServiceNotOver)
 from yizhou.state_machine import StateMachine
 
 MAX_SESSION = timedelta(hours=24)
@@ -84,3 +85,9 @@ def check_confirmer(parties: SessionParties, confirmer_subject: str, confirmer_k
                                "served confirms it.")
     if confirmer_kind == ConfirmerKind.RESIDENT and confirmer_subject != parties.served_resident_ref:
         raise NotTheServedResident("Only the resident named as served in this session confirms it as a resident.")
+
+
+def check_over(ends_at: datetime, now: datetime) -> None:
+    """Hours are confirmed once served: a check-in logs the session ahead, confirmation waits for its end."""
+    if now < ends_at:
+        raise ServiceNotOver(f"The session ends at {ends_at.isoformat()}; confirm it after that.")

@@ -220,8 +220,12 @@ ledger_movements = Table(
     Column("account", String(120), nullable=False),
     Column("side", String(6), nullable=False),
     Column("minutes", Integer, nullable=False),
+    # The movement's effect on its own account's balance (+minutes on the account's normal side,
+    # -minutes otherwise), kept so balances are plain sums on every database.
+    Column("effect", Integer, nullable=False),
     Column("service_started_at", UtcDateTime, nullable=False),  # the period a movement counts in
     CheckConstraint("minutes > 0", name="ck_ledger_movements_positive"),
+    CheckConstraint("effect = minutes OR effect = -minutes", name="ck_ledger_movements_effect"),
     CheckConstraint("side IN ('debit', 'credit')", name="ck_ledger_movements_side"),
     Index("ix_ledger_movements_account", "account", "service_started_at"),
 )

@@ -18,14 +18,20 @@ from yizhou.database import Database
 from yizhou.problems import Problem
 
 
+async def area_row(session, scope: AreaScope, area_code: str):
+    """An active area of the read copy inside the caller's scope (422 otherwise)."""
+    area = (await session.execute(select(area_copy).where(area_copy.c.code == area_code))).first()
+    if area is None or area.retired or not scope.covers(area.path):
+        raise Problem("unknown-reference", f"No active area '{area_code}' in your scope.",
+                      errors=[{"field": "area_code", "message": "unknown area"}])
+    return area
+
+
 async def create_post(db: Database, scope: AreaScope, now: datetime, *, area_code: str, kind: str, title: str,
                       description: str, capacity: int, household_count: int | None) -> dict[str, Any]:
     require(scope, DECIDERS, "create posts")
     async with db.unit_of_work() as uow:
-        area = (await uow.session.execute(select(area_copy).where(area_copy.c.code == area_code))).first()
-        if area is None or area.retired or not scope.covers(area.path):
-            raise Problem("unknown-reference", f"No active area '{area_code}' in your scope.",
-                          errors=[{"field": "area_code", "message": "unknown area"}])
+        area = await area_row(uow.session, scope, area_code)
         with rules():
             community = community_of(area.path)
         require_decider(scope, community.path, "create posts")
