@@ -1,4 +1,5 @@
 from org_registry.store.models import Base
+import org_registry.store.tables  # noqa: F401  (registers the registry tables on the metadata)
 from yizhou.messaging_tables import messaging_metadata
 from yizhou.migrations import run_env
 from yizhou.webhooks.tables import webhooks_metadata

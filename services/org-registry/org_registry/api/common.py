@@ -1,0 +1,39 @@
+"""What the registry's routers share: documented problem responses, list parameters, PATCH bodies."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Query
+from pydantic import BaseModel
+
+from yizhou.axis_events import CODE_PATTERN
+from yizhou.problems import Problem
+
+PROBLEMS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "Malformed body or bad cursor (`malformed-request`, `bad-cursor`)"},
+    401: {"description": "No or bad token (`unauthenticated`)"},
+    403: {"description": "Role may not do this (`forbidden`)"},
+    404: {"description": "Unknown, or outside your area (`not-found`)"},
+    409: {"description": "Conflicts with the record's state (`duplicate`, `organization-dissolved`, `member-left`, "
+                         "`unit-already-covered`, `has-active-child-organizations`, `nothing-to-change`, `area-retired`)"},
+    422: {"description": "Invalid field or broken rule (`validation`, `unknown-reference`, `rule-violated`, "
+                         "`joint-needs-two-units`, `organization-cycle`, `invalid-personal-data`)"},
+}
+
+Under = Annotated[str | None, Query(pattern=CODE_PATTERN, description="Only this area's subtree (inside yours)")]
+After = Annotated[str | None, Query(max_length=400, description="Cursor from `next_cursor`")]
+Limit = Annotated[int, Query(ge=1, le=500)]
+Search = Annotated[str | None, Query(min_length=1, max_length=100, description="Search text")]
+
+
+def changes_of(body: BaseModel, nullable: set[str], renames: dict[str, str] | None = None) -> dict[str, Any]:
+    """The fields a PATCH sent; null is refused for fields that cannot be empty."""
+    sent = body.model_dump(exclude_unset=True)
+    refused = [k for k, v in sent.items() if v is None and k not in nullable]
+    if refused:
+        raise Problem("validation", "These fields cannot be null.",
+                      errors=[{"field": k, "location": "body", "message": "cannot be null", "code": "null"}
+                              for k in refused])
+    renames = renames or {}
+    return {renames.get(k, k): v for k, v in sent.items()}

@@ -1,0 +1,35 @@
+"""Keyset pagination over a composite sort key: the cursor is the last row's key, base64-encoded."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+from sqlalchemy import tuple_
+from sqlalchemy.sql import ColumnElement
+
+
+class BadCursor(ValueError):
+    pass
+
+
+def encode_cursor(*values: Any) -> str:
+    return base64.urlsafe_b64encode(json.dumps(list(values), ensure_ascii=False).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, size: int) -> list[Any]:
+    try:
+        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, UnicodeDecodeError):
+        raise BadCursor("The cursor is not one this service issued.") from None
+    if not isinstance(values, list) or len(values) != size or not all(isinstance(v, str) for v in values):
+        raise BadCursor("The cursor is not one this service issued.")
+    return values
+
+
+def after(columns: list[ColumnElement], cursor: str | None) -> ColumnElement | None:
+    """`(c1, c2) > (v1, v2)`: rows strictly after the cursor in the sort order (portable row comparison)."""
+    if cursor is None:
+        return None
+    return tuple_(*columns) > tuple_(*decode_cursor(cursor, len(columns)))

@@ -1,0 +1,127 @@
+"""The registry's tables (beside the axis's `areas`): units, party organizations and the units they
+cover, members, evaluations received from dual-registration, coordination bodies and consultation
+platforms. Core tables on the same metadata as the ORM models, so one Alembic env sees them all."""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, Boolean, Column, Date, Float, ForeignKey, Index, Integer, String, Table
+
+from org_registry.store.models import Base
+from yizhou.columns import UtcDateTime
+
+metadata = Base.metadata
+ID = 64  # ids are ours (u-..., o-..., m-...) or given by an import; at most 64 characters
+
+units = Table(
+    "units", metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("size_class", String(16), nullable=True),
+    Column("area_code", ForeignKey("areas.code"), nullable=False),
+    Column("headcount", Integer, nullable=False),
+    Column("members_among_staff", Integer, nullable=False),
+    Column("credit_code", String(18), nullable=True, unique=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index("ix_units_area_kind", "area_code", "kind"),
+    Index("ix_units_name_id", "name", "id"),
+)
+
+organizations = Table(
+    "organizations", metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("setup_mode", String(40), nullable=False, index=True),
+    Column("area_code", ForeignKey("areas.code"), nullable=False, index=True),
+    Column("parent_id", ForeignKey("organizations.id"), nullable=True, index=True),
+    Column("tree_path", String(1000), nullable=False, index=True),
+    Column("founded_on", Date, nullable=False),
+    Column("dissolved_on", Date, nullable=True),
+    Column("secretary_member_id", String(ID), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index("ix_organizations_name_id", "name", "id"),
+)
+
+organization_units = Table(
+    "organization_units", metadata,
+    Column("organization_id", ForeignKey("organizations.id"), primary_key=True),
+    Column("unit_id", ForeignKey("units.id"), primary_key=True),
+    Index("ix_organization_units_unit", "unit_id"),
+)
+
+members = Table(
+    "members", metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("phone", String(20), nullable=True),
+    Column("id_number", String(18), nullable=False, unique=True),
+    Column("organization_id", ForeignKey("organizations.id"), nullable=False, index=True),
+    Column("work_unit_id", ForeignKey("units.id"), nullable=True, index=True),
+    Column("residence_area_code", ForeignKey("areas.code"), nullable=False, index=True),
+    Column("skills", JSON, nullable=False),
+    Column("skills_index", String(1100), nullable=False),  # "|first aid|law|": portable LIKE filter
+    Column("in_service", Boolean, nullable=False),
+    Column("joined_on", Date, nullable=False),
+    Column("left_on", Date, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+organization_evaluations = Table(
+    "organization_evaluations", metadata,
+    Column("evaluation_id", String(ID), primary_key=True),
+    Column("organization_id", ForeignKey("organizations.id"), nullable=False),
+    Column("subject_kind", String(16), nullable=False),
+    Column("subject_id", String(ID), nullable=False),
+    Column("community_code", String(32), nullable=False),
+    Column("period", String(8), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("rating", String(16), nullable=False),
+    Column("published_at", UtcDateTime, nullable=False),
+    Column("received_at", UtcDateTime, nullable=False),
+    Index("ix_organization_evaluations_org", "organization_id", "period", "evaluation_id"),
+)
+
+coordination_bodies = Table(
+    "coordination_bodies", metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("kind", String(40), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("area_code", ForeignKey("areas.code"), nullable=False, index=True),
+    Column("chair_unit_id", ForeignKey("units.id"), nullable=True),
+    Column("chair_since", Date, nullable=True),
+    Column("term_months", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+body_member_units = Table(
+    "coordination_body_units", metadata,
+    Column("body_id", ForeignKey("coordination_bodies.id"), primary_key=True),
+    Column("unit_id", ForeignKey("units.id"), primary_key=True),
+    Column("position", Integer, nullable=False),  # the order in which the chair rotates
+)
+
+consultation_platforms = Table(
+    "consultation_platforms", metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("area_code", ForeignKey("areas.code"), nullable=False, index=True),
+    Column("topics", JSON, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+platform_representatives = Table(
+    "consultation_representatives", metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("platform_id", ForeignKey("consultation_platforms.id"), nullable=False, index=True),
+    Column("sector", String(16), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("phone", String(20), nullable=True),
+    Column("unit_id", ForeignKey("units.id"), nullable=True),
+    Column("member_id", ForeignKey("members.id"), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+)
