@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from dual_registration.api.claims import router as claims_router
 from dual_registration.api.directory import router as directory_router
+from dual_registration.api.evaluations import router as evaluations_router
 from dual_registration.api.posts import router as posts_router
 from dual_registration.api.registrations import router as registrations_router
 from dual_registration.api.services import router as services_router
@@ -18,7 +19,8 @@ from yizhou.axis_copy import axis_copy_router, path_of
 from yizhou.clock import Clock, SystemClock
 from yizhou.service_app import ServiceParts, build_app
 
-ROUTERS = [axis_copy_router, directory_router, registrations_router, posts_router, claims_router, services_router]
+ROUTERS = [axis_copy_router, directory_router, registrations_router, posts_router, claims_router, services_router,
+           evaluations_router]
 
 
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:

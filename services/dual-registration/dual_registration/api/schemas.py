@@ -301,3 +301,82 @@ class AccountOut(BaseModel):
     balance_hours: float
     movements: list[MovementOut]
     next_cursor: str | None
+
+
+# --- evaluations, cards, figures
+
+class EvaluationIn(_In):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"subject_kind": "member", "subject_id": "m-88120", "period": "2026-Q1", "score": 92,
+         "comment": "Never missed a patrol; residents of building 3 praise the visits"}]})
+
+    subject_kind: Literal["unit", "member"]
+    subject_id: str = ID
+    period: str = Field(pattern=r"^\d{4}(-Q[1-4])?$", description="A year ('2026') or a quarter ('2026-Q1')")
+    score: float = Field(ge=0, le=100)
+    comment: str | None = Field(default=None, max_length=1000)
+
+
+class EvaluationOut(BaseModel):
+    id: str
+    subject_kind: str
+    subject_id: str
+    organization_id: str | None
+    community_code: str
+    period: str
+    evaluator_kind: str
+    score: float
+    rating: str
+    comment: str | None
+    state: str
+    created_at: datetime
+    published_at: datetime | None
+
+
+class ThresholdOut(BaseModel):
+    name: str
+    required: float
+    actual: float
+    met: bool
+
+
+class CardOut(BaseModel):
+    subject_kind: str
+    subject_id: str
+    organization_id: str | None
+    community_code: str | None
+    period: str
+    hours: float = Field(description="Confirmed hours: the sum of the subject's ledger movements in the period")
+    services: int
+    claims_held: int
+    rating_counts: dict[str, int]
+    average_score: float | None
+    community_rating: str | None
+    thresholds: list[ThresholdOut]
+    all_thresholds_met: bool
+
+
+class FigureRow(BaseModel):
+    units_expected: int
+    units_registered: int
+    unit_registration_rate: float | None
+    members_expected: int
+    members_registered: int
+    member_registration_rate: float | None
+    active_members: int
+    active_rate: float | None = Field(description="Registered members with a confirmed service in the period")
+    hours: float
+    evaluations: dict[str, int]
+
+
+class CommunityFigures(FigureRow):
+    community_code: str
+    community_name: str | None
+
+
+class FiguresOut(BaseModel):
+    area_code: str
+    area_name: str
+    period: str
+    total: FigureRow
+    communities: list[CommunityFigures]
