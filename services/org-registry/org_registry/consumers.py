@@ -1,5 +1,59 @@
-"""Events org-registry reads: none yet; it is the source of the axis."""
+"""Events org-registry reads. It is the source of the axis, units, organizations and members; it reads
+dual-registration's `evaluation.published` to show dual-evaluation results under the subject's own
+party organization (双评议: the result goes back to the unit's or member's organization)."""
 
-from yizhou.consumer import Subscription
+from __future__ import annotations
 
-SUBSCRIPTIONS: list[Subscription] = []
+import logging
+from datetime import UTC, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from org_registry.store.evaluations import EvaluationRepository, evaluation_values
+from org_registry.store.tables import organization_evaluations, organizations
+from yizhou.consumer import Subscription, UnprocessableEvent
+from yizhou.envelope import ReceivedEvent
+from yizhou.events import topic_name
+
+log = logging.getLogger(__name__)
+
+EVALUATIONS_TOPIC = topic_name("evaluations")
+
+
+class EvaluationFacts(BaseModel):
+    """Our tolerant reader of `evaluation.published`: only what the organization's page shows."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    evaluation_id: str = Field(min_length=1, max_length=64)
+    subject_kind: Literal["unit", "member"]
+    subject_id: str = Field(min_length=1, max_length=64)
+    organization_id: str | None = None
+    community_code: str = Field(max_length=32)
+    period: str = Field(pattern=r"^\d{4}(-Q[1-4])?$")
+    score: float = Field(ge=0, le=100)
+    rating: Literal["excellent", "good", "fair", "poor"]
+    published_at: datetime | None = None
+
+
+async def on_evaluation_published(session: AsyncSession, event: ReceivedEvent) -> None:
+    facts = EvaluationFacts.model_validate(event.data)  # a broken payload goes to the dead letters
+    if facts.organization_id is None:
+        log.info("evaluation %s has no receiving organization; nothing to show", facts.evaluation_id)
+        return
+    known = (await session.execute(select(organizations.c.id).where(
+        organizations.c.id == facts.organization_id))).first()
+    if known is None:  # organizations are ours: an unknown id can never apply
+        raise UnprocessableEvent(f"evaluation {facts.evaluation_id} names unknown organization {facts.organization_id}")
+    await EvaluationRepository(session).upsert(facts.evaluation_id, evaluation_values(facts, datetime.now(UTC)))
+
+
+SUBSCRIPTIONS: list[Subscription] = [
+    Subscription(EVALUATIONS_TOPIC, "evaluation.published", on_evaluation_published),
+]
+
+# Tables built only from events: `yizhou rebuild org-registry` clears and replays them.
+READ_MODELS = [organization_evaluations]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response, status
 
@@ -10,6 +10,7 @@ from org_registry.api.common import PROBLEMS, After, Limit, Search, Under, chang
 from org_registry.api.registry_schemas import (
     ID_PATTERN,
     Dissolution,
+    EvaluationOut,
     OrganizationIn,
     OrganizationOut,
     OrganizationPatch,
@@ -19,6 +20,7 @@ from org_registry.domain.organization import SETUP_MODES, OrganizationKind, Setu
 from org_registry.store.keyset import encode_cursor
 from org_registry.store.organizations import OrganizationView
 from org_registry.use_cases import organizations as use_cases
+from org_registry.use_cases.evaluations import list_evaluations
 from yizhou.auth import AreaScope
 from yizhou.dependencies import DatabaseDep, ScopeDep
 from yizhou.pagination import Page, page_of
@@ -110,3 +112,18 @@ async def update_organization(organization_id: OrganizationId, body: Organizatio
              summary="Dissolve an organization with no active subordinates; it takes no new members afterwards")
 async def dissolve(organization_id: OrganizationId, body: Dissolution, db: DatabaseDep, scope: ScopeDep) -> OrganizationOut:
     return organization_out(await use_cases.dissolve_organization(db, scope, organization_id, body.dissolved_on), scope)
+
+
+@router.get("/{organization_id}/evaluations", response_model=Page[EvaluationOut], responses=PROBLEMS,
+            summary="Dual-evaluation results of the organization's units and members (from dual-registration), newest period first")
+async def evaluations(organization_id: OrganizationId, db: DatabaseDep, scope: ScopeDep,
+                      period: Annotated[str | None, Query(pattern=r"^\d{4}(-Q[1-4])?$")] = None,
+                      subject_kind: Literal["unit", "member"] | None = None,
+                      rating: Literal["excellent", "good", "fair", "poor"] | None = None,
+                      after: After = None, limit: Limit = 100) -> Page[EvaluationOut]:
+    rows = await list_evaluations(db, scope, organization_id, period=period, subject_kind=subject_kind, rating=rating,
+                                  after=after, limit=limit + 1)
+    items = [EvaluationOut(evaluation_id=r.evaluation_id, subject_kind=r.subject_kind, subject_id=r.subject_id,
+                           community_code=r.community_code, period=r.period, score=r.score, rating=r.rating,
+                           published_at=r.published_at) for r in rows]
+    return page_of(items, limit, lambda e: encode_cursor(e.period, e.evaluation_id))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -174,3 +174,14 @@ class MemberOut(BaseModel):
     joined_on: date
     left_on: date | None
     state: str = Field(description="active or left")
+
+
+class EvaluationOut(BaseModel):
+    evaluation_id: str
+    subject_kind: str = Field(description="unit or member")
+    subject_id: str
+    community_code: str = Field(description="The community that evaluated")
+    period: str
+    score: float
+    rating: str
+    published_at: datetime

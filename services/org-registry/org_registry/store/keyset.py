@@ -28,8 +28,9 @@ def decode_cursor(cursor: str, size: int) -> list[Any]:
     return values
 
 
-def after(columns: list[ColumnElement], cursor: str | None) -> ColumnElement | None:
+def after(columns: list[ColumnElement], cursor: str | None, descending: bool = False) -> ColumnElement | None:
     """`(c1, c2) > (v1, v2)`: rows strictly after the cursor in the sort order (portable row comparison)."""
     if cursor is None:
         return None
-    return tuple_(*columns) > tuple_(*decode_cursor(cursor, len(columns)))
+    key, last = tuple_(*columns), tuple_(*decode_cursor(cursor, len(columns)))
+    return key < last if descending else key > last
