@@ -6,6 +6,9 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from project_matching.api.matching import router as matching_router
+from project_matching.api.projects import router as projects_router
+from project_matching.api.resources import router as resources_router
 from project_matching.consumers import SUBSCRIPTIONS
 from project_matching.events import PUBLISHED_TOPICS
 from project_matching.settings import Settings
@@ -17,8 +20,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return build_app(ServiceParts(
         settings=settings or Settings(),
         title="project-matching",
-        description="Project-matching: the lists of demands, resources and projects, the project lifecycle and the matching engine. Every call needs a bearer token (`yizhou token`).",
-        routers=[axis_copy_router],
+        description="The lists of demands, resources and projects; the five-step project lifecycle with budgets; "
+                    "the matching engine (exact min-cost flow). Every call needs a bearer token (`yizhou token`).",
+        routers=[axis_copy_router, resources_router, projects_router, matching_router],
         migrations=Path(__file__).parent / "migrations",
         area_paths=path_of,
         published_topics=PUBLISHED_TOPICS,

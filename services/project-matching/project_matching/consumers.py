@@ -1,9 +1,209 @@
-"""Events project-matching reads: the area axis, into its own read copy."""
+"""Events project-matching reads, each with its own tolerant reader (only the fields it needs):
 
+- the area axis (scoping);
+- demand-intake's `demand.*` events into the demand list (`demand_copy`), and `meeting.closed`
+  decisions of kind `request_project`, which open a project in the understand step;
+- dual-registration's `unit.registered` commitments and `member.registered` / `member.transferred`
+  skills and time, which become resources.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from project_matching.domain.project import new_project
+from project_matching.domain.resource import HOURS_PER_NEED, ResourceRuleViolation, categories_for_skills
+from project_matching.store.projects import ProjectRepository
+from project_matching.store.resources import ResourceRepository
+from project_matching.store.tables import demand_copy
+from project_matching.use_cases.common import SessionWork, record
+from project_matching.use_cases.projects import project_event
+from project_matching.use_cases.resources import add_resource, resource_event, withdraw_resource
 from yizhou.axis_copy import AXIS_COPY_SUBSCRIPTIONS, area_copy
-from yizhou.consumer import Subscription
+from yizhou.consumer import Subscription, UnprocessableEvent
+from yizhou.contracts.categories import SERVICE_CATEGORIES
+from yizhou.contracts.projects import ProjectOpened
+from yizhou.contracts.resources import ResourceUpdated
+from yizhou.envelope import ReceivedEvent
+from yizhou.events import topic_name
 
-SUBSCRIPTIONS: list[Subscription] = [*AXIS_COPY_SUBSCRIPTIONS]
+DEMANDS_TOPIC = topic_name("demands")
+MEETINGS_TOPIC = topic_name("meetings")
+REGISTRATIONS_TOPIC = topic_name("registrations")
+DEMAND_TYPES = ("demand.submitted", "demand.accepted", "demand.assigned", "demand.started", "demand.escalated",
+                "demand.dispatched", "demand.reported_in", "demand.overdue", "demand.resolved", "demand.closed",
+                "demand.reopened", "demand.merged", "demand.withdrawn", "demand.rejected", "demand.supported")
+# Ids minted from event facts: a replayed event maps to the same project or resource.
+NAMESPACE = uuid.UUID("6f1c9a52-3b7e-4d0a-9a51-2f4f3c7b8e10")
+
+
+class _Tolerant(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class DemandFacts(_Tolerant):
+    demand_id: str
+    area_code: str
+    area_path: str
+    category: str
+    state: str
+    occurred_at: datetime | None = None
+    priority_household: str | None = None
+    urgency: str | None = None
+    merged_into_demand_id: str | None = None
+
+
+async def on_demand(session: AsyncSession, event: ReceivedEvent) -> None:
+    d = DemandFacts.model_validate(event.data)
+    now = datetime.now(UTC)
+    existing = (await session.execute(select(demand_copy).where(demand_copy.c.demand_id == d.demand_id))).first()
+    values = {"area_code": d.area_code, "area_path": d.area_path, "category": d.category, "state": d.state,
+              "updated_at": now}
+    if d.priority_household is not None or event.type == "demand.submitted":
+        values["priority_household"] = d.priority_household
+    if d.urgency is not None:
+        values["urgency"] = d.urgency
+    if d.merged_into_demand_id is not None:
+        values["merged_into"] = d.merged_into_demand_id
+    if existing is None:
+        values["submitted_at"] = d.occurred_at if event.type == "demand.submitted" else None
+        await session.execute(demand_copy.insert().values(demand_id=d.demand_id, **values))
+    else:
+        await session.execute(update(demand_copy).where(demand_copy.c.demand_id == d.demand_id).values(**values))
+
+
+class Decision(_Tolerant):
+    kind: str
+    demand_ids: list[str] = []
+    category: str
+    summary: str = ""
+
+
+class MeetingFacts(_Tolerant):
+    meeting_id: str
+    area_code: str
+    area_path: str
+    decisions: list[Decision] = []
+
+
+async def on_meeting_closed(session: AsyncSession, event: ReceivedEvent) -> None:
+    meeting = MeetingFacts.model_validate(event.data)
+    repo, work = ProjectRepository(session), SessionWork(session)
+    now = datetime.now(UTC)
+    for k, decision in enumerate(meeting.decisions):
+        if decision.kind != "request_project":
+            continue
+        origin = f"meeting:{meeting.meeting_id}:{k}"
+        if await repo.exists_for_origin(origin):
+            continue
+        title = (decision.summary.strip() or f"{decision.category} project")[:200]
+        project = new_project(title=title, area_code=meeting.area_code, area_path=meeting.area_path,
+                              category=decision.category, linked_demand_ids=decision.demand_ids,
+                              origin_meeting_id=meeting.meeting_id, project_id=str(uuid.uuid5(NAMESPACE, origin)))
+        await repo.add(project, now, origin_key=origin)
+        record(work, project_event(ProjectOpened, project, now, origin_meeting_id=meeting.meeting_id), project.id)
+    await work.flush()
+
+
+class CommitmentFacts(_Tolerant):
+    commitment_id: str
+    kind: str
+    description: str = ""
+    categories: list[str] = []
+    quantity: float = 1
+    unit_of_measure: str = ""
+
+
+class UnitRegistration(_Tolerant):
+    registration_id: str
+    unit_id: str
+    community_code: str
+    community_path: str
+    commitments: list[CommitmentFacts] = []
+    previous_registration_id: str | None = None
+
+
+def _capacity(kind: str, quantity: float, unit_of_measure: str) -> tuple[int, int | None]:
+    """(capacity, amount in fen) of a commitment: money funds projects; hours become places."""
+    if kind == "money":
+        return 0, max(1, round(quantity * 100))
+    if kind in ("volunteer_hours", "skill") and "hour" in unit_of_measure.lower():
+        return max(1, int(quantity // HOURS_PER_NEED)), None
+    return max(1, int(quantity)), None
+
+
+async def on_unit_registered(session: AsyncSession, event: ReceivedEvent) -> None:
+    reg = UnitRegistration.model_validate(event.data)
+    repo, work = ResourceRepository(session), SessionWork(session)
+    now = datetime.now(UTC)
+    if reg.previous_registration_id:  # the unit moved: what it offered in the old community ends
+        for resource in await repo.active_for("unit", reg.unit_id):
+            if resource.origin.startswith(f"unit.registered:{reg.previous_registration_id}:"):
+                await withdraw_resource(repo, work, resource, now)
+    for c in reg.commitments:
+        origin = f"unit.registered:{reg.registration_id}:{c.commitment_id}"
+        if await repo.by_origin(origin) is not None:
+            continue
+        capacity, amount = _capacity(c.kind, c.quantity, c.unit_of_measure)
+        # Categories outside the platform's 21 are dropped rather than refusing the whole registration.
+        categories = [k for k in c.categories if k in SERVICE_CATEGORIES]
+        try:
+            await add_resource(repo, work, kind=c.kind, title=(c.description or c.kind)[:200], provider_kind="unit",
+                               provider_id=reg.unit_id, area_code=reg.community_code, area_path=reg.community_path,
+                               categories=categories, skills=[], capacity=capacity, amount_fen=amount, latitude=None,
+                               longitude=None, windows=[], origin=origin, now=now,
+                               resource_id=str(uuid.uuid5(NAMESPACE, origin)))
+        except ResourceRuleViolation as exc:
+            raise UnprocessableEvent(f"commitment {c.commitment_id}: {exc}") from None
+    await work.flush()
+
+
+class MemberRegistration(_Tolerant):
+    registration_id: str
+    member_id: str
+    community_code: str
+    community_path: str
+    skills: list[str] = []
+    available_hours_per_month: float = 0
+
+
+async def on_member_registered(session: AsyncSession, event: ReceivedEvent) -> None:
+    """One resource per member (their skills and time), moved when the member transfers."""
+    reg = MemberRegistration.model_validate(event.data)
+    repo, work = ResourceRepository(session), SessionWork(session)
+    now = datetime.now(UTC)
+    origin = f"member:{reg.member_id}"
+    capacity = max(1, int(reg.available_hours_per_month // HOURS_PER_NEED))
+    categories = categories_for_skills(reg.skills)
+    current = await repo.by_origin(origin)
+    if current is None:
+        await add_resource(repo, work, kind="volunteer_hours", title="Registered member's service time",
+                           provider_kind="member", provider_id=reg.member_id, area_code=reg.community_code,
+                           area_path=reg.community_path, categories=categories, skills=reg.skills, capacity=capacity,
+                           amount_fen=None, latitude=None, longitude=None, windows=[], origin=origin, now=now,
+                           resource_id=str(uuid.uuid5(NAMESPACE, origin)))
+    else:
+        await repo.change(current.id, {"area_code": reg.community_code, "area_path": reg.community_path,
+                                       "serves_path": reg.community_path, "categories": categories,
+                                       "skills": reg.skills, "capacity": capacity, "state": "active",
+                                       "updated_at": now})
+        record(work, resource_event(ResourceUpdated, await repo.get(current.id)), current.id)
+    await work.flush()
+
+
+SUBSCRIPTIONS: list[Subscription] = [
+    *AXIS_COPY_SUBSCRIPTIONS,
+    *(Subscription(DEMANDS_TOPIC, t, on_demand) for t in DEMAND_TYPES),
+    Subscription(MEETINGS_TOPIC, "meeting.closed", on_meeting_closed),
+    Subscription(REGISTRATIONS_TOPIC, "unit.registered", on_unit_registered),
+    Subscription(REGISTRATIONS_TOPIC, "member.registered", on_member_registered),
+    Subscription(REGISTRATIONS_TOPIC, "member.transferred", on_member_registered),
+]
 
 # Tables built only from events: `yizhou rebuild project-matching` clears and replays them.
-READ_MODELS = [area_copy]
+READ_MODELS = [area_copy, demand_copy]

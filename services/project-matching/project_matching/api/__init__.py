@@ -1,0 +1,1 @@
+"""project-matching's HTTP API: one router per resource."""

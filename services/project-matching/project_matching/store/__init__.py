@@ -1,0 +1,1 @@
+"""project-matching's tables and the queries over them."""

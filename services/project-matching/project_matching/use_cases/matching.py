@@ -1,0 +1,199 @@
+"""Matching rounds for an area and period: the engine proposes, staff accept or reject each match;
+top-k candidates for one demand; clusters of demands that could justify a project."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from datetime import UTC, datetime
+from typing import Any
+
+from project_matching.domain.candidates import CellIndex, offer_keys, top_candidates
+from project_matching.domain.engine import MatchingEngine
+from project_matching.domain.geo import to_plane
+from project_matching.domain.matching import MatchRules, Need, PriorityWeights, Window
+from project_matching.domain.resource import Resource
+from project_matching.store import matching as store
+from project_matching.store.resources import PlaceRepository, ResourceRepository, point_of
+from project_matching.use_cases.common import STAFF, area_in_scope, not_found, record, require_role
+from yizhou.auth import AreaScope
+from yizhou.contracts.matches import MatchAccepted, MatchProposed, MatchRejected
+from yizhou.database import Database
+from yizhou.problems import Problem
+
+
+async def _resources_for(session, area_path: str) -> list[Resource]:
+    """Active resources in the area's subtree and those of the areas above that serve down into it."""
+    repo = ResourceRepository(session)
+    found = await repo.list(under_path=area_path, limit=10**9)
+    codes = area_path.strip("/").split("/")
+    for depth in range(1, len(codes)):
+        ancestor = "/" + "/".join(codes[:depth]) + "/"
+        found += [r for r in await repo.list(under_path=ancestor, limit=10**9) if r.area_path == ancestor]
+    return [r for r in found if r.matchable and area_path.startswith(r.serves_path) or
+            r.matchable and r.serves_path.startswith(area_path)]
+
+
+def _need(row, point, period: Window) -> Need:
+    x, y = to_plane(*point)
+    return Need(id=row.demand_id, category=row.category, x_m=x, y_m=y, area_path=row.area_path,
+                household=row.priority_household, window=period)
+
+
+async def run_round(db: Database, scope: AreaScope, *, area_code: str, period: Window, max_distance_m: int,
+                    weights: PriorityWeights) -> tuple[Any, int]:
+    require_role(scope, STAFF, "run matching rounds")
+    if period.ends_at <= period.starts_at:
+        raise Problem("validation", "The period must end after it starts.",
+                      errors=[{"field": "period_end", "message": "not after period_start"}])
+    now = datetime.now(UTC)
+    rules = MatchRules(max_distance_m=max_distance_m, weights=weights)
+    async with db.unit_of_work() as uow:
+        session = uow.session
+        area = await area_in_scope(session, scope, area_code)
+        places = await PlaceRepository(session).all()
+        taken = await store.accepted_demands(session, period.starts_at, period.ends_at)
+        load = await store.accepted_load(session, period.starts_at, period.ends_at)
+        demand_rows = [d for d in await store.open_demands(session, area.path) if d.demand_id not in taken]
+        needs, unlocated = [], 0
+        for row in demand_rows:
+            point = point_of(row.area_path, places)
+            if point is None:
+                unlocated += 1
+            else:
+                needs.append(_need(row, point, period))
+        offers, by_id = [], {}
+        for r in await _resources_for(session, area.path):
+            point = (r.latitude, r.longitude) if r.latitude is not None else point_of(r.area_path, places)
+            room = r.capacity - load.get(r.id, 0)
+            if point is None or room <= 0:
+                continue
+            offers.append(r.offer(point, room, period))
+            by_id[r.id] = r
+        engine = MatchingEngine(rules)
+        result = engine.solve(needs, offers)
+        round_id = str(uuid.uuid4())
+        demand_by_id = {d.demand_id: d for d in demand_rows}
+        rows = []
+        for m in result.matches:
+            d = demand_by_id[m.need_id]
+            rows.append({"id": str(uuid.uuid4()), "round_id": round_id, "demand_id": m.need_id,
+                         "resource_id": m.offer_id, "area_code": d.area_code, "area_path": d.area_path,
+                         "category": d.category, "distance_m": m.distance_m, "state": "proposed",
+                         "explanation": engine.explain(m.need_id).as_dict(), "period_start": period.starts_at,
+                         "period_end": period.ends_at, "created_at": now})
+        stats = {"demands_considered": len(demand_rows), "demands_unlocated": unlocated,
+                 "resources_considered": len(offers), "proposed": result.served, "unserved": len(result.unserved),
+                 "served_weight": result.served_weight, "total_distance_m": result.total_distance_m,
+                 "km_per_served": round(result.km_per_served, 3),
+                 "unserved_reasons": {u: engine.explain(u).summary for u in result.unserved[:50]}}
+        values = {"id": round_id, "area_code": area.code, "area_path": area.path, "period_start": period.starts_at,
+                  "period_end": period.ends_at, "rules": {"max_distance_m": max_distance_m,
+                                                          "weights": weights.__dict__},
+                  "stats": stats, "created_by": scope.caller.subject, "created_at": now}
+        await store.add_round(session, values, rows)
+        for row in rows:
+            record(uow, _match_event(MatchProposed, row), row["id"])
+        await uow.commit()
+    return values, len(rows)
+
+
+def _match_event(cls, row):
+    get = row.get if isinstance(row, dict) else lambda k: getattr(row, k)
+    return cls(match_id=get("id"), round_id=get("round_id"), demand_id=get("demand_id"),
+               resource_id=get("resource_id"), area_code=get("area_code"), area_path=get("area_path"),
+               category=get("category"), distance_m=get("distance_m"))
+
+
+async def get_round(db: Database, scope: AreaScope, round_id: str):
+    async with db.sessions() as session:
+        row = await store.get_round(session, round_id)
+    if row is None or not scope.covers(row.area_path):
+        raise not_found("matching round", round_id)
+    return row
+
+
+async def list_rounds(db, scope, after, limit):
+    async with db.sessions() as session:
+        return await store.list_rounds(session, scope.path, after, limit)
+
+
+async def list_matches(db, scope, *, round_id, state, after, limit):
+    if round_id:
+        await get_round(db, scope, round_id)
+    async with db.sessions() as session:
+        return await store.list_matches(session, round_id=round_id, under_path=scope.path, state=state, after=after,
+                                        limit=limit)
+
+
+async def decide(db: Database, scope: AreaScope, match_id: str, accept: bool, note: str | None):
+    require_role(scope, STAFF, "accept or reject matches")
+    now = datetime.now(UTC)
+    async with db.unit_of_work() as uow:
+        session = uow.session
+        row = await store.get_match(session, match_id)
+        if row is None or not scope.covers(row.area_path):
+            raise not_found("match", match_id)
+        if row.state != "proposed":
+            raise Problem("illegal-transition", f"The match is already {row.state}.", current_state=row.state,
+                          requested_state="accepted" if accept else "rejected", allowed_states=[])
+        if accept:
+            resource = await ResourceRepository(session).get(row.resource_id)
+            load = await store.accepted_load(session, row.period_start, row.period_end)
+            if resource is None or not resource.matchable or load.get(row.resource_id, 0) >= resource.capacity:
+                raise Problem("conflict", "The resource has no place left in the period (or was withdrawn); "
+                                          "run a new round.")
+            if row.demand_id in await store.accepted_demands(session, row.period_start, row.period_end):
+                raise Problem("conflict", "The demand already has an accepted match in the period.")
+        state = "accepted" if accept else "rejected"
+        if not await store.decide_match(session, match_id, {"state": state, "decision_note": note,
+                                                           "decided_by": scope.caller.subject, "decided_at": now}):
+            raise Problem("conflict", "The match was decided meanwhile.")
+        record(uow, _match_event(MatchAccepted if accept else MatchRejected, row), row.id)
+        await uow.commit()
+        return await store.get_match(session, match_id)
+
+
+async def candidates(db: Database, scope: AreaScope, demand_id: str, k: int, max_distance_m: int):
+    """Top-k resources with room for one demand, nearest first, each with its distance."""
+    async with db.sessions() as session:
+        row = await store.demand(session, demand_id)
+        if row is None or not scope.covers(row.area_path):
+            raise not_found("demand", demand_id)
+        places = await PlaceRepository(session).all()
+        point = point_of(row.area_path, places)
+        if point is None:
+            raise Problem("no-location", f"No place is known for area '{row.area_code}' or the areas above it.")
+        subdistrict = "/" + "/".join(row.area_path.strip("/").split("/")[:2]) + "/"
+        resources = [r for r in await _resources_for(session, subdistrict) if row.area_path.startswith(r.serves_path)]
+        rules = MatchRules(max_distance_m=max_distance_m)
+        offers, kept = [], []
+        for r in resources:
+            p = (r.latitude, r.longitude) if r.latitude is not None else point_of(r.area_path, places)
+            if p is not None:
+                offers.append(r.offer(p, r.capacity))
+                kept.append(r)
+        index = CellIndex(rules.max_distance_m)
+        for j, o in enumerate(offers):
+            index.add(j, offer_keys(o), o.x_m, o.y_m)
+        need = _need(row, point, Window(datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC)))
+        return [(kept[j], d) for j, d in top_candidates(need, offers, index, rules, k)]
+
+
+async def clusters(db: Database, scope: AreaScope, area_code: str | None, min_size: int) -> list[dict[str, Any]]:
+    """Open demands grouped by category and community (or their own area above community level)."""
+    async with db.sessions() as session:
+        path = scope.path if area_code is None else (await area_in_scope(session, scope, area_code)).path
+        rows = await store.open_demands(session, path)
+    groups: dict[tuple[str, str], list] = defaultdict(list)
+    for r in rows:
+        codes = r.area_path.strip("/").split("/")
+        groups[(r.category, codes[min(2, len(codes) - 1)])].append(r)
+    out = []
+    for (category, code), members in sorted(groups.items()):
+        if len(members) < min_size:
+            continue
+        out.append({"cluster_id": f"{category}@{code}", "category": category, "area_code": code,
+                    "size": len(members), "demand_ids": [m.demand_id for m in members],
+                    "priority_households": sum(1 for m in members if m.priority_household)})
+    return sorted(out, key=lambda c: (-c["size"], c["cluster_id"]))
