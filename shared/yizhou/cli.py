@@ -255,5 +255,10 @@ def asyncapi(out: Annotated[Path | None, typer.Option(help="Write to this file i
         print(text)
 
 
+try:  # demand-intake's operator commands (`yizhou demand-intake rates rebuild`), when it is installed
+    from demand_intake.cli import app as _demand_intake_cli; app.add_typer(_demand_intake_cli, name="demand-intake")  # noqa: E702
+except ModuleNotFoundError:
+    pass
+
 def main() -> None:
     app()

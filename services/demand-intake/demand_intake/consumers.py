@@ -124,6 +124,9 @@ def project_handlers(clock: Clock):
         now = clock.now()
         for demand_id in dict.fromkeys(data.linked_demand_ids):
             demand = await demands.get(demand_id)
+            note = f"project {data.project_id} {event.type}"
+            if demand is not None and await demands.has_history_note(demand.id, note):
+                continue  # applied before (a replay of the topic): never move a demand twice for one fact
             if demand is None or demand.state not in eligible:
                 # Linked demands of another district, or already past this step: nothing to do.
                 log.info("project %s: demand %s not moved to %s (%s)", data.project_id, demand_id, target.value,
@@ -134,7 +137,7 @@ def project_handlers(clock: Clock):
                 demand.move_to(target, now)
             except (IllegalTransition, DemandRuleViolation):
                 continue
-            await apply_state(work, demand, previous, now, SYSTEM, note=f"project {data.project_id} {event.type}",
+            await apply_state(work, demand, previous, now, SYSTEM, note=note,
                               event_extra=extra(data))
         await work.flush()
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, Request
@@ -10,13 +10,13 @@ from fastapi.responses import JSONResponse
 
 from demand_intake.api.schemas import (
     AcceptIn, AssignIn, CloseIn, DemandDetailOut, DemandIn, DemandOut, DispatchOut, DuplicateOut, EscalateIn,
-    FeedbackIn, MergeIn, MeTooOut, NoteIn, SubmittedOut, WhistleIn,
+    FeedbackIn, ImportIn, ImportOut, MergeIn, MeTooOut, NoteIn, SubmittedOut, WhistleIn,
 )
 from demand_intake.api.views import cursor_of, demand_out, detail_out, duplicate_out, parse_cursor
 from demand_intake.domain.demand import Channel, Resident, State
 from demand_intake.domain.escalation import DispatchOrder
 from demand_intake.use_cases import demands as use_cases
-from demand_intake.use_cases import escalation
+from demand_intake.use_cases import escalation, imports
 from demand_intake.use_cases.demands import Submission
 from yizhou import idempotency
 from yizhou.auth import Role
@@ -61,6 +61,21 @@ async def submit(body: DemandIn, request: Request, db: DatabaseDep, scope: Scope
         db, scope, _clock(request), request.app.state.settings, _submission(body), render=render,
         idempotency_key=idempotency_key, body_hash=idempotency.request_hash(body.model_dump(mode="json")))
     return JSONResponse(payload, status_code=status, headers={"Location": f"/api/v1/demands/{payload['demand']['id']}"})
+
+
+@router.post("/import", status_code=201, response_model=ImportOut, responses=PROBLEMS,
+             summary="Import past demands with their steps in one transaction (a hotline backlog; the demo district)")
+async def import_demands(body: ImportIn, request: Request, db: DatabaseDep, scope: ScopeDep) -> ImportOut:
+    items = []
+    for item in body.demands:
+        if item.submitted_at.tzinfo is None:
+            raise Problem("validation", "submitted_at needs a timezone.",
+                          errors=[{"field": "demands.submitted_at", "location": "body", "message": "timezone required"}])
+        items.append(imports.ImportItem(
+            submission=_submission(item), submitted_at=item.submitted_at,
+            steps=[imports.Step(s.action, timedelta(hours=s.after_hours), s.assignee, s.feedback) for s in item.steps]))
+    ids = await imports.import_demands(db, scope, _clock(request), request.app.state.settings, items)
+    return ImportOut(imported=len(ids), ids=ids)
 
 
 @router.post("/duplicate-check", response_model=list[DuplicateOut], responses=PROBLEMS,

@@ -20,6 +20,7 @@ from demand_intake.api.views import scrub
 from demand_intake.domain.categories import service_categories
 from demand_intake.domain.demand import Channel, Demand, PriorityHousehold, Resident, State, Urgency
 from demand_intake.use_cases import demands as use_cases
+from demand_intake.use_cases.common import SUBMITTERS
 from demand_intake.use_cases.demands import Submission
 from yizhou.auth import Role
 from yizhou.axis_events import CODE_PATTERN
@@ -174,6 +175,8 @@ def _choice(form: dict, name: str, enum, default=None):
 async def create_request(request: Request, fmt: str):
     _json_only(fmt)
     scope = await _scope(request)
+    if scope.caller.role not in SUBMITTERS:
+        raise Open311Error(403, f"Role '{scope.caller.role.value}' does not submit service requests.")
     form = await _form(request)
     code = form.get("service_code", "").strip()
     if not code:

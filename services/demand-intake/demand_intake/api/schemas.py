@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -324,3 +325,32 @@ class MeetingOut(BaseModel):
     minutes: str | None
     decisions: list[DecisionOut]
     closed_at: datetime | None
+
+
+class ImportStepIn(Strict):
+    action: Literal["accept", "assign", "start", "resolve", "close", "reject", "withdraw", "reopen"]
+    after_hours: float = Field(ge=0, le=24 * 366, description="Hours after submission")
+    assignee: str | None = Field(default=None, max_length=200)
+    feedback: Feedback | None = Field(default=None, description="For close; none means a recorded contact attempt")
+
+
+class ImportItemIn(DemandIn):
+    model_config = ConfigDict(extra="forbid")
+
+    submitted_at: datetime
+    steps: list[ImportStepIn] = Field(default_factory=list, max_length=20)
+
+
+class ImportIn(Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"demands": [{
+        "channel": "hotline", "category": "utilities", "urgency": "normal", "description": "停水", "area_code": "CY0100101",
+        "submitted_at": "2026-10-02T01:00:00Z",
+        "steps": [{"action": "accept", "after_hours": 2}, {"action": "resolve", "after_hours": 30},
+                  {"action": "close", "after_hours": 40, "feedback": "satisfied"}]}]}]})
+
+    demands: list[ImportItemIn] = Field(min_length=1, max_length=1000)
+
+
+class ImportOut(BaseModel):
+    imported: int
+    ids: list[str]

@@ -67,6 +67,10 @@ class DemandRepository:
         query = select(DemandHistoryRow).where(DemandHistoryRow.demand_id == demand_id).order_by(DemandHistoryRow.id)
         return list((await self.session.execute(query)).scalars().all())
 
+    async def has_history_note(self, demand_id: str, note: str) -> bool:
+        query = select(DemandHistoryRow.id).where(DemandHistoryRow.demand_id == demand_id, DemandHistoryRow.note == note)
+        return (await self.session.execute(query.limit(1))).first() is not None
+
     async def list(self, *, under_path: str, state: list[str] | None = None, category: str | None = None,
                    channel: str | None = None, area_code: str | None = None, handling_area_code: str | None = None,
                    submitted_from: datetime | None = None, submitted_to: datetime | None = None,

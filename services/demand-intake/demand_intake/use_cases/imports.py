@@ -1,0 +1,100 @@
+"""Bulk import of demands with their past steps (a hotline centre's backlog moved onto the platform,
+the demo district): one unit of work per batch, every step through the same state machine, clocks
+and events as a live request."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from demand_intake.domain.deadlines import DeadlineClock, DeadlineKind, budget_for
+from demand_intake.domain.demand import Demand, DemandRuleViolation, Feedback, State
+from demand_intake.settings import Settings
+from demand_intake.store.deadlines import DeadlineRepository
+from demand_intake.store.demands import DemandRepository
+from demand_intake.use_cases.common import DEMAND_RULE, Actor, area_info, record_demand, require_role
+from demand_intake.use_cases.demands import Submission, apply_state
+from yizhou.auth import AreaScope, Role
+from yizhou.clock import Clock
+from yizhou.database import Database
+from yizhou.problems import Problem
+from yizhou.state_machine import IllegalTransition, as_problem
+
+IMPORTERS = frozenset({Role.DISTRICT_ADMIN, Role.SUBDISTRICT_ADMIN})
+TARGETS = {"accept": State.ACCEPTED, "assign": State.ASSIGNED, "start": State.IN_PROGRESS, "resolve": State.RESOLVED,
+           "close": State.CLOSED, "reject": State.REJECTED, "withdraw": State.WITHDRAWN, "reopen": State.REOPENED}
+
+
+@dataclass(frozen=True)
+class Step:
+    action: str
+    after: timedelta
+    assignee: str | None = None
+    feedback: Feedback | None = None
+
+
+@dataclass(frozen=True)
+class ImportItem:
+    submission: Submission
+    submitted_at: datetime
+    steps: list[Step] = field(default_factory=list)
+
+
+async def import_demands(db: Database, scope: AreaScope, clock: Clock, settings: Settings, items: list[ImportItem]) -> list[str]:
+    require_role(scope, IMPORTERS, "import demands")
+    now = clock.now()
+    actor = Actor.of(scope)
+    ids = []
+    async with db.unit_of_work() as uow:
+        repo, clocks = DemandRepository(uow.session), DeadlineRepository(uow.session)
+        areas: dict[str, object] = {}
+        for n, item in enumerate(items):
+            sub = item.submission
+            if sub.area_code not in areas:
+                areas[sub.area_code] = await area_info(uow.session, sub.area_code)
+            area = areas[sub.area_code]
+            if area is None or not scope.covers(area.path) or area.retired:
+                raise Problem("unknown-reference", f"Item {n}: no active area '{sub.area_code}' in your scope.")
+            at = item.submitted_at
+            if at > now or any(s.after < timedelta(0) for s in item.steps) or \
+                    at + max((s.after for s in item.steps), default=timedelta(0)) > now:
+                raise Problem(DEMAND_RULE, f"Item {n}: submission and steps lie in the past, in order.")
+            demand = Demand(id=str(uuid.uuid4()), channel=sub.channel, category=sub.category, urgency=sub.urgency,
+                            description=sub.description, area_code=area.code, area_path=area.path, area_level=area.level,
+                            resident=sub.resident, entered_by=actor.subject, entered_by_role=actor.role, submitted_at=at,
+                            updated_at=at, priority_household=sub.priority_household, latitude=sub.latitude,
+                            longitude=sub.longitude, address=sub.address)
+            await repo.add(demand)
+            budget = budget_for(sub.category, sub.urgency, overrides=settings.deadlines)
+            await clocks.add(demand.id, DeadlineClock.start(DeadlineKind.RESPOND, budget.respond, at))
+            await clocks.add(demand.id, DeadlineClock.start(DeadlineKind.RESOLVE, budget.resolve, at))
+            await repo.log(demand.id, "import", None, State.SUBMITTED, actor.subject, actor.role, None, at)
+            record_demand(uow, "demand.submitted", demand, at, channel=sub.channel.value, urgency=sub.urgency.value,
+                          priority_household=sub.priority_household.value if sub.priority_household else None,
+                          anonymous=sub.resident.anonymous, entered_on_behalf=True,
+                          respond_due_at=at + budget.respond, resolve_due_at=at + budget.resolve)
+            for step in sorted(item.steps, key=lambda s: s.after):
+                when, previous, extra = at + step.after, demand.state, {}
+                try:
+                    if step.action == "accept":
+                        demand.accept(actor.subject, area.code, when)
+                        extra = {"accountable_area_code": demand.accountable_area_code}
+                    elif step.action == "assign":
+                        demand.assign(step.assignee or "", when)
+                        extra = {"assignee": demand.assignee}
+                    elif step.action == "close":
+                        reached = demand.close(when, feedback=step.feedback, contact_attempted=step.feedback is None)
+                        extra = {"feedback": step.feedback.value if step.feedback else None}
+                        if reached == State.CLOSED:
+                            extra["contact_attempted"] = step.feedback is None
+                    else:
+                        demand.move_to(TARGETS[step.action], when)
+                except IllegalTransition as exc:
+                    raise as_problem(exc) from None
+                except DemandRuleViolation as exc:
+                    raise Problem(DEMAND_RULE, f"Item {n}: {exc}") from None
+                await apply_state(uow, demand, previous, when, actor, event_extra=extra)
+            ids.append(demand.id)
+        await uow.commit()
+    return ids

@@ -1,0 +1,55 @@
+"""Bulk import (the fast path of the demo district and of moving a hotline backlog over): the same
+state machine, clocks and events as live requests, in one transaction."""
+
+from collections import Counter
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from demand_helpers import assert_problem, demand_body
+from demand_intake.demo import demo_demands
+from yizhou.messaging_tables import outbox
+
+
+async def test_the_demo_district_spreads_over_channels_and_states(client, axis, auth, clock, db):
+    admin = auth("district_admin", axis["d"])
+    demands = demo_demands([axis["g1"], axis["g2"], axis["g3"]], 400, clock.now())
+    response = await client.post("/api/v1/demands/import", json={"demands": demands}, headers=admin)
+    assert response.status_code == 201, response.text[:2000]
+    ids = response.json()["ids"]
+    assert response.json()["imported"] == 400 == len(ids)
+    states, channels = Counter(), Counter()
+    after = None
+    while True:
+        page = (await client.get("/api/v1/demands", params={"under": axis["d"], "limit": 500, **({"after": after} if after else {})},
+                                 headers=admin)).json()
+        states.update(d["state"] for d in page["items"])
+        channels.update(d["channel"] for d in page["items"])
+        after = page["next_cursor"]
+        if after is None:
+            break
+    assert set(channels) == {"walk_around", "must_visit", "online", "hotline", "reception_room", "hearing_board",
+                             "deliberation_meeting"}
+    assert {"submitted", "accepted", "assigned", "in_progress", "resolved", "closed", "rejected", "withdrawn",
+            "reopened"} <= set(states)
+    async with db.sessions() as session:
+        events = (await session.execute(select(func.count()).select_from(outbox).where(
+            outbox.c.aggregate_id.in_(ids[:50]), outbox.c.topic == "yizhou.demands.v1"))).scalar_one()
+    assert events >= 50  # each imported demand announces its submission and every step
+
+
+async def test_import_is_checked_like_live_requests(client, axis, auth, clock):
+    admin = auth("district_admin", axis["d"])
+    past = (clock.now() - timedelta(days=3)).isoformat()
+    future = (clock.now() + timedelta(days=1)).isoformat()
+    item = {**demand_body(axis["g1"]), "submitted_at": past}
+    assert_problem(await client.post("/api/v1/demands/import", json={"demands": [item]}, headers=auth("grid_worker", axis["g1"])),
+                   403, "forbidden")
+    assert_problem(await client.post("/api/v1/demands/import", json={"demands": [{**item, "submitted_at": future}]},
+                                     headers=admin), 422, "demand-rule")
+    illegal = {**item, "steps": [{"action": "close", "after_hours": 1, "feedback": "satisfied"}]}
+    assert_problem(await client.post("/api/v1/demands/import", json={"demands": [illegal]}, headers=admin), 409,
+                   "illegal-transition")
+    assert_problem(await client.post("/api/v1/demands/import", json={"demands": [{**item, "area_code": "ELSEWHERE"}]},
+                                     headers=admin), 422, "unknown-reference")
+    assert_problem(await client.post("/api/v1/demands/import", json={"demands": []}, headers=admin), 422, "validation")

@@ -1,0 +1,120 @@
+"""The Open311 GeoReport v2 facade: every answer validated against JSON Schemas written from the
+published spec (open311_schemas/), errors in Open311's format, mapped onto the same demands."""
+
+import json
+from pathlib import Path
+from urllib.parse import urlencode
+
+import jsonschema
+import pytest
+
+SCHEMAS = Path(__file__).parent / "open311_schemas"
+BASE = "/open311/v2"
+FORM = {"content-type": "application/x-www-form-urlencoded"}
+
+
+def valid(name: str, payload) -> None:
+    schema = json.loads((SCHEMAS / f"{name}.schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.validate(payload, schema, cls=jsonschema.Draft202012Validator)
+
+
+def open311_error(response, code: int) -> list:
+    assert response.status_code == code, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    valid("errors", response.json())
+    assert response.json()[0]["code"] == code
+    return response.json()
+
+
+def test_the_schemas_catch_what_they_should():
+    with pytest.raises(jsonschema.ValidationError):
+        valid("requests", [{"service_request_id": "1", "status": "pending"}])
+    with pytest.raises(jsonschema.ValidationError):
+        valid("errors", {"code": 400, "description": "not a list"})
+
+
+async def test_discovery_services_and_definitions(client):
+    discovery = await client.get(f"{BASE}/discovery.json")
+    valid("discovery", discovery.json())
+    services = await client.get(f"{BASE}/services.json")
+    valid("services", services.json())
+    codes = [s["service_code"] for s in services.json()]
+    assert "elderly_care" in codes
+    definition = await client.get(f"{BASE}/services/elderly_care.json")
+    valid("service_definition", definition.json())
+    assert {a["code"] for a in definition.json()["attributes"]} == {"urgency", "priority_household", "channel"}
+    open311_error(await client.get(f"{BASE}/services/no_such_thing.json"), 404)
+    open311_error(await client.get(f"{BASE}/services.xml"), 400)
+
+
+async def test_post_and_get_requests_map_onto_demands(client, axis, auth, token):
+    worker = auth("grid_worker", axis["g1"])
+    form = {"service_code": "elderly_care", "lat": "39.9087", "long": "116.4605", "address_id": axis["g1"],
+            "address_string": "建外街道1号院3号楼", "first_name": "桂兰", "last_name": "张", "phone": "13800138000",
+            "description": "独居老人需要助餐服务", "attribute[urgency]": "urgent"}
+    created = await client.post(f"{BASE}/requests.json", content=urlencode(form), headers={**worker, **FORM})
+    assert created.status_code == 200, created.text
+    valid("post_request", created.json())
+    request_id = created.json()[0]["service_request_id"]
+    # The same demand on the platform API, entered as a hotline transfer for the named resident.
+    demand = (await client.get(f"/api/v1/demands/{request_id}", headers=worker)).json()
+    assert (demand["channel"], demand["urgency"], demand["resident"]["name"]) == ("hotline", "urgent", "张 桂兰")
+    one = await client.get(f"{BASE}/requests/{request_id}.json", headers=worker)
+    valid("requests", one.json())
+    assert one.json()[0]["status"] == "open" and one.json()[0]["address"] == "建外街道1号院3号楼"
+    assert one.json()[0]["expected_datetime"] is not None
+    # Outside the owning area's staff, the address is masked and the point coarsened.
+    member = await client.get(f"{BASE}/requests/{request_id}.json", headers=auth("party_member", axis["g1"]))
+    valid("requests", member.json())
+    assert member.json()[0]["address"] == "(hidden)" and member.json()[0]["lat"] == 39.91
+    for action, body in [("accept", None), ("resolve", None), ("close", {"feedback": "satisfied"})]:
+        assert (await client.post(f"/api/v1/demands/{request_id}/{action}", json=body, headers=worker)).status_code == 200
+    closed = await client.get(f"{BASE}/requests.json", params={"status": "closed", "service_code": "elderly_care"},
+                              headers=auth("community_worker", axis["c1"]))
+    valid("requests", closed.json())
+    assert [r["service_request_id"] for r in closed.json()] == [request_id]
+    assert closed.json()[0]["status"] == "closed" and closed.json()[0]["expected_datetime"] is None
+    still_open = await client.get(f"{BASE}/requests.json", params={"status": "open"}, headers=worker)
+    assert request_id not in [r["service_request_id"] for r in still_open.json()]
+    by_id = await client.get(f"{BASE}/requests.json", params={"service_request_id": request_id}, headers=worker)
+    assert [r["service_request_id"] for r in by_id.json()] == [request_id]
+    # A resident posts as JSON too; channel online by default.
+    resident = {"Authorization": f"Bearer {token('resident', axis['g1'], subject='r-311')}"}
+    mine = await client.post(f"{BASE}/requests.json", json={"service_code": "utilities", "address_id": axis["g1"],
+                                                            "description": "停水两天了"}, headers=resident)
+    valid("post_request", mine.json())
+    assert (await client.get(f"/api/v1/demands/{mine.json()[0]['service_request_id']}", headers=worker)).json()["channel"] == "online"
+
+
+@pytest.mark.parametrize("form,code", [
+    ({}, 400),
+    ({"service_code": "elderly_care", "description": "助餐"}, 400),                     # no location
+    ({"service_code": "nope", "address_id": "X1", "description": "助餐"}, 404),
+    ({"service_code": "elderly_care", "lat": "abc", "long": "1", "description": "助餐"}, 400),
+    ({"service_code": "elderly_care", "lat": "39.9", "description": "助餐"}, 400),
+    ({"service_code": "elderly_care", "address_id": "bad id!", "description": "助餐"}, 400),
+    ({"service_code": "elderly_care", "address_id": "NOWHERE1", "description": "助餐"}, 400),
+    ({"service_code": "elderly_care", "address_string": "x", "description": ""}, 400),
+    ({"service_code": "elderly_care", "address_string": "x", "description": "助餐", "attribute[urgency]": "asap"}, 400),
+])
+async def test_bad_posts_answer_in_open311_format(client, axis, auth, form, code):
+    response = await client.post(f"{BASE}/requests.json", content=urlencode(form),
+                                 headers={**auth("grid_worker", axis["g1"]), **FORM})
+    open311_error(response, code)
+
+
+async def test_auth_scope_and_bad_queries_answer_in_open311_format(client, axis, auth):
+    open311_error(await client.get(f"{BASE}/requests.json"), 401)
+    open311_error(await client.post(f"{BASE}/requests.json", content=b"service_code=x", headers=FORM), 401)
+    worker = auth("grid_worker", axis["g1"])
+    open311_error(await client.get(f"{BASE}/requests.json", params={"status": "pending"}, headers=worker), 400)
+    open311_error(await client.get(f"{BASE}/requests.json", params={"start_date": "yesterday"}, headers=worker), 400)
+    open311_error(await client.get(f"{BASE}/requests/not-a-demand.json", headers=worker), 404)
+    open311_error(await client.post(f"{BASE}/requests.json", content=b"[1,2]",
+                                    headers={**worker, "content-type": "application/json"}), 400)
+    open311_error(await client.post(f"{BASE}/requests.json", content=b"x", headers={**auth("partner", axis["d"]), **FORM}), 403)
+    created = await client.post(f"{BASE}/requests.json", content=urlencode(
+        {"service_code": "utilities", "address_id": axis["g1"], "description": "路灯不亮"}), headers={**worker, **FORM})
+    request_id = created.json()[0]["service_request_id"]
+    open311_error(await client.get(f"{BASE}/requests/{request_id}.json", headers=auth("grid_worker", axis["g3"])), 404)
