@@ -1,0 +1,164 @@
+"""The steady write stream the failure tests run while they break things, and the ledger that counts
+what happened to every write: sent, acknowledged, delivered to each consumer, duplicates, lost.
+
+Two kinds of write go out in turn: an area (org-registry; its `area.created` event feeds the read
+copies of the three other services) and a demand (demand-intake; its `demand.submitted` event feeds
+demand-intake's own rates facts through the broker).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from dataclasses import dataclass, field
+
+import httpx
+from sqlalchemy import func, select
+
+from yizhou.messaging_tables import inbox, outbox
+
+AREA_READERS = ("demand-intake", "project-matching", "dual-registration")
+DEMAND_READERS = ("demand-intake",)
+
+
+@dataclass
+class Write:
+    kind: str  # "area" | "demand"
+    key: str  # area code, or the demand id once acknowledged
+    phase: str
+    status: int | None  # None: no answer at all (timeout, connection refused)
+    seconds: float
+    body: dict | None = None
+
+
+@dataclass
+class WriteStream:
+    org_url: str
+    demand_url: str
+    headers: dict[str, str]
+    district: str
+    community: str
+    interval_s: float = 0.05
+    phase: str = "before"
+    writes: list[Write] = field(default_factory=list)
+    _n: int = 0
+
+    def acked(self, kind: str | None = None, phase: str | None = None) -> list[Write]:
+        return [w for w in self.writes if w.status in (200, 201) and (kind is None or w.kind == kind)
+                and (phase is None or w.phase == phase)]
+
+    def refused(self) -> list[Write]:
+        return [w for w in self.writes if w.status not in (200, 201)]
+
+    async def _one(self, client: httpx.AsyncClient) -> None:
+        self._n += 1
+        phase, started = self.phase, time.monotonic()
+        if self._n % 2:
+            code = f"{self.district}G{self._n:05d}"
+            url, body = f"{self.org_url}/api/v1/areas", {"code": code, "name": f"Grid {code}", "level": "grid",
+                                                         "parent_code": self.community}
+        else:
+            code = None
+            url, body = f"{self.demand_url}/api/v1/demands", {
+                "channel": "hotline", "category": "elderly_care", "urgency": "normal",
+                "description": f"楼道灯坏了 {uuid.uuid4().hex[:6]}", "area_code": self.community}
+        try:
+            response = await client.post(url, json=body, headers=self.headers)
+            status = response.status_code
+            if status == 201 and code is None:
+                code = response.json()["demand"]["id"]
+            payload = None if status in (200, 201) else response.json()
+        except httpx.HTTPError:
+            status, payload = None, None
+        self.writes.append(Write("area" if url.endswith("/areas") else "demand", code or "", phase, status,
+                                 time.monotonic() - started, payload))
+
+    async def run(self, stop: asyncio.Event) -> None:
+        # One write at a time: a steady stream, each answer awaited (a hang would show as a slow write).
+        async with httpx.AsyncClient(timeout=30) as client:
+            while not stop.is_set():
+                await self._one(client)
+                await asyncio.sleep(self.interval_s)
+
+    async def until(self, count: int, phase: str | None = None) -> None:
+        """Waits until `count` writes of `phase` (default: the current one) have been answered."""
+        phase = phase or self.phase
+        while sum(1 for w in self.writes if w.phase == phase) < count:
+            await asyncio.sleep(0.05)
+
+
+def print_ledger(title: str, rows: dict[str, dict[str, int]]) -> None:
+    """Prints the figures of a scenario so the result reads as numbers in the test log (-s or -rA)."""
+    order = ["sent", "acknowledged", "refused", "delivered", "duplicates", "lost", "lost_by_broker"]
+    columns = [c for c in order if any(c in r for r in rows.values())]
+    print(f"\n== {title}")
+    print(f"   {'':34}" + "".join(f"{c:>16}" for c in columns))
+    for name, r in rows.items():
+        print(f"   {name:34}" + "".join(f"{r.get(c, ''):>16}" for c in columns))
+
+
+async def inbox_counts(engine, consumer: str, event_ids: list[str]) -> dict[str, int]:
+    """Inbox rows per event id for one consumer group (the primary key makes each 0 or 1)."""
+    counts: dict[str, int] = {}
+    async with engine.connect() as conn:
+        for i in range(0, len(event_ids), 500):
+            rows = await conn.execute(select(inbox.c.event_id, func.count()).where(
+                inbox.c.consumer == consumer, inbox.c.event_id.in_(event_ids[i:i + 500])).group_by(inbox.c.event_id))
+            counts.update({r[0]: r[1] for r in rows})
+    return counts
+
+
+async def present(engine, column, keys: list[str]) -> set[str]:
+    """Which of `keys` have a row in a service's own table (`column` of that table)."""
+    found: set[str] = set()
+    async with engine.connect() as conn:
+        for i in range(0, len(keys), 500):
+            found |= set((await conn.execute(select(column).where(column.in_(keys[i:i + 500])))).scalars())
+    return found
+
+
+async def outbox_rows(engine, event_type: str, keys: set[str]) -> list:
+    """(event_id, subject, aggregate_id, published_at) of a service's outbox rows of one type whose subject or
+    aggregate id is one of `keys` (area events: subject = area code; demand events: aggregate = demand id)."""
+    async with engine.connect() as conn:
+        rows = (await conn.execute(select(outbox.c.event_id, outbox.c.subject, outbox.c.aggregate_id,
+                                          outbox.c.published_at).where(outbox.c.event_type == event_type))).all()
+    return [r for r in rows if r[1] in keys or r[2] in keys]
+
+
+def metric(url: str, name: str, **labels: str) -> float:
+    """One sample of a service's /metrics (0 when absent)."""
+    text = httpx.get(f"{url}/metrics", timeout=10).text
+    want = [f'{k}="{v}"' for k, v in labels.items()]
+    total = 0.0
+    for line in text.splitlines():
+        if line.startswith(name + "{") and all(w in line for w in want):
+            total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
+async def event_ids_on_broker(bootstrap: str, topics: list[str], wanted: set[str]) -> set[str]:
+    """Which of `wanted` CloudEvent ids are in `topics` now (read from the start, no consumer group)."""
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest")
+    await consumer.start()
+    found: set[str] = set()
+    try:
+        await consumer.topics()  # loads the cluster's metadata
+        partitions = [TopicPartition(t, p) for t in topics for p in sorted(consumer.partitions_for_topic(t) or ())]
+        assert partitions, f"none of {topics} is on the broker"
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        end = await consumer.end_offsets(partitions)
+        while any(await consumer.position(tp) < end[tp] for tp in partitions):
+            for records in (await consumer.getmany(timeout_ms=1000)).values():
+                for record in records:
+                    ce_id = dict(record.headers or ()).get("ce_id", b"").decode()
+                    if ce_id in wanted:
+                        found.add(ce_id)
+    finally:
+        await consumer.stop()
+    return found
+
