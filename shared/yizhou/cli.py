@@ -260,5 +260,10 @@ try:  # demand-intake's operator commands (`yizhou demand-intake rates rebuild`)
 except ModuleNotFoundError:
     pass
 
+try:  # org-registry's operator commands (`yizhou org-registry import|export`), when it is installed
+    from org_registry.cli import app as _org_registry_cli; app.add_typer(_org_registry_cli, name="org-registry")  # noqa: E702
+except ModuleNotFoundError:
+    pass
+
 def main() -> None:
     app()

@@ -70,3 +70,8 @@ class AreaRepository:
         rows = (await self.session.execute(select(AreaRow).where(AreaRow.code.in_(codes)))).scalars().all()
         by_code = {r.code: to_area(r) for r in rows}
         return [by_code[c] for c in codes if c in by_code]
+
+    async def subtree(self, path: str) -> dict[str, tuple[str, bool]]:
+        """code -> (path, retired) of every area under `path` (the axis is small: a district has ~1.5k areas)."""
+        query = select(AreaRow.code, AreaRow.path, AreaRow.retired_at).where(AreaRow.path.startswith(path, autoescape=True))
+        return {r.code: (r.path, r.retired_at is not None) for r in await self.session.execute(query)}

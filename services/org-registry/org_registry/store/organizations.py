@@ -107,7 +107,8 @@ class OrganizationRepository:
     async def list(self, *, under_path: str | None = None, kind: OrganizationKind | None = None,
                    setup_mode: SetupMode | None = None, parent_id: str | None = None, include_dissolved: bool = False,
                    q: str | None = None, covers_unit_id: str | None = None, tree_under: str | None = None,
-                   after: str | None = None, limit: int = 100) -> list[OrganizationView]:
+                   after: str | None = None, limit: int = 100, tree_order: bool = False) -> list[OrganizationView]:
+        """By name, or with `tree_order` parents before their subordinates (exports re-import in that order)."""
         query = located()
         if under_path is not None:
             query = query.where(AreaRow.path.startswith(under_path, autoescape=True))
@@ -127,10 +128,11 @@ class OrganizationRepository:
         if covers_unit_id is not None:
             query = query.where(organizations.c.id.in_(select(organization_units.c.organization_id)
                                                        .where(organization_units.c.unit_id == covers_unit_id)))
-        keyset = after_cursor([organizations.c.name, organizations.c.id], after)
+        order = [organizations.c.tree_path] if tree_order else [organizations.c.name, organizations.c.id]
+        keyset = after_cursor(order, after)
         if keyset is not None:
             query = query.where(keyset)
-        rows = list(await self.session.execute(query.order_by(organizations.c.name, organizations.c.id).limit(limit)))
+        rows = list(await self.session.execute(query.order_by(*order).limit(limit)))
         return await self.views(rows)
 
     async def views(self, rows: list[Any]) -> list[OrganizationView]:

@@ -70,6 +70,11 @@ class UnitRepository:
         views = await self.views(await self._rows(located().where(units.c.id == unit_id)))
         return views[0] if views else None
 
+    async def views_of(self, ids: list[str]) -> list[UnitView]:
+        if not ids:
+            return []
+        return await self.views(await self._rows(located().where(units.c.id.in_(ids)).order_by(units.c.id)))
+
     async def existing_ids(self, ids: list[str]) -> set[str]:
         found: set[str] = set()
         for start in range(0, len(ids), 500):
