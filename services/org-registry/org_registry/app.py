@@ -8,6 +8,8 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from org_registry.api.areas import router as areas_router
+from org_registry.api.coordination import bodies as bodies_router
+from org_registry.api.coordination import platforms as platforms_router
 from org_registry.api.coverage import router as coverage_router
 from org_registry.api.members import router as members_router
 from org_registry.api.organizations import router as organizations_router
@@ -35,7 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     "party organizations, members, coverage, coordination bodies. "
                     "Every call needs a bearer token (`yizhou token --role district_admin --area CY`).",
         routers=[areas_router, units_router, organizations_router, members_router, coverage_router,
-                 sheets_router, webhooks_router],
+                 sheets_router, bodies_router, platforms_router, webhooks_router],
         migrations=Path(__file__).parent / "migrations",
         area_paths=area_paths,
         published_topics=PUBLISHED_TOPICS,
