@@ -3,7 +3,6 @@ machine with their deadline clocks, merging duplicates and counting "me too"."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -22,7 +21,8 @@ from demand_intake.settings import Settings
 from demand_intake.store.deadlines import DeadlineRepository
 from demand_intake.store.demands import DemandRepository
 from demand_intake.use_cases.common import (
-    DEMAND_RULE, SUBMITTERS, Actor, Work, area_info, record_demand, require_handler, require_role, rule_problem, visible_demand,
+    DEMAND_RULE, SUBMITTERS, Actor, Work, area_info, new_id, record_demand, require_handler, require_role, rule_problem,
+    visible_demand,
 )
 from yizhou import idempotency
 from yizhou.auth import AreaScope, Role
@@ -109,7 +109,7 @@ async def submit(db: Database, scope: AreaScope, clock: Clock, settings: Setting
                 now = clock.now()
                 matches = await find_candidates(uow.session, scope, clock, settings, sub)
                 demand = Demand(
-                    id=str(uuid.uuid4()), channel=sub.channel, category=sub.category, urgency=sub.urgency,
+                    id=new_id(), channel=sub.channel, category=sub.category, urgency=sub.urgency,
                     description=sub.description, area_code=area.code, area_path=area.path, area_level=area.level,
                     resident=sub.resident, entered_by=scope.caller.subject, entered_by_role=scope.caller.role.value,
                     submitted_at=now, updated_at=now, resident_subject=resident_subject,

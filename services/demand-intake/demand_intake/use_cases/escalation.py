@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
 
 from demand_intake.domain.deadlines import DeadlineClock, DeadlineKind
@@ -12,7 +11,7 @@ from demand_intake.store.deadlines import DeadlineRepository
 from demand_intake.store.demands import DemandRepository
 from demand_intake.store.models import DispatchRow
 from demand_intake.use_cases.common import (
-    DEMAND_RULE, WHISTLERS, area_info, record_demand, require_handler, require_role, rule_problem, visible_demand,
+    DEMAND_RULE, WHISTLERS, area_info, new_id, record_demand, require_handler, require_role, rule_problem, visible_demand,
 )
 from yizhou.auth import AreaScope, Role
 from yizhou.clock import Clock
@@ -62,7 +61,7 @@ async def whistle(db: Database, scope: AreaScope, clock: Clock, demand_id: str, 
         rows = []
         clocks = DeadlineRepository(uow.session)
         for order in orders:
-            row = DispatchRow(id=str(uuid.uuid4()), demand_id=demand.id, receiver=order.receiver.strip(),
+            row = DispatchRow(id=new_id(), demand_id=demand.id, receiver=order.receiver.strip(),
                               receiver_kind=order.receiver_kind.value, dispatched_by=scope.caller.subject,
                               dispatched_at=now, report_in_due_at=due)
             await repo.add_dispatch(row)

@@ -3,14 +3,15 @@ with decisions that resolve demands or request a project (`meeting.closed`)."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 
 from demand_intake.domain.demand import DemandRuleViolation, State
 from demand_intake.domain.meeting import Decision, DecisionKind, Meeting, MeetingRuleViolation
 from demand_intake.store.demands import DemandRepository
 from demand_intake.store.meetings import MeetingRepository
-from demand_intake.use_cases.common import DEMAND_RULE, SOURCE, Actor, area_info, require_role, visible_demand
+from demand_intake.use_cases.common import (
+    DEMAND_RULE, SOURCE, Actor, area_info, new_id, require_role, visible_demand,
+)
 from demand_intake.use_cases.demands import apply_state
 from yizhou.auth import AreaScope, Role
 from yizhou.clock import Clock
@@ -41,7 +42,7 @@ async def schedule(db: Database, scope: AreaScope, clock: Clock, *, area_code: s
         if area is None or not scope.covers(area.path):
             raise Problem("unknown-reference", f"No area '{area_code}' in your scope.",
                           errors=[{"field": "area_code", "message": "unknown area"}])
-        meeting = Meeting(id=str(uuid.uuid4()), area_code=area.code, area_path=area.path, title=title.strip(),
+        meeting = Meeting(id=new_id(), area_code=area.code, area_path=area.path, title=title.strip(),
                           scheduled_at=scheduled_at, created_by=scope.caller.subject)
         await MeetingRepository(uow.session).add(meeting)
         await uow.commit()
