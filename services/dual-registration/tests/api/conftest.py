@@ -28,8 +28,10 @@ def clock() -> ManualClock:
     return ManualClock(START)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 async def client(make_settings, clock):
+    """Module-scoped: a running app consumes shared topics, so it must not outlive its tests (other
+    modules' flow tests count what lands on dead-letter topics)."""
     async with serve(create_app(make_settings(Settings), clock=clock)) as client:
         yield client
 
@@ -49,7 +51,7 @@ def problem():
     return _assert_problem
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def outbox_events(client):
     """`await outbox_events(aggregate_id)`: [(event_type, data)] of internal events for that aggregate, in order
     (partner projections ride along in the same transaction and are tested in tests/contract)."""
