@@ -1,0 +1,24 @@
+"""The small demo loads through the bulk import and the API, gives the coverage figures something to
+show, and a second run finds it loaded."""
+
+from org_registry.demo import load_into
+from yizhou.demo_district import SMALL, demo_areas
+
+
+async def test_small_demo_loads_once(client, auth, unique_code):
+    admin = auth("district_admin", "CY")
+    for level in demo_areas(SMALL):
+        for area in level:
+            response = await client.post("/api/v1/areas", json=area, headers=admin)
+            assert response.status_code in (201, 409), response.text
+    client.headers.update(admin)
+    try:
+        summary = await load_into(client, real_size=False)
+        assert summary.startswith("54 units, 41 organizations, 45 members, 21 coordination bodies"), summary
+        assert await load_into(client, real_size=False) == "registry demo already loaded"
+    finally:
+        del client.headers["Authorization"]
+    coverage = (await client.get("/api/v1/coverage", params={"kind": "non_public_enterprise"}, headers=admin)).json()
+    assert coverage["total"]["units"] == 18 and coverage["total"]["covered_share"] == 100.0
+    member = (await client.get("/api/v1/members", params={"limit": 1}, headers=auth("party_member", "CY01001"))).json()
+    assert member["items"][0]["personal_data"] == "masked"
