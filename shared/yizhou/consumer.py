@@ -22,7 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from yizhou.database import Database
+from yizhou.database import Database, database_unavailable
 from yizhou.envelope import MalformedEvent, ReceivedEvent, from_kafka_record
 from yizhou.events import dead_letter_topic
 from yizhou.logs import event_id_var
@@ -48,7 +48,7 @@ class Subscription:
 def _is_transient(exc: BaseException) -> bool:
     if isinstance(exc, OperationalError):
         return True
-    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+    if isinstance(exc, DBAPIError) and database_unavailable(exc):  # e.g. a restarting server: wait, never dead-letter
         return True
     return isinstance(exc, (ConnectionError, OSError, TimeoutError, KafkaError))
 

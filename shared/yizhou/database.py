@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import event, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from yizhou.events import EventData
@@ -36,6 +37,21 @@ def make_engine(url: str, pool_timeout_s: float = 5.0) -> AsyncEngine:
         pool_pre_ping=True,
         connect_args={"timeout": pool_timeout_s, "command_timeout": 30},
     )
+
+
+# SQLSTATE classes that mean "the server is not there right now", not "this statement is wrong":
+# 08 connection exceptions, 57P01-57P03 shutdown / crash / starting up, 53300 too many connections.
+_UNAVAILABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03", "53300")
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """True when a database error says the server is down, restarting or full: retry later, 503."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    sqlstate = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None) or ""
+    return sqlstate.startswith(_UNAVAILABLE_SQLSTATES)
 
 
 class Database:

@@ -119,7 +119,9 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(DBAPIError)
     async def _db_error(request: Request, exc: DBAPIError):
-        if exc.connection_invalidated:
+        from yizhou.database import database_unavailable  # database.py imports this module's neighbours
+
+        if database_unavailable(exc):  # e.g. PostgreSQL still starting up after a crash (57P03)
             return problem_response(request, "unavailable", "The database connection was lost.", headers={"Retry-After": "5"})
         log.exception("database error")
         return problem_response(request, "internal", "Internal error.")

@@ -17,6 +17,7 @@ import httpx
 from sqlalchemy import func, select
 
 from yizhou.messaging_tables import inbox, outbox
+from yizhou.testing import eventually
 
 AREA_READERS = ("demand-intake", "project-matching", "dual-registration")
 DEMAND_READERS = ("demand-intake",)
@@ -138,27 +139,22 @@ def metric(url: str, name: str, **labels: str) -> float:
     return total
 
 
-async def event_ids_on_broker(bootstrap: str, topics: list[str], wanted: set[str]) -> set[str]:
-    """Which of `wanted` CloudEvent ids are in `topics` now (read from the start, no consumer group)."""
-    from aiokafka import AIOKafkaConsumer, TopicPartition
+async def make_axis(org: str, admin: dict, d: str) -> str:
+    async with httpx.AsyncClient(base_url=org, timeout=30) as client:
+        for area in ({"code": d, "name": "Failure District", "level": "district"},
+                     {"code": f"{d}S", "name": "Failure Street", "level": "subdistrict", "parent_code": d},
+                     {"code": f"{d}C", "name": "Failure Community", "level": "community", "parent_code": f"{d}S"}):
+            response = await client.post("/api/v1/areas", json=area, headers=admin)
+            assert response.status_code == 201, response.text
+    return f"{d}C"
 
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest")
-    await consumer.start()
-    found: set[str] = set()
-    try:
-        await consumer.topics()  # loads the cluster's metadata
-        partitions = [TopicPartition(t, p) for t in topics for p in sorted(consumer.partitions_for_topic(t) or ())]
-        assert partitions, f"none of {topics} is on the broker"
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        end = await consumer.end_offsets(partitions)
-        while any(await consumer.position(tp) < end[tp] for tp in partitions):
-            for records in (await consumer.getmany(timeout_ms=1000)).values():
-                for record in records:
-                    ce_id = dict(record.headers or ()).get("ce_id", b"").decode()
-                    if ce_id in wanted:
-                        found.add(ce_id)
-    finally:
-        await consumer.stop()
-    return found
 
+async def wait_for_read_copies(platform, admin: dict, code: str, readers) -> None:
+    async def everywhere():
+        async with httpx.AsyncClient(timeout=10) as client:
+            for reader in readers:
+                r = await client.get(f"{platform[reader].url}/api/v1/areas/{code}", headers=admin)
+                assert r.status_code == 200, (reader, r.text)
+        return True
+
+    await eventually(everywhere, timeout_s=90)

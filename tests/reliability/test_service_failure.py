@@ -13,32 +13,12 @@ import pytest
 from sqlalchemy import func, select, text
 
 from demand_intake.store.models import DemandFactRow
-from failure_kit import WriteStream, inbox_counts, metric, outbox_rows, present, print_ledger
+from failure_kit import (WriteStream, inbox_counts, make_axis, metric, outbox_rows, present, print_ledger,
+                         wait_for_read_copies)
 from yizhou.axis_copy import area_copy
 from yizhou.testing import eventually
 
 pytestmark = [pytest.mark.reliability, pytest.mark.flow]
-
-
-async def make_axis(org: str, admin: dict, d: str) -> str:
-    async with httpx.AsyncClient(base_url=org, timeout=30) as client:
-        for area in ({"code": d, "name": "Crash District", "level": "district"},
-                     {"code": f"{d}S", "name": "Crash Street", "level": "subdistrict", "parent_code": d},
-                     {"code": f"{d}C", "name": "Crash Community", "level": "community", "parent_code": f"{d}S"}):
-            response = await client.post("/api/v1/areas", json=area, headers=admin)
-            assert response.status_code == 201, response.text
-    return f"{d}C"
-
-
-async def wait_for_read_copies(platform, admin: dict, code: str, readers) -> None:
-    async def everywhere():
-        async with httpx.AsyncClient(timeout=10) as client:
-            for reader in readers:
-                r = await client.get(f"{platform[reader].url}/api/v1/areas/{code}", headers=admin)
-                assert r.status_code == 200, (reader, r.text)
-        return True
-
-    await eventually(everywhere, timeout_s=90)
 
 
 async def test_publishers_killed_between_commit_and_publish(platform_factory, auth, unique_code, service_databases,
