@@ -7,6 +7,8 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Request
 
+from yizhou.problems import Problem
+
 Cursor = Annotated[str | None, Query(max_length=64, description="Cursor from `next_cursor`")]
 Limit = Annotated[int, Query(ge=1, le=500)]
 
@@ -26,3 +28,11 @@ PROBLEMS = {
     422: {"description": "Invalid body or broken rule (`validation`, `unknown-reference`, `not-eligible`, "
                          "`invalid-hours`, `invalid-period`, ...)"},
 }
+
+
+def aware(value: datetime | None, field: str) -> datetime | None:
+    """Query times must carry an offset: a naive time is ambiguous across the platform's time zones."""
+    if value is not None and value.tzinfo is None:
+        raise Problem("validation", f"`{field}` needs a UTC offset, e.g. 2026-03-01T00:00:00+08:00.",
+                      errors=[{"field": field, "location": "query", "message": "naive datetime", "code": "timezone_aware"}])
+    return value

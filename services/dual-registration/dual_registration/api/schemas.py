@@ -194,7 +194,8 @@ class ServiceIn(_In):
     area_code: str = Field(min_length=1, max_length=32, description="Where: the community or one of its grids")
     started_at: datetime
     ended_at: datetime
-    hours: float | None = Field(default=None, description="Hours served, at most the session; defaults to its length")
+    hours: float | None = Field(default=None, allow_inf_nan=False,
+                                description="Hours served, at most the session; defaults to its length")
     claim_id: str | None = Field(default=None, max_length=64, description="The approved claim this service fulfils")
     served_resident_ref: str | None = Field(
         default=None, max_length=200, description="Account id of the resident served, who may then confirm (never a name)")

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response, status
 
-from dual_registration.api.common import PROBLEMS, Cursor, Limit, NowDep
+from dual_registration.api.common import PROBLEMS, Cursor, Limit, NowDep, aware
 from dual_registration.api.schemas import (AccountOut, CheckinCodesIn, CheckinCodesOut, CheckinIn, DecisionIn,
                                            MovementOut, ServiceIn, ServiceOut)
 from dual_registration.domain.service_log import ServiceState
@@ -35,7 +35,8 @@ async def list_services(db: DatabaseDep, scope: ScopeDep, provider_kind: Literal
                         state: ServiceState | None = None, since: datetime | None = None, until: datetime | None = None,
                         after: Cursor = None, limit: Limit = 100) -> Page[ServiceOut]:
     records = await service_log.list_services(db, scope, provider_kind=provider_kind, provider_id=provider_id,
-                                              state=state.value if state else None, since=since, until=until,
+                                              state=state.value if state else None, since=aware(since, "since"),
+                                              until=aware(until, "until"),
                                               after=after, limit=limit + 1)
     return page_of([ServiceOut.model_validate(r) for r in records], limit, lambda s: s.id)
 
@@ -79,7 +80,8 @@ async def check_in(body: CheckinIn, db: DatabaseDep, scope: ScopeDep, now: NowDe
 async def account(account_kind: Literal["member", "unit", "community"], ident: Annotated[str, Path(max_length=64)],
                   db: DatabaseDep, scope: ScopeDep, since: datetime | None = None, until: datetime | None = None,
                   after: Annotated[int | None, Query(ge=0)] = None, limit: Limit = 100) -> AccountOut:
-    statement = await service_log.account_statement(db, scope, account_kind, ident, since=since, until=until,
+    statement = await service_log.account_statement(db, scope, account_kind, ident, since=aware(since, "since"),
+                                                    until=aware(until, "until"),
                                                     after=after, limit=limit + 1)
     page = page_of([MovementOut.model_validate(m) for m in statement["movements"]], limit, lambda m: str(m.id))
     return AccountOut(account=statement["account"], balance_minutes=statement["balance_minutes"],
