@@ -16,11 +16,10 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from demand_intake.api.views import scrub
 from demand_intake.domain.categories import service_categories
 from demand_intake.domain.demand import Channel, Demand, PriorityHousehold, Resident, State, Urgency
 from demand_intake.use_cases import demands as use_cases
-from demand_intake.use_cases.common import SUBMITTERS
+from demand_intake.use_cases.common import SUBMITTERS, scrub
 from demand_intake.use_cases.demands import Submission
 from yizhou.auth import Role
 from yizhou.axis_events import CODE_PATTERN

@@ -12,17 +12,9 @@ from demand_intake.domain.demand import DEMAND_MACHINE, Demand
 from demand_intake.domain.duplicates import Match
 from demand_intake.domain.meeting import Meeting
 from yizhou.auth import AreaScope
-from yizhou.personal_data import (
-    ID_NUMBER_PATTERN, LANDLINE_PATTERN, PHONE_PATTERN, mask_address, mask_name, mask_phone, sees_personal_data,
-)
+from demand_intake.use_cases.common import scrub
+from yizhou.personal_data import mask_address, mask_name, mask_phone, sees_personal_data
 from yizhou.problems import Problem
-
-
-def scrub(text: str) -> str:
-    """Phone and ID numbers typed into free text are hidden from callers who may not see them."""
-    for pattern in (PHONE_PATTERN, LANDLINE_PATTERN, ID_NUMBER_PATTERN):
-        text = pattern.sub("****", text)
-    return text
 
 
 def demand_out(demand: Demand, scope: AreaScope, cls=DemandOut, **extra) -> DemandOut:

@@ -52,3 +52,14 @@ class DeadlineRepository:
             update(DeadlineRow).where(DeadlineRow.id == row_id, DeadlineRow.breached_at.is_(None))
             .values(breached_at=now).execution_options(synchronize_session=False))
         return result.rowcount == 1
+
+    async def mark_breached_clock(self, demand_id: str, clock: DeadlineClock, now: datetime) -> bool:
+        """The same once-only guard, for a clock found past due while a transition stops it."""
+        result = await self.session.execute(
+            update(DeadlineRow).where(DeadlineRow.demand_id == demand_id, DeadlineRow.kind == clock.kind.value,
+                                      DeadlineRow.dispatch_id == clock.dispatch_id, DeadlineRow.breached_at.is_(None))
+            .values(breached_at=now).execution_options(synchronize_session=False))
+        if result.rowcount == 1:
+            clock.breached_at = now
+            return True
+        return False

@@ -18,7 +18,7 @@ from yizhou.contracts.demands import EVENT_BY_TYPE
 from yizhou.events import EventData
 from yizhou.messaging_tables import outbox
 from yizhou.partner import partner_views
-from yizhou.personal_data import STAFF_ROLES, find_personal_data
+from yizhou.personal_data import ID_NUMBER_PATTERN, LANDLINE_PATTERN, PHONE_PATTERN, STAFF_ROLES, find_personal_data
 from yizhou.problems import Problem, register_problem
 from yizhou.state_machine import IllegalTransition, as_problem
 
@@ -27,6 +27,13 @@ DEMAND_RULE = register_problem("demand-rule", 422, "The request breaks a rule of
 SUBMITTERS = STAFF_ROLES | {Role.PARTY_MEMBER, Role.RESIDENT}
 # Subdistrict and district staff blow the whistle.
 WHISTLERS = frozenset({Role.SUBDISTRICT_ADMIN, Role.DISTRICT_ADMIN})
+
+
+def scrub(text: str) -> str:
+    """Phone and ID numbers typed into free text, hidden (for viewers without the right, and in events)."""
+    for pattern in (PHONE_PATTERN, LANDLINE_PATTERN, ID_NUMBER_PATTERN):
+        text = pattern.sub("****", text)
+    return text
 
 
 def new_id() -> str:
@@ -122,9 +129,11 @@ def require_handler(scope: AreaScope, demand: Demand, handling_path: str | None)
                                       f"({demand.handling_area_code}); your area does not cover it.")
 
 
-def record_demand(work: Work, event_type: str, demand: Demand, now: datetime, **extra: Any) -> None:
+def record_demand(work: Work, event_type: str, demand: Demand, now: datetime, *, state: State | None = None,
+                  **extra: Any) -> None:
     event = EVENT_BY_TYPE[event_type](demand_id=demand.id, area_code=demand.area_code, area_path=demand.area_path,
-                                      category=demand.category, state=demand.state.value, occurred_at=now, **extra)
+                                      category=demand.category, state=(state or demand.state).value, occurred_at=now,
+                                      **extra)
     work.record(event, aggregate_id=demand.id, source=SOURCE)
 
 

@@ -174,21 +174,31 @@ async def list_demands(db: Database, scope: AreaScope, *, under: str | None, min
 async def apply_state(work: Work, demand: Demand, previous: State, now, actor: Actor, *, note: str | None = None,
                       event_extra: dict[str, Any] | None = None, action: str | None = None) -> None:
     """After the domain moved `demand` (from `previous`): clocks, store, history and the event."""
-    await apply_clocks(work, demand, demand.state, now)
+    await apply_clocks(work, demand, demand.state, now, previous)
     repo = DemandRepository(work.session)
     await repo.save(demand)
     await repo.log(demand.id, action or demand.state.value, previous, demand.state, actor.subject, actor.role, note, now)
     record_demand(work, EVENT_OF_STATE[demand.state], demand, now, **(event_extra or {}))
 
 
-async def apply_clocks(work: Work, demand: Demand, target: State, now) -> None:
+async def apply_clocks(work: Work, demand: Demand, target: State, now, previous: State | None = None) -> None:
     repo = DeadlineRepository(work.session)
     effects = clock_effects(target)
     for clock in await repo.of(demand.id):
         effect = effects.get(clock.kind)
-        if effect is not None:
-            rules.apply_effect(clock, effect, now)
-            await repo.save(demand.id, clock)
+        if effect is None:
+            continue
+        if clock.is_breached(now) and await repo.mark_breached_clock(demand.id, clock, now):
+            # Past due before the sweeper saw it (it runs every few seconds; or the service was down):
+            # the breach is announced now, once, before the change that stops the clock.
+            record_overdue(work, demand, clock, now, previous or demand.state)
+        rules.apply_effect(clock, effect, now)
+        await repo.save(demand.id, clock)
+
+
+def record_overdue(work: Work, demand: Demand, clock: DeadlineClock, now, state: State) -> None:
+    record_demand(work, "demand.overdue", demand, now, state=state, deadline=clock.kind.value, due_at=clock.due_at,
+                  dispatch_id=clock.dispatch_id or None, accountable_area_code=demand.accountable_area_code)
 
 
 async def change_state(db: Database, scope: AreaScope, clock: Clock, settings: Settings, demand_id: str,
@@ -258,7 +268,7 @@ async def merge(db: Database, scope: AreaScope, clock: Clock, demand_id: str, in
             source.merge_into(target, now)
         except (IllegalTransition, DemandRuleViolation) as exc:
             raise rule_problem(exc) from None
-        await apply_clocks(uow, source, State.MERGED, now)
+        await apply_clocks(uow, source, State.MERGED, now, previous)
         await repo.save(source)
         await repo.save(target)
         await repo.log(source.id, "merge", previous, State.MERGED, scope.caller.subject,

@@ -10,8 +10,10 @@ from demand_intake.domain.escalation import DispatchOrder, check_escalation, che
 from demand_intake.store.deadlines import DeadlineRepository
 from demand_intake.store.demands import DemandRepository
 from demand_intake.store.models import DispatchRow
+from demand_intake.use_cases.demands import record_overdue
 from demand_intake.use_cases.common import (
-    DEMAND_RULE, WHISTLERS, area_info, new_id, record_demand, require_handler, require_role, rule_problem, visible_demand,
+    DEMAND_RULE, WHISTLERS, area_info, new_id, record_demand, require_handler, require_role, rule_problem, scrub,
+    visible_demand,
 )
 from yizhou.auth import AreaScope, Role
 from yizhou.clock import Clock
@@ -37,7 +39,8 @@ async def escalate(db: Database, scope: AreaScope, clock: Clock, demand_id: str,
         await repo.log(demand.id, "escalate", demand.state, demand.state, scope.caller.subject, scope.caller.role.value,
                        f"{from_code} -> {parent.code}: {reason}", now)
         record_demand(uow, "demand.escalated", demand, now, from_area_code=from_code, to_area_code=parent.code,
-                      to_level=parent.level, reason=reason.strip(), accountable_area_code=demand.accountable_area_code)
+                      to_level=parent.level, reason=scrub(reason.strip()),
+                      accountable_area_code=demand.accountable_area_code)
         await uow.commit()
     return demand
 
@@ -100,6 +103,8 @@ async def report_in(db: Database, scope: AreaScope, clock: Clock, demand_id: str
         clocks = DeadlineRepository(uow.session)
         for c in await clocks.of(demand_id):
             if c.kind == DeadlineKind.REPORT_IN and c.dispatch_id == dispatch_id:
+                if c.is_breached(now) and await clocks.mark_breached_clock(demand_id, c, now):
+                    record_overdue(uow, demand, c, now, demand.state)
                 c.end(now, "met")
                 await clocks.save(demand_id, c)
         await repo.log(demand.id, "report_in", demand.state, demand.state, scope.caller.subject, scope.caller.role.value,

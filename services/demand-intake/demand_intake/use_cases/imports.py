@@ -15,7 +15,7 @@ from demand_intake.settings import Settings
 from demand_intake.store.demands import row_values
 from demand_intake.store.models import DeadlineRow, DemandHistoryRow, DemandRow
 from demand_intake.use_cases.common import DEMAND_RULE, Actor, area_info, new_id, record_demand, require_role
-from demand_intake.use_cases.demands import Submission
+from demand_intake.use_cases.demands import Submission, record_overdue
 from yizhou.auth import AreaScope, Role
 from yizhou.clock import Clock
 from yizhou.database import Database
@@ -98,6 +98,9 @@ async def import_demands(db: Database, scope: AreaScope, clock: Clock, settings:
                 effects = clock_effects(demand.state)
                 for c in clocks:
                     if c.kind in effects:
+                        if c.is_breached(when):  # announced once, before the step that stops the clock
+                            c.breached_at = when
+                            record_overdue(uow, demand, c, when, previous)
                         apply_effect(c, effects[c.kind], when)
                 history_rows.append(history_row(demand.id, step.action, previous, demand.state, actor, None, when))
                 record_demand(uow, EVENT_OF_STATE[demand.state], demand, when, **extra)
@@ -119,4 +122,4 @@ def history_row(demand_id: str, action: str, previous: State | None, state: Stat
 def clock_values(demand_id: str, c: DeadlineClock) -> dict:
     return {"demand_id": demand_id, "kind": c.kind.value, "dispatch_id": c.dispatch_id, "budget_s": c.budget_s,
             "consumed_s": c.consumed_s, "running_since": c.running_since, "due_at": c.due_at, "ended_at": c.ended_at,
-            "outcome": c.outcome, "breached_at": None}
+            "outcome": c.outcome, "breached_at": c.breached_at}

@@ -10,7 +10,7 @@ from demand_intake.domain.meeting import Decision, DecisionKind, Meeting, Meetin
 from demand_intake.store.demands import DemandRepository
 from demand_intake.store.meetings import MeetingRepository
 from demand_intake.use_cases.common import (
-    DEMAND_RULE, SOURCE, Actor, area_info, new_id, require_role, visible_demand,
+    DEMAND_RULE, SOURCE, Actor, area_info, new_id, require_role, scrub, visible_demand,
 )
 from demand_intake.use_cases.demands import apply_state
 from yizhou.auth import AreaScope, Role
@@ -129,7 +129,8 @@ async def close(db: Database, scope: AreaScope, clock: Clock, meeting_id: str, d
         uow.record(MeetingClosed(
             meeting_id=meeting.id, area_code=meeting.area_code, area_path=meeting.area_path, closed_at=now,
             attendee_count=len(meeting.attendees),
-            decisions=[MeetingDecision(kind=d.kind.value, demand_ids=d.demand_ids, category=d.category, summary=d.summary)
+            decisions=[MeetingDecision(kind=d.kind.value, demand_ids=d.demand_ids, category=d.category,
+                                       summary=scrub(d.summary))
                        for d in decisions]), aggregate_id=meeting.id, source=SOURCE)
         await uow.commit()
     return meeting

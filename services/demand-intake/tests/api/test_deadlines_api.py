@@ -49,6 +49,21 @@ async def test_a_breach_emits_one_overdue_event(client, axis, auth, db, clock):
     assert len(await overdue_events(db, demand_id)) == 1
 
 
+async def test_a_breach_the_sweeper_missed_is_announced_when_the_clock_stops(client, axis, auth, db, clock):
+    worker = auth("grid_worker", axis["g2"])
+    demand_id = await submit(client, worker, axis["g2"], urgency="emergency", description="电梯困人，急需救援")
+    clock.advance(timedelta(hours=5))          # no sweep meanwhile (the service was down, say)
+    assert (await client.post(f"/api/v1/demands/{demand_id}/accept", headers=worker)).status_code == 200
+    async with db.sessions() as session:
+        types = list((await session.execute(select(outbox.c.event_type).where(
+            outbox.c.aggregate_id == demand_id, outbox.c.topic == "yizhou.demands.v1").order_by(outbox.c.id))).scalars())
+    assert types == ["demand.submitted", "demand.overdue", "demand.accepted"]
+    (event,) = await overdue_events(db, demand_id)
+    assert event["deadline"] == "respond" and event["state"] == "submitted"
+    await sweep_overdue(db, clock)
+    assert len(await overdue_events(db, demand_id)) == 1
+
+
 async def test_the_resolve_clock_pauses_only_while_resolved(client, axis, auth, db, clock):
     worker = auth("grid_worker", axis["g1"])
     demand_id = await submit(client, worker, axis["g1"], description="小区路灯不亮", urgency="normal")  # resolve: 7 days
