@@ -1,6 +1,6 @@
 """Service categories. The platform's list (the 21 categories of the government purchase-of-services
-programme) is project-matching's contract `yizhou.contracts.categories.SERVICE_CATEGORIES`; until
-it exists demand-intake treats a category as an opaque code and names a few common ones itself."""
+programme) is project-matching's contract `yizhou.contracts.categories.SERVICE_CATEGORIES`; should
+it be missing (an older shared library), demand-intake falls back to a few common codes of its own."""
 
 from __future__ import annotations
 
@@ -29,3 +29,7 @@ def service_categories() -> dict[str, str]:
         return dict(FALLBACK_CATEGORIES)
     categories = getattr(module, "SERVICE_CATEGORIES", None)
     return dict(categories) if categories else dict(FALLBACK_CATEGORIES)
+
+
+def is_known(code: str) -> bool:
+    return code in service_categories()

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from demand_intake.domain.categories import is_known
 from demand_intake.domain.demand import Demand, DemandRuleViolation, State
 from demand_intake.store.demands import DemandRepository
 from yizhou.auth import AreaScope, Role
@@ -105,6 +106,12 @@ def rule_problem(exc: DemandRuleViolation | Exception) -> Problem:
     if isinstance(exc, IllegalTransition):
         return as_problem(exc)
     return Problem(DEMAND_RULE, str(exc))
+
+
+def check_category(code: str, field: str = "category") -> None:
+    if not is_known(code):
+        raise Problem("unknown-reference", f"No service category '{code}' (see GET /open311/v2/services.json).",
+                      errors=[{"field": field, "message": "unknown service category"}])
 
 
 def require_role(scope: AreaScope, roles: frozenset, doing: str) -> None:

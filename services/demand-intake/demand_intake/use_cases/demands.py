@@ -21,7 +21,7 @@ from demand_intake.settings import Settings
 from demand_intake.store.deadlines import DeadlineRepository
 from demand_intake.store.demands import DemandRepository
 from demand_intake.use_cases.common import (
-    DEMAND_RULE, SUBMITTERS, Actor, Work, area_info, new_id, record_demand, require_handler, require_role, rule_problem,
+    DEMAND_RULE, SUBMITTERS, Actor, Work, area_info, check_category, new_id, record_demand, require_handler, require_role, rule_problem,
     visible_demand,
 )
 from yizhou import idempotency
@@ -70,6 +70,7 @@ async def _place(session, scope: AreaScope, area_code: str):
 
 async def find_candidates(session, scope: AreaScope, clock: Clock, settings: Settings, sub: Submission,
                           exclude_id: str | None = None) -> list[Match]:
+    check_category(sub.category)
     area = await _place(session, scope, sub.area_code)
     dup = duplicate_rules(settings)
     now = clock.now()

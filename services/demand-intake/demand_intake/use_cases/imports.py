@@ -14,7 +14,9 @@ from demand_intake.domain.demand import EVENT_OF_STATE, Demand, DemandRuleViolat
 from demand_intake.settings import Settings
 from demand_intake.store.demands import row_values
 from demand_intake.store.models import DeadlineRow, DemandHistoryRow, DemandRow
-from demand_intake.use_cases.common import DEMAND_RULE, Actor, area_info, new_id, record_demand, require_role
+from demand_intake.use_cases.common import (
+    DEMAND_RULE, Actor, area_info, check_category, new_id, record_demand, require_role,
+)
 from demand_intake.use_cases.demands import Submission, record_overdue
 from yizhou.auth import AreaScope, Role
 from yizhou.clock import Clock
@@ -53,6 +55,7 @@ async def import_demands(db: Database, scope: AreaScope, clock: Clock, settings:
         areas: dict[str, object] = {}
         for n, item in enumerate(items):
             sub = item.submission
+            check_category(sub.category, f"demands.{n}.category")
             if sub.area_code not in areas:
                 areas[sub.area_code] = await area_info(uow.session, sub.area_code)
             area = areas[sub.area_code]

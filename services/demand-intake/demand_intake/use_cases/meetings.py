@@ -10,7 +10,7 @@ from demand_intake.domain.meeting import Decision, DecisionKind, Meeting, Meetin
 from demand_intake.store.demands import DemandRepository
 from demand_intake.store.meetings import MeetingRepository
 from demand_intake.use_cases.common import (
-    DEMAND_RULE, SOURCE, Actor, area_info, new_id, require_role, scrub, visible_demand,
+    DEMAND_RULE, SOURCE, Actor, area_info, check_category, new_id, require_role, scrub, visible_demand,
 )
 from demand_intake.use_cases.demands import apply_state
 from yizhou.auth import AreaScope, Role
@@ -106,6 +106,8 @@ async def close(db: Database, scope: AreaScope, clock: Clock, meeting_id: str, d
     async with db.unit_of_work() as uow:
         repo = MeetingRepository(uow.session)
         meeting = await _visible(repo, scope, meeting_id)
+        for n, decision in enumerate(decisions):
+            check_category(decision.category, f"decisions.{n}.category")
         now = clock.now()
         try:
             meeting.close(decisions, now)

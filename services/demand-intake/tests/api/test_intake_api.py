@@ -114,6 +114,9 @@ async def test_bad_bodies_are_422_with_field_errors(client, axis, auth, patch):
 async def test_unknown_retired_or_foreign_area_and_roles(client, axis, auth):
     worker = auth("grid_worker", axis["g1"])
     assert_problem(await client.post("/api/v1/demands", json=demand_body("NOSUCHAREA"), headers=worker), 422, "unknown-reference")
+    unknown = assert_problem(await client.post("/api/v1/demands", json=demand_body(axis["g1"], category="space_travel"),
+                                               headers=worker), 422, "unknown-reference")
+    assert unknown["errors"][0]["field"] == "category"
     assert_problem(await client.post("/api/v1/demands", json=demand_body(axis["g2"]), headers=worker), 422, "unknown-reference")
     assert_problem(await client.post("/api/v1/demands", json=demand_body(axis["g1"]), headers=auth("partner", axis["d"])),
                    403, "forbidden")

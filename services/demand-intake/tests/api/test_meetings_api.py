@@ -33,7 +33,7 @@ async def test_a_meeting_decides_on_its_agenda(client, axis, auth, db):
     await client.patch(url, json={"attendees": [{"name": "李明", "affiliation": "社区党委", "role": "party"}]}, headers=worker)
     assert_problem(await client.post(f"{url}/close", json=decisions, headers=worker), 422, "demand-rule")   # no minutes
     assert (await client.patch(url, json={"minutes": "议定如下……"}, headers=worker)).status_code == 200
-    off_agenda = {"decisions": [{"kind": "resolve_demand", "demand_ids": [outside["demand"]["id"]], "category": "x_y",
+    off_agenda = {"decisions": [{"kind": "resolve_demand", "demand_ids": [outside["demand"]["id"]], "category": "public_space",
                                  "summary": "x"}]}
     assert_problem(await client.post(f"{url}/close", json=off_agenda, headers=worker), 422, "demand-rule")
     assert_problem(await client.post(f"{url}/close", json=decisions, headers=auth("party_member", axis["c1"])), 403, "forbidden")
