@@ -27,6 +27,7 @@ async def start_producer(bootstrap: str, idempotence: str = "auto", client_id: s
         sender_log.setLevel(logging.CRITICAL)  # the refusal is expected on Tansu; we log it once, below
         try:
             await producer.start()
+            producer.full_kafka = True  # type: ignore[attr-defined]
             return producer
         except KafkaError as exc:
             await producer.stop()
@@ -37,7 +38,13 @@ async def start_producer(bootstrap: str, idempotence: str = "auto", client_id: s
             sender_log.setLevel(level)
     producer = AIOKafkaProducer(**common)
     await producer.start()
+    producer.full_kafka = False  # type: ignore[attr-defined]  # refused, or not asked
     return producer
+
+
+def supports_full_protocol(producer: AIOKafkaProducer) -> bool:
+    """True on Apache Kafka (it granted an idempotent producer); False on Tansu, or when unknown."""
+    return bool(getattr(producer, "full_kafka", False))
 
 
 async def ensure_topics(bootstrap: str, topics: list[str], partitions: int = 3) -> None:

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaError
 from pydantic import ValidationError
 from sqlalchemy.dialects import postgresql, sqlite
@@ -55,7 +55,8 @@ def _is_transient(exc: BaseException) -> bool:
 
 class EventConsumer:
     def __init__(self, db: Database, *, bootstrap: str, group: str, subscriptions: list[Subscription],
-                 producer: AIOKafkaProducer, max_attempts: int = 5, send_dead_letters: bool = True) -> None:
+                 producer: AIOKafkaProducer, max_attempts: int = 5, send_dead_letters: bool = True,
+                 group_membership: bool = True) -> None:
         self._db = db
         self._bootstrap = bootstrap
         self._group = group
@@ -64,6 +65,10 @@ class EventConsumer:
         self._producer = producer
         self._max_attempts = max_attempts
         self._send_dead_letters = send_dead_letters  # off when replaying: the record is in the DLQ already
+        # Without membership the runner assigns itself every partition and keeps its committed offsets
+        # under the group id: for the embedded broker (one replica per service), whose group
+        # coordinator keeps a departed member as leader and then never completes a rebalance.
+        self._group_membership = group_membership
         self.consumer: AIOKafkaConsumer | None = None
 
     @property
@@ -73,13 +78,15 @@ class EventConsumer:
     async def run(self) -> None:
         while True:  # survives broker restarts: a failed start or loop is retried after a pause
             consumer = AIOKafkaConsumer(
-                *self._topics, bootstrap_servers=self._bootstrap, group_id=self._group,
-                enable_auto_commit=False, auto_offset_reset="earliest", max_poll_records=500,
+                *(self._topics if self._group_membership else ()), bootstrap_servers=self._bootstrap,
+                group_id=self._group, enable_auto_commit=False, auto_offset_reset="earliest", max_poll_records=500,
                 session_timeout_ms=10000, heartbeat_interval_ms=1000, fetch_max_wait_ms=100,
             )
             self.consumer = consumer
             try:
                 await consumer.start()
+                if not self._group_membership:
+                    await self._assign_all(consumer)
                 await self._loop(consumer)
             except asyncio.CancelledError:
                 raise
@@ -91,6 +98,24 @@ class EventConsumer:
                     await consumer.stop()
                 except Exception:
                     pass
+
+    async def _assign_all(self, consumer: AIOKafkaConsumer) -> None:
+        partitions = []
+        for topic in self._topics:
+            for _ in range(50):
+                found = consumer.partitions_for_topic(topic)
+                if found:
+                    break
+                await consumer._client.force_metadata_update()
+                await asyncio.sleep(0.1)
+            partitions += [TopicPartition(topic, p) for p in sorted(found or ())]
+        consumer.assign(partitions)
+        for tp in partitions:
+            committed = await consumer.committed(tp)
+            if committed is None:
+                await consumer.seek_to_beginning(tp)
+            else:
+                consumer.seek(tp, committed)
 
     async def _loop(self, consumer: AIOKafkaConsumer) -> None:
         while True:

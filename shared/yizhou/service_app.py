@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yizhou.asyncapi import build_document
-from yizhou.bus import broker_reachable, ensure_topics, start_producer
+from yizhou.bus import broker_reachable, ensure_topics, start_producer, supports_full_protocol
 from yizhou.consumer import EventConsumer, Subscription
 from yizhou.database import Database
 from yizhou.events import dead_letter_topic
@@ -93,7 +93,9 @@ class Messaging:
         if s.consumer_enabled and self.parts.subscriptions:
             self.consumer = EventConsumer(self.db, bootstrap=s.kafka_bootstrap_servers, group=s.consumer_group,
                                           subscriptions=self.parts.subscriptions, producer=self.producer,
-                                          max_attempts=s.consumer_max_attempts)
+                                          max_attempts=s.consumer_max_attempts,
+                                          group_membership=s.kafka_consumer_groups == "on" or (
+                                              s.kafka_consumer_groups == "auto" and supports_full_protocol(self.producer)))
             self._tasks.append(asyncio.create_task(self.consumer.run(), name="consumer"))
 
     async def stop(self) -> None:

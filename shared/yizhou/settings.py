@@ -27,6 +27,9 @@ class ServiceSettings(BaseSettings):
     kafka_bootstrap_servers: str = Field(default="127.0.0.1:9092", validation_alias="KAFKA_BOOTSTRAP_SERVERS")
     # Tansu (the embedded broker) has no InitProducerId; "auto" tries idempotence and falls back.
     kafka_idempotence: Literal["auto", "on", "off"] = Field(default="auto", validation_alias="KAFKA_IDEMPOTENCE")
+    # Consumer group membership: on Apache Kafka ("auto" decides by the broker); off on Tansu, where
+    # a service runs one replica that assigns itself every partition and commits offsets under its group.
+    kafka_consumer_groups: Literal["auto", "on", "off"] = Field(default="auto", validation_alias="KAFKA_CONSUMER_GROUPS")
     topic_partitions: int = Field(default=3, validation_alias="KAFKA_TOPIC_PARTITIONS")
     consumer_group_suffix: str = Field(default="", validation_alias="CONSUMER_GROUP_SUFFIX")
 
