@@ -18,6 +18,7 @@ HERE = Path(__file__).resolve().parent
 # name -> (script, full args, quick args)
 BENCHES = {
     "relay": ("relay.py", ["--events", "20000", "--seconds", "60"], ["--events", "5000", "--seconds", "10"]),
+    "matching": ("matching.py", [], ["--quick"]),
 }
 
 
