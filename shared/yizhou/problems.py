@@ -38,6 +38,8 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     "internal": (500, "Internal error"),
     "duplicate": (409, "A resource with this identity exists"),
     "unknown-reference": (422, "The request refers to something that does not exist"),
+    # Raised by every service that files records under an area (a read copy knows retired areas too).
+    "area-retired": (409, "The area is retired"),
 }
 
 
