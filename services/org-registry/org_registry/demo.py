@@ -142,7 +142,7 @@ def build_real(areas: list[dict], rng: random.Random) -> Sheets:
         headcount = {"large": 800, "medium": 150, "small": 30, "micro": 6}.get(size or "", 40)
         members = (i % 9) if size in ("large", "medium") else (1 if i % 5 == 0 else 0)
         uid = sheets.unit(f"u-real-{i:06d}", f"企业{i:06d}", kind, size, area, headcount, members)
-        if size == "large" and i % 10 != 3:  # ~90% of large non-public enterprises have their own branch
+        if size == "large" and (i // 300) % 10 != 3:  # ~90% of large non-public enterprises have their own branch
             orgs.append((sheets.organization(f"o-real-{i:06d}", f"企业{i:06d}党支部", "branch", "single_unit", area, npe,
                                              [uid]), area, uid))
         elif size == "small":

@@ -82,7 +82,7 @@ class CoordinationRepository:
         if kind is not None:
             query = query.where(coordination_bodies.c.kind == kind.value)
         if q:
-            query = query.where(coordination_bodies.c.name.contains(q, autoescape=True))
+            query = query.where(coordination_bodies.c.name.icontains(q, autoescape=True))
         if unit_id is not None:
             query = query.where(coordination_bodies.c.id.in_(
                 select(body_member_units.c.body_id).where(body_member_units.c.unit_id == unit_id)))
@@ -124,7 +124,7 @@ class CoordinationRepository:
         if platform_id is not None:
             query = query.where(consultation_platforms.c.id == platform_id)
         if q:
-            query = query.where(consultation_platforms.c.name.contains(q, autoescape=True))
+            query = query.where(consultation_platforms.c.name.icontains(q, autoescape=True))
         keyset = after_cursor([consultation_platforms.c.name, consultation_platforms.c.id], after)
         if keyset is not None:
             query = query.where(keyset)

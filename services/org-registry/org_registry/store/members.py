@@ -112,7 +112,7 @@ class MemberRepository:
             # Only callers who see personal data may search by it; others search skills (no probing of names).
             matches = [members.c.skills_index.contains(q.strip().lower(), autoescape=True), members.c.id == q]
             if q_personal:
-                matches += [members.c.name.contains(q, autoescape=True), members.c.phone.endswith(q, autoescape=True)]
+                matches += [members.c.name.icontains(q, autoescape=True), members.c.phone.endswith(q, autoescape=True)]
             query = query.where(or_(*matches))
         keyset = after_cursor([members.c.id], after)
         if keyset is not None:

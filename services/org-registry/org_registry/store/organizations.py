@@ -124,7 +124,7 @@ class OrganizationRepository:
         if not include_dissolved:
             query = query.where(organizations.c.dissolved_on.is_(None))
         if q:
-            query = query.where(organizations.c.name.contains(q, autoescape=True))
+            query = query.where(organizations.c.name.icontains(q, autoescape=True))
         if covers_unit_id is not None:
             query = query.where(organizations.c.id.in_(select(organization_units.c.organization_id)
                                                        .where(organization_units.c.unit_id == covers_unit_id)))

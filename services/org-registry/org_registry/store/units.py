@@ -116,7 +116,7 @@ class UnitRepository:
         if size_class is not None:
             query = query.where(units.c.size_class == size_class.value)
         if q:
-            query = query.where(units.c.name.contains(q, autoescape=True) | (units.c.credit_code == q.upper()))
+            query = query.where(units.c.name.icontains(q, autoescape=True) | (units.c.credit_code == q.upper()))
         covering = active_cover().where(organization_units.c.unit_id == units.c.id)
         if covered is not None:
             query = query.where(exists(covering) if covered else ~exists(covering))
