@@ -7,6 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from demand_intake.api.demands import router as demands_router
+from demand_intake.api.guards import RejectNulCharacters
 from demand_intake.api.meetings import router as meetings_router
 from demand_intake.api.open311 import router as open311_router
 from demand_intake.api.rates import router as rates_router
@@ -37,5 +38,6 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         subscriptions=subscriptions(clock),
         background=[sweeper(clock, settings.sweep_interval_s)] if settings.sweeper_enabled else [],
     ))
+    app.add_middleware(RejectNulCharacters)
     app.state.clock = clock
     return app

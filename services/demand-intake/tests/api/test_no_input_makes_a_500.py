@@ -25,6 +25,18 @@ async def test_hostile_intake_bodies_never_500(client, axis, auth):
     assert statuses >= {201, 422}
 
 
+async def test_nul_characters_are_refused_at_the_edge(client, axis, auth):
+    worker = auth("grid_worker", axis["g1"])
+    for response in [await client.post("/api/v1/demands", json=demand_body(axis["g1"], description="a\u0000b"), headers=worker),
+                     await client.get("/api/v1/demands", params={"category": "a\x00b"}, headers=worker),
+                     await client.get("/api/v1/demands/%00", headers=worker)]:
+        assert response.status_code == 400, response.text
+        assert response.json()["type"] == "urn:yizhou:problem:malformed-request"
+    open311 = await client.post("/open311/v2/requests.json", content=b"service_code=utilities&description=a%00b",
+                                headers={**worker, "content-type": "application/x-www-form-urlencoded"})
+    assert open311.status_code == 400 and open311.json()[0]["code"] == 400
+
+
 @pytest.mark.parametrize("action", ["accept", "reject", "assign", "start", "resolve", "close", "feedback", "reopen",
                                     "withdraw", "escalate", "dispatch", "merge", "me-too"])
 async def test_hostile_action_bodies_never_500(client, axis, auth, action):
