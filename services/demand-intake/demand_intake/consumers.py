@@ -18,7 +18,8 @@ from demand_intake.store.facts import FactRepository
 from demand_intake.store.models import DemandFactRow, DemandRow, MeetingRow
 from demand_intake.use_cases.common import SYSTEM, SessionWork
 from demand_intake.use_cases.demands import apply_state
-from yizhou.axis_copy import AXIS_COPY_SUBSCRIPTIONS, area_copy, on_moved as axis_on_moved
+from yizhou.axis_copy import AXIS_COPY_SUBSCRIPTIONS, area_copy, path_of
+from yizhou.axis_copy import on_moved as axis_on_moved
 from yizhou.axis_events import AREAS_TOPIC, AreaMoved
 from yizhou.clock import Clock, SystemClock
 from yizhou.consumer import Subscription, UnprocessableEvent
@@ -74,7 +75,10 @@ async def on_demand_event(session: AsyncSession, event: ReceivedEvent) -> None:
         if event.type != "demand.submitted":
             # The topic is keyed by demand id, so a demand's submission always comes first.
             raise UnprocessableEvent(f"{event.type} for demand {data.demand_id} never submitted")
-        fact = DemandFactRow(demand_id=data.demand_id, area_code=data.area_code, area_path=data.area_path,
+        # The axis copy's current path, not the one at submission: an area moved since then (whose
+        # move a rebuild would not replay onto the facts) still counts where it is now.
+        path = await path_of(session, data.area_code) or data.area_path
+        fact = DemandFactRow(demand_id=data.demand_id, area_code=data.area_code, area_path=path,
                              category=data.category, channel=data.channel, urgency=data.urgency, state=data.state,
                              submitted_at=data.occurred_at, updated_at=data.occurred_at, respond_overdue=False,
                              resolve_overdue=False, overdue=False, me_too_count=0)
