@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select, update
 from standardwebhooks import Webhook
@@ -166,7 +166,8 @@ async def deliveries(endpoint_id: str, db: DatabaseDep, scope: Manager,
 
 @router.post("/deliveries/{delivery_id}/resend", response_model=DeliveryOut, responses=PROBLEMS,
              summary="Send a delivery again (e.g. a dead one after the partner fixed its endpoint)")
-async def resend(delivery_id: int, db: DatabaseDep, scope: Manager) -> DeliveryOut:
+async def resend(delivery_id: Annotated[int, Path(ge=1, le=2**63 - 1)],  # a BIGINT: larger ids are a 422, not a 500
+                 db: DatabaseDep, scope: Manager) -> DeliveryOut:
     async with db.sessions() as session, session.begin():
         row = (await session.execute(select(webhook_deliveries).where(webhook_deliveries.c.id == delivery_id))).first()
         if row is None:
