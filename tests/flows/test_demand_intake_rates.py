@@ -128,3 +128,41 @@ async def test_rates_match_a_hand_count_and_a_rebuild_from_the_topic(make_settin
     async with serve(demand_app(settings, clock)) as demand:
         assert await rates(d) == expected_d
         assert await rates(f"{d}S1") == expected_s1
+
+
+async def test_demands_and_their_rates_follow_an_area_moved_on_the_axis(make_settings, auth, unique_code):
+    d = unique_code("MV")
+    admin = auth("district_admin", d)
+    async with serve(org_app(make_settings(OrgSettings))) as org, \
+            serve(demand_app(make_settings(DemandSettings, sweeper_enabled=False), ManualClock())) as demand:
+        for area in [{"code": d, "name": "Move District", "level": "district"},
+                     {"code": f"{d}S1", "name": "North", "level": "subdistrict", "parent_code": d},
+                     {"code": f"{d}S2", "name": "South", "level": "subdistrict", "parent_code": d},
+                     {"code": f"{d}C1", "name": "Elm", "level": "community", "parent_code": f"{d}S1"},
+                     {"code": f"{d}G1", "name": "Elm 1", "level": "grid", "parent_code": f"{d}C1"}]:
+            assert (await org.post("/api/v1/areas", json=area, headers=admin)).status_code == 201
+
+        async def copied():
+            return (await demand.get(f"/api/v1/areas/{d}G1", headers=admin)).status_code == 200
+
+        await eventually(copied, timeout_s=60)
+        created = await demand.post("/api/v1/demands", json={**BODY, "area_code": f"{d}G1"}, headers=admin)
+        demand_id = created.json()["demand"]["id"]
+
+        async def submitted_in(area: str) -> int:
+            response = await demand.get("/api/v1/rates", params={"area_code": area, "period": "2026-01"}, headers=admin)
+            return response.json()["submitted"]
+
+        async def counted_north():
+            return await submitted_in(f"{d}S1") == 1
+
+        await eventually(counted_north, timeout_s=60)
+        assert (await org.post(f"/api/v1/areas/{d}C1/move", json={"new_parent_code": f"{d}S2"}, headers=admin)).status_code == 200
+
+        async def moved():
+            path = (await demand.get(f"/api/v1/demands/{demand_id}", headers=admin)).json()["place"]["area_path"]
+            return path == f"/{d}/{d}S2/{d}C1/{d}G1/" and await submitted_in(f"{d}S2") == 1 and await submitted_in(f"{d}S1") == 0
+
+        await eventually(moved, timeout_s=60)
+        north = auth("subdistrict_admin", f"{d}S1")
+        assert (await demand.get(f"/api/v1/demands/{demand_id}", headers=north)).status_code == 404
