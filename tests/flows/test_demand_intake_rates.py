@@ -111,6 +111,8 @@ async def test_rates_match_a_hand_count_and_a_rebuild_from_the_topic(make_settin
         assert [f["demand_id"] for f in overdue["items"]] == [late]
         backlog = (await demand.get("/api/v1/backlog", params={"area_code": d}, headers=admin)).json()
         assert {f["demand_id"] for f in backlog["items"]} == {c, late, h}
+        of_unit = (await demand.get("/api/v1/backlog", params={"area_code": d, "assignee": "unit-X"}, headers=admin)).json()
+        assert [f["demand_id"] for f in of_unit["items"]] == [h]
         south_worker = auth("subdistrict_admin", f"{d}S2")
         assert (await demand.get("/api/v1/rates", params={"area_code": f"{d}S1", "period": "2026-01"},
                                  headers=south_worker)).status_code == 404

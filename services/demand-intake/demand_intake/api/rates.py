@@ -48,10 +48,11 @@ async def rates(db: DatabaseDep, scope: ScopeDep, period: Annotated[str, Query(m
             summary="Open demands (not yet resolved, closed or rejected), oldest first")
 async def backlog(db: DatabaseDep, scope: ScopeDep, area_code: AreaQuery = None,
                   category: Annotated[str | None, Query(max_length=64)] = None,
+                  assignee: Annotated[str | None, Query(max_length=200, description="Only one unit's")] = None,
                   after: Annotated[str | None, Query(max_length=120)] = None,
                   limit: Annotated[int, Query(ge=1, le=500)] = 50) -> Page[FactOut]:
     rows = await use_cases.open_list(db, scope, area_code, overdue_only=False, after=parse_cursor(after),
-                                     limit=limit + 1, category=category)
+                                     limit=limit + 1, category=category, assignee=assignee)
     return page_of([_fact(r) for r in rows], limit, lambda f: cursor_of(f.submitted_at, f.demand_id))
 
 
@@ -59,8 +60,9 @@ async def backlog(db: DatabaseDep, scope: ScopeDep, area_code: AreaQuery = None,
             summary="Open demands with a breached deadline, oldest first")
 async def overdue(db: DatabaseDep, scope: ScopeDep, area_code: AreaQuery = None,
                   category: Annotated[str | None, Query(max_length=64)] = None,
+                  assignee: Annotated[str | None, Query(max_length=200, description="Only one unit's")] = None,
                   after: Annotated[str | None, Query(max_length=120)] = None,
                   limit: Annotated[int, Query(ge=1, le=500)] = 50) -> Page[FactOut]:
     rows = await use_cases.open_list(db, scope, area_code, overdue_only=True, after=parse_cursor(after),
-                                     limit=limit + 1, category=category)
+                                     limit=limit + 1, category=category, assignee=assignee)
     return page_of([_fact(r) for r in rows], limit, lambda f: cursor_of(f.submitted_at, f.demand_id))

@@ -51,7 +51,7 @@ class FactRepository:
         return Counts(*[int(v) for v in row])
 
     async def open_list(self, under_path: str, *, overdue_only: bool, after: tuple[datetime, str] | None,
-                        limit: int, category: str | None = None) -> list[DemandFactRow]:
+                        limit: int, category: str | None = None, assignee: str | None = None) -> list[DemandFactRow]:
         """The backlog (oldest first), or only its overdue part."""
         f = DemandFactRow
         query = select(f).where(f.area_path.startswith(under_path, autoescape=True), f.state.not_in(SETTLED))
@@ -59,6 +59,8 @@ class FactRepository:
             query = query.where(f.overdue.is_(True))
         if category:
             query = query.where(f.category == category)
+        if assignee:
+            query = query.where(f.assignee == assignee)
         if after is not None:
             at, last = after
             query = query.where(or_(f.submitted_at > at, and_(f.submitted_at == at, f.demand_id > last)))

@@ -33,8 +33,8 @@ async def rates(db: Database, scope: AreaScope, area_code: str | None, period: P
 
 
 async def open_list(db: Database, scope: AreaScope, area_code: str | None, *, overdue_only: bool, after, limit: int,
-                    category: str | None = None) -> list[DemandFactRow]:
+                    category: str | None = None, assignee: str | None = None) -> list[DemandFactRow]:
     async with db.sessions() as session:
         _, path = await _subtree(session, scope, area_code)
         return await FactRepository(session).open_list(path, overdue_only=overdue_only, after=after, limit=limit,
-                                                       category=category)
+                                                       category=category, assignee=assignee)
