@@ -125,6 +125,10 @@ def install_problem_handlers(app: FastAPI) -> None:
 
         if database_unavailable(exc):  # e.g. PostgreSQL still starting up after a crash (57P03)
             return problem_response(request, "unavailable", "The database connection was lost.", headers={"Retry-After": "5"})
+        if str(getattr(exc.orig, "sqlstate", "") or "").startswith("22"):
+            # Data exceptions: a value the client sent cannot be stored (e.g. a NUL character on PostgreSQL).
+            return problem_response(request, "validation", "A value in the request cannot be stored (for example a NUL "
+                                    "character or a number out of range).", errors=[])
         log.exception("database error")
         return problem_response(request, "internal", "Internal error.")
 

@@ -1,5 +1,6 @@
 """Database errors that mean "the server is not there right now" are a 503 to clients and a retry
-to consumers, never a 500 or a dead letter. Found by the database failure test: PostgreSQL answers
+to consumers, never a 500 or a dead letter; a value PostgreSQL cannot store (a NUL character, found
+by the bad-input suite) is the client's 422. Found by the database failure test: PostgreSQL answers
 `57P03 the database system is starting up` for a few seconds after a crash, which asyncpg raises as a
 plain DBAPIError (not an OperationalError, connection not invalidated)."""
 
@@ -45,6 +46,10 @@ async def test_a_restarting_database_answers_503_problem():
     async def write():
         raise db_error("57P03")
 
+    @app.post("/nul")
+    async def nul():
+        raise db_error("22021")  # PostgreSQL: invalid byte sequence for encoding "UTF8": 0x00
+
     @app.post("/broken")
     async def broken():
         raise db_error("42P01")
@@ -56,4 +61,6 @@ async def test_a_restarting_database_answers_503_problem():
         assert response.headers["content-type"].startswith("application/problem+json")
         assert response.json()["type"] == "urn:yizhou:problem:unavailable"
         assert response.headers["retry-after"] == "5"
+        stored = await client.post("/nul")
+        assert stored.status_code == 422 and stored.json()["type"] == "urn:yizhou:problem:validation"
         assert (await client.post("/broken")).status_code == 500  # a real bug stays a 500, logged
