@@ -101,11 +101,15 @@ class UnitRepository:
 
     async def basic_cover(self, unit_ids: list[str], except_organization: str | None = None) -> dict[str, str]:
         """unit id -> the active single-unit or joint organization covering it (one unit has at most one)."""
-        query = active_cover().where(organization_units.c.unit_id.in_(unit_ids),
-                                     organizations.c.setup_mode.in_([m.value for m in BASIC_MODES]))
-        if except_organization is not None:
-            query = query.where(organizations.c.id != except_organization)
-        return {r.unit_id: r.id for r in await self.session.execute(query)}
+        # The mode is filtered here, not in SQL: with it in the WHERE clause SQLite drives the join from the
+        # setup-mode index (every organization) instead of the units asked for; 7 s instead of 3 ms at 20k.
+        found: dict[str, str] = {}
+        for start in range(0, len(unit_ids), 500):
+            query = active_cover().where(organization_units.c.unit_id.in_(unit_ids[start:start + 500]))
+            for r in await self.session.execute(query):
+                if r.setup_mode in BASIC_MODES and r.id != except_organization:
+                    found[r.unit_id] = r.id
+        return found
 
     async def list(self, *, under_path: str, kind: UnitKind | None = None, size_class: SizeClass | None = None,
                    q: str | None = None, covered: bool | None = None, organization_id: str | None = None,
