@@ -18,8 +18,9 @@ from yizhou.database import Database
 log = logging.getLogger(__name__)
 
 
-async def sweep_overdue(db: Database, clock: Clock, batch: int = 500) -> int:
-    """One pass; returns how many `demand.overdue` events were recorded."""
+async def sweep_overdue(db: Database, clock: Clock, batch: int = 200) -> int:
+    """One pass; returns how many `demand.overdue` events were recorded. Small transactions, so the
+    write lock (SQLite) or the row locks (PostgreSQL) are held briefly."""
     emitted = 0
     while True:
         async with db.unit_of_work() as uow:

@@ -1,7 +1,7 @@
 """Deadline clocks with a clock the test moves: a breach emits `demand.overdue` once, the resolve
 clock pauses only while resolved, and a restarted service does not emit a breach again."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -100,7 +100,7 @@ async def test_closed_and_withdrawn_demands_never_breach(client, axis, auth, db,
 async def test_the_background_sweeper_emits_once_also_after_a_restart(make_settings, auth, unique_code):
     from demand_helpers import make_axis
 
-    clock = ManualClock()
+    clock = ManualClock(datetime.now(UTC))
     settings = make_settings(Settings, sweep_interval_s=0.1)
     async with serve(create_app(settings, clock)) as client:
         db = client.app_state.db
