@@ -22,7 +22,7 @@ PROBLEMS: dict[int | str, dict[str, Any]] = {
 }
 
 Under = Annotated[str | None, Query(pattern=CODE_PATTERN, description="Only this area's subtree (inside yours)")]
-After = Annotated[str | None, Query(max_length=400, description="Cursor from `next_cursor`")]
+After = Annotated[str | None, Query(max_length=2048, description="Cursor from `next_cursor`")]
 Limit = Annotated[int, Query(ge=1, le=500)]
 Search = Annotated[str | None, Query(min_length=1, max_length=100, description="Search text")]
 

@@ -20,6 +20,7 @@ ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 CREDIT_CODE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{18}$")
 LIST_SEPARATOR = ";"
+MAX_COVERED = 500  # as in the API
 TRUE, FALSE = {"true", "yes", "y", "1", "是"}, {"false", "no", "n", "0", "否", ""}
 
 
@@ -158,7 +159,10 @@ def parse_organization(cells: dict[str, str]) -> tuple[Organization | None, list
     parent = row.pattern("parent_organization_id", ID, "id")
     covered = row.listing("covered_unit_ids")
     bad_ids = [u for u in covered if not ID.match(u)]
-    if bad_ids:
+    if len(covered) > MAX_COVERED:
+        row.errors.append(CellError("covered_unit_ids", f"more than {MAX_COVERED} units"))
+        bad_ids = covered
+    elif bad_ids:
         row.errors.append(CellError("covered_unit_ids", f"not valid ids: {', '.join(bad_ids[:5])}"))
     founded, dissolved = row.day("founded_on"), row.day("dissolved_on")
     if mode is not None and not bad_ids:

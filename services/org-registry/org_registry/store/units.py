@@ -71,9 +71,11 @@ class UnitRepository:
         return views[0] if views else None
 
     async def views_of(self, ids: list[str]) -> list[UnitView]:
-        if not ids:
-            return []
-        return await self.views(await self._rows(located().where(units.c.id.in_(ids)).order_by(units.c.id)))
+        views: list[UnitView] = []
+        for start in range(0, len(ids), 500):  # bounded IN lists (PostgreSQL takes at most 32,767 parameters)
+            query = located().where(units.c.id.in_(ids[start:start + 500])).order_by(units.c.id)
+            views += await self.views(await self._rows(query))
+        return views
 
     async def existing_ids(self, ids: list[str]) -> set[str]:
         found: set[str] = set()

@@ -161,3 +161,13 @@ async def test_setup_modes_are_the_twelve_of_the_seeds(client, district):
     modes = (await client.get("/api/v1/organizations/setup-modes", headers=district["admin"])).json()
     assert len(modes) == 12 and sum(m["seed_count"] for m in modes) == 1575
     assert {m["code"]: m["seed_count"] for m in modes}["lawyers_committee"] == 102
+
+
+async def test_cursors_of_long_names_are_accepted_back(client, district):
+    admin = district["admin"]
+    for i in range(2):
+        await add_unit(client, admin, district["c2"], name="長" * 199 + str(i), kind="school", size_class=None)
+    first = (await client.get("/api/v1/units", params={"under": district["c2"], "limit": 1}, headers=admin)).json()
+    rest = await client.get("/api/v1/units", params={"under": district["c2"], "limit": 1, "after": first["next_cursor"]},
+                            headers=admin)
+    assert rest.status_code == 200 and rest.json()["items"][0]["name"].endswith("1")
