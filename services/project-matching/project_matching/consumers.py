@@ -4,7 +4,9 @@
 - demand-intake's `demand.*` events into the demand list (`demand_copy`), and `meeting.closed`
   decisions of kind `request_project`, which open a project in the understand step;
 - dual-registration's `unit.registered` commitments and `member.registered` / `member.transferred`
-  skills and time, which become resources.
+  skills and time, which become resources;
+- and, for the guarantee network, organizations, units, members, registrations, confirmed services,
+  evaluations and demand facts (`project_matching.guarantee.consumers`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from project_matching.domain.project import new_project
+from project_matching.guarantee.consumers import GUARANTEE_SUBSCRIPTIONS
+from project_matching.guarantee.store.tables import READ_MODELS as GUARANTEE_READ_MODELS
 from project_matching.domain.resource import HOURS_PER_NEED, ResourceRuleViolation, categories_for_skills
 from project_matching.store.projects import ProjectRepository
 from project_matching.store.resources import ResourceRepository
@@ -196,7 +200,7 @@ async def on_member_registered(session: AsyncSession, event: ReceivedEvent) -> N
     await work.flush()
 
 
-SUBSCRIPTIONS: list[Subscription] = [
+OWN_SUBSCRIPTIONS: list[Subscription] = [
     *AXIS_COPY_SUBSCRIPTIONS,
     *(Subscription(DEMANDS_TOPIC, t, on_demand) for t in DEMAND_TYPES),
     Subscription(MEETINGS_TOPIC, "meeting.closed", on_meeting_closed),
@@ -205,5 +209,28 @@ SUBSCRIPTIONS: list[Subscription] = [
     Subscription(REGISTRATIONS_TOPIC, "member.transferred", on_member_registered),
 ]
 
+
+def merged(*lists: list[Subscription]) -> list[Subscription]:
+    """One subscription per (topic, event type): the consumer dispatches to one handler, so handlers of
+    the same event (the demand list and the guarantee network's facts) run in turn, in one transaction."""
+    handlers: dict[tuple[str, str], list] = {}
+    for s in (s for subs in lists for s in subs):
+        handlers.setdefault((s.topic, s.event_type), []).append(s.handler)
+
+    def chain(hs):
+        if len(hs) == 1:
+            return hs[0]
+
+        async def run_all(session: AsyncSession, event: ReceivedEvent) -> None:
+            for h in hs:
+                await h(session, event)
+
+        return run_all
+
+    return [Subscription(topic, event_type, chain(hs)) for (topic, event_type), hs in handlers.items()]
+
+
+SUBSCRIPTIONS: list[Subscription] = merged(OWN_SUBSCRIPTIONS, GUARANTEE_SUBSCRIPTIONS)
+
 # Tables built only from events: `yizhou rebuild project-matching` clears and replays them.
-READ_MODELS = [area_copy, demand_copy]
+READ_MODELS = [area_copy, demand_copy, *GUARANTEE_READ_MODELS]

@@ -1,6 +1,7 @@
 """Demo data of project-matching, through its own API: places for the demo areas, resources in
-every community, projects at every step, and one matching round over whatever demands demand-intake's
-demo has sent by then. Deterministic (seeded)."""
+every community, projects at every step, one matching round over whatever demands demand-intake's
+demo has sent by then, and the guarantee network's funds, venues and scorecards (`guarantee/demo.py`).
+Deterministic (seeded)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
+from project_matching.guarantee.demo import load_guarantee_demo
 from yizhou.contracts.categories import SERVICE_CATEGORIES
 from yizhou.demo_district import DISTRICT, REAL, SMALL, demo_areas
 
@@ -90,17 +92,24 @@ async def load_demo(urls: dict[str, str], token: str, real_size: bool, *,
                  ("POST", "evaluation", {"outcome": "Delivered as planned", "beneficiaries_reached": 42,
                                          "satisfaction_percent": 96})]
         projects = 0
+        approved: dict[str, str] = {}  # community -> a project approved or later (funds may go to it)
         for k, community in enumerate(levels[2][: 9 if not real_size else 60]):
             project = await call("POST", "/api/v1/projects", {
                 "title": f"{SERVICE_CATEGORIES[cats[k % len(cats)]]} in {community['name']}",
                 "area_code": community["code"], "category": cats[k % len(cats)]})
-            for method, path, body in steps[: (k * 3) % (len(steps) + 1)]:
+            done = steps[: (k * 3) % (len(steps) + 1)]
+            for method, path, body in done:
                 await call(method, f"/api/v1/projects/{project['id']}/{path}", body)
+            if len(done) >= 4:
+                approved[community["code"]] = project["id"]
             projects += 1
         start = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
         round_ = await call("POST", "/api/v1/matching/rounds", {
             "area_code": DISTRICT[0], "period_start": start.isoformat(),
             "period_end": (start + timedelta(days=7)).isoformat()})
+        guarantee = await load_guarantee_demo(call, levels, rng, real_size, approved,
+                                              wait_s=120 if "org-registry" in urls else 0)
     stats = round_["stats"]
     return (f"{len(places)} area places, {len(resources)} resources, {projects} projects at every step, one matching "
-            f"round: {stats['proposed']} of {stats['demands_considered']} open demands matched")
+            f"round: {stats['proposed']} of {stats['demands_considered']} open demands matched; guarantee network: "
+            f"{guarantee}")

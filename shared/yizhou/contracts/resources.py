@@ -15,7 +15,8 @@ from yizhou.events import EventData, topic_name
 RESOURCES_TOPIC = topic_name("resources")
 
 ResourceKind = Literal["venue", "skill", "volunteer_hours", "money", "service", "post"]
-ProviderKind = Literal["unit", "member", "social_organization", "service_alliance", "community"]
+# party_organization: a venue of the guarantee network, offered by the organization that owns it.
+ProviderKind = Literal["unit", "member", "social_organization", "service_alliance", "community", "party_organization"]
 
 
 class ResourceEvent(EventData):
