@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 
@@ -79,3 +79,19 @@ async def broker_reachable(bootstrap: str, timeout_s: float = 4.0) -> bool:
             await admin.close()
         except Exception:
             pass
+
+
+async def partitions_of(consumer: AIOKafkaConsumer, topics: list[str], attempts: int = 50) -> list[TopicPartition]:
+    """Every partition of the topics, refreshing metadata until each topic is known (a fresh
+    consumer without a subscription may not have fetched metadata for them yet)."""
+    partitions = []
+    for topic in topics:
+        found = consumer.partitions_for_topic(topic)
+        for _ in range(attempts):
+            if found:
+                break
+            await consumer._client.force_metadata_update()
+            await asyncio.sleep(0.1)
+            found = consumer.partitions_for_topic(topic)
+        partitions += [TopicPartition(topic, p) for p in sorted(found or ())]
+    return partitions

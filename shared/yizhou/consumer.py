@@ -15,13 +15,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.errors import CommitFailedError, KafkaError
 from pydantic import ValidationError
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from yizhou.bus import partitions_of
 from yizhou.database import Database, database_unavailable
 from yizhou.envelope import MalformedEvent, ReceivedEvent, from_kafka_record
 from yizhou.events import dead_letter_topic
@@ -100,15 +101,7 @@ class EventConsumer:
                     pass
 
     async def _assign_all(self, consumer: AIOKafkaConsumer) -> None:
-        partitions = []
-        for topic in self._topics:
-            for _ in range(50):
-                found = consumer.partitions_for_topic(topic)
-                if found:
-                    break
-                await consumer._client.force_metadata_update()
-                await asyncio.sleep(0.1)
-            partitions += [TopicPartition(topic, p) for p in sorted(found or ())]
+        partitions = await partitions_of(consumer, self._topics)
         consumer.assign(partitions)
         for tp in partitions:
             committed = await consumer.committed(tp)

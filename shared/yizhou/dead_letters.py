@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
+from yizhou.bus import partitions_of
 from yizhou.events import dead_letter_topic
 
 REDRIVE_GROUP = "yizhou-dead-letter-redrive"
@@ -52,7 +53,7 @@ async def _read_all(bootstrap: str, topic: str, group: str | None):
                                 auto_offset_reset="earliest")
     await consumer.start()
     try:
-        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
+        partitions = await partitions_of(consumer, [topic], attempts=10)
         if not partitions:
             return consumer, []
         consumer.assign(partitions)

@@ -13,10 +13,10 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer
 from sqlalchemy import Table, delete
 
-from yizhou.bus import start_producer
+from yizhou.bus import partitions_of, start_producer
 from yizhou.consumer import EventConsumer
 from yizhou.database import Database
 from yizhou.messaging_tables import inbox
@@ -44,7 +44,7 @@ async def rebuild(package: str, settings, progress: Callable[[int, int], None] |
                              max_poll_records=2000, fetch_max_bytes=64 << 20)
     await kafka.start()
     try:
-        partitions = [TopicPartition(t, p) for t in runner.topics for p in sorted(kafka.partitions_for_topic(t) or ())]
+        partitions = await partitions_of(kafka, runner.topics)
         ends = await kafka.end_offsets(partitions) if partitions else {}
         begins = await kafka.beginning_offsets(partitions) if partitions else {}
         total = sum(ends[tp] - begins[tp] for tp in partitions)

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer
 from sqlalchemy import select, update
 
+from yizhou.bus import partitions_of
 from yizhou.database import Database
 from yizhou.envelope import MalformedEvent, from_kafka_record
 from yizhou.partner import partner_events
@@ -21,7 +22,7 @@ async def replay_since(db: Database, bootstrap: str, endpoint, since: datetime) 
     await consumer.start()
     count = 0
     try:
-        partitions = [TopicPartition(t, p) for t in topics for p in (consumer.partitions_for_topic(t) or ())]
+        partitions = await partitions_of(consumer, topics, attempts=10)
         if not partitions:
             return 0
         consumer.assign(partitions)
