@@ -13,7 +13,8 @@ from typing import Any, ClassVar
 from yizhou.partner import PartnerEvent, projection
 
 AREA_CHANGES = ("area.created", "area.updated", "area.moved", "area.retired")
-DEMAND_CHANGES = ("demand.submitted", "demand.accepted", "demand.assigned", "demand.escalated", "demand.dispatched",
+DEMAND_CHANGES = ("demand.submitted", "demand.accepted", "demand.assigned", "demand.started", "demand.escalated",
+                  "demand.dispatched", "demand.reported_in",
                   "demand.overdue", "demand.resolved", "demand.closed", "demand.reopened", "demand.merged",
                   "demand.withdrawn", "demand.rejected")
 PROJECT_CHANGES = ("project.designed", "project.approved", "project.rejected", "project.started",
