@@ -37,4 +37,15 @@ class MeetingClosed(EventData):
     decisions: list[MeetingDecision]
 
 
-MEETING_EVENTS: list[type[EventData]] = [MeetingClosed]
+class MeetingCancelled(EventData):
+    event_type: ClassVar[str] = "meeting.cancelled"
+    topic: ClassVar[str] = MEETINGS_TOPIC
+
+    meeting_id: str
+    area_code: str
+    area_path: str
+    cancelled_at: datetime
+    agenda_demand_ids: list[str] = Field(description="Demands that were on its agenda: back to be decided elsewhere")
+
+
+MEETING_EVENTS: list[type[EventData]] = [MeetingClosed, MeetingCancelled]

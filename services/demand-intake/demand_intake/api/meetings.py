@@ -64,3 +64,9 @@ async def record(meeting_id: MeetingId, body: RecordIn, db: DatabaseDep, scope: 
 async def close(meeting_id: MeetingId, body: CloseMeetingIn, request: Request, db: DatabaseDep, scope: ScopeDep):
     decisions = [Decision(d.kind, d.demand_ids, d.category, d.summary) for d in body.decisions]
     return meeting_out(await use_cases.close(db, scope, request.app.state.clock, meeting_id, decisions))
+
+
+@router.post("/{meeting_id}/cancel", response_model=MeetingOut, responses=PROBLEMS,
+             summary="Cancel a scheduled meeting (`meeting.cancelled`); its agenda's demands stay open")
+async def cancel(meeting_id: MeetingId, request: Request, db: DatabaseDep, scope: ScopeDep) -> MeetingOut:
+    return meeting_out(await use_cases.cancel(db, scope, request.app.state.clock, meeting_id))

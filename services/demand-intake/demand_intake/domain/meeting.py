@@ -58,6 +58,10 @@ class Meeting:
         if self.state != MeetingState.SCHEDULED:
             raise MeetingRuleViolation(f"The meeting is {self.state.value}; it no longer changes.")
 
+    def cancel(self, now: datetime) -> None:
+        MEETING_MACHINE.check(self.state, MeetingState.CANCELLED)
+        self.state, self.closed_at = MeetingState.CANCELLED, now
+
     def close(self, decisions: list[Decision], now: datetime) -> None:
         """A meeting closes only with attendees and minutes, and decides only on its agenda."""
         MEETING_MACHINE.check(self.state, MeetingState.CLOSED)

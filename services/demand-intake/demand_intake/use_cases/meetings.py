@@ -15,7 +15,7 @@ from demand_intake.use_cases.common import (
 from demand_intake.use_cases.demands import apply_state
 from yizhou.auth import AreaScope, Role
 from yizhou.clock import Clock
-from yizhou.contracts.meetings import MeetingClosed, MeetingDecision
+from yizhou.contracts.meetings import MeetingCancelled, MeetingClosed, MeetingDecision
 from yizhou.database import Database
 from yizhou.problems import Problem
 from yizhou.state_machine import IllegalTransition, as_problem
@@ -134,5 +134,23 @@ async def close(db: Database, scope: AreaScope, clock: Clock, meeting_id: str, d
             decisions=[MeetingDecision(kind=d.kind.value, demand_ids=d.demand_ids, category=d.category,
                                        summary=scrub(d.summary))
                        for d in decisions]), aggregate_id=meeting.id, source=SOURCE)
+        await uow.commit()
+    return meeting
+
+
+async def cancel(db: Database, scope: AreaScope, clock: Clock, meeting_id: str) -> Meeting:
+    require_role(scope, ORGANISERS, "cancel a meeting")
+    async with db.unit_of_work() as uow:
+        repo = MeetingRepository(uow.session)
+        meeting = await _visible(repo, scope, meeting_id)
+        now = clock.now()
+        try:
+            meeting.cancel(now)
+        except IllegalTransition as exc:
+            raise _problem(exc) from None
+        await repo.save(meeting)
+        uow.record(MeetingCancelled(meeting_id=meeting.id, area_code=meeting.area_code, area_path=meeting.area_path,
+                                    cancelled_at=now, agenda_demand_ids=meeting.agenda),
+                   aggregate_id=meeting.id, source=SOURCE)
         await uow.commit()
     return meeting

@@ -73,3 +73,20 @@ async def test_resolving_a_demand_that_cannot_be_resolved_is_refused_whole(clien
     assert_problem(await client.post("/api/v1/meetings", json={"area_code": axis["c2"], "title": "x",
                                                                "scheduled_at": "2026-01-21T06:00:00"}, headers=worker),
                    422, "validation")
+
+
+async def test_a_scheduled_meeting_can_be_cancelled_once(client, axis, auth, db):
+    worker = auth("community_worker", axis["c1"])
+    meeting = (await client.post("/api/v1/meetings", json={"area_code": axis["c1"], "title": "取消的议事会",
+                                                           "scheduled_at": "2026-02-01T06:00:00Z"}, headers=worker)).json()
+    url = f"/api/v1/meetings/{meeting['id']}"
+    assert_problem(await client.post(f"{url}/cancel", headers=auth("party_member", axis["c1"])), 403, "forbidden")
+    cancelled = await client.post(f"{url}/cancel", headers=worker)
+    assert cancelled.status_code == 200 and cancelled.json()["state"] == "cancelled"
+    problem = assert_problem(await client.post(f"{url}/cancel", headers=worker), 409, "illegal-transition")
+    assert problem["current_state"] == "cancelled" and problem["allowed_states"] == []
+    assert_problem(await client.post(f"{url}/close", json={"decisions": []}, headers=worker), 409, "illegal-transition")
+    async with db.sessions() as session:
+        (event,) = (await session.execute(select(outbox.c.data).where(
+            outbox.c.event_type == "meeting.cancelled", outbox.c.aggregate_id == meeting["id"]))).scalars().all()
+    assert event["agenda_demand_ids"] == [] and event["area_code"] == axis["c1"]
