@@ -66,9 +66,14 @@ async def test_register_book_cancel_and_the_matching_resource(client, axis, auth
                 booking(org, monday + timedelta(days=6), "10:00", "11:00"),
                 booking(org, monday, "18:00", "19:00", attendees=41),
                 booking(org, monday - timedelta(days=14), "10:00", "11:00"),
+                booking(org, monday + timedelta(weeks=110), "10:00", "11:00"),
                 {**booking(org, monday, "18:00", "19:00"), "starts_at": at(monday, "18:00").replace(":00+", ":30+")},
                 booking(org, monday, "19:00", "18:00")):
         assert_problem(await client.post(url, json=bad, headers=worker), 422, "rule-violated")
+    far = {**booking(org, monday, "10:00", "11:00"), "starts_at": "9999-12-31T20:00:00+00:00"}
+    assert_problem(await client.post(url, json=far, headers=worker), 422, "validation")
+    assert_problem(await client.get(url, params={"starts_from": "0001-01-01T00:00:00+05:00"}, headers=worker), 422,
+                   "validation")
     cancelled = await client.post(f"{url}/{first.json()['id']}/cancel", headers=worker)
     assert cancelled.status_code == 200 and cancelled.json()["state"] == "cancelled"
     again = assert_problem(await client.post(f"{url}/{first.json()['id']}/cancel", headers=worker), 409,

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from project_matching.api.schemas import Category, Yuan
 from yizhou.axis_events import CODE_PATTERN
@@ -14,6 +14,16 @@ from yizhou.axis_events import CODE_PATTERN
 Ref = Annotated[str, Field(min_length=1, max_length=64)]
 Year = Annotated[int, Field(ge=2000, le=2100)]
 HHMM = Annotated[str, Field(pattern=r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$")]
+
+
+def _plausible(value: datetime) -> datetime:
+    # Far dates would overflow when shifted to UTC or local time; nothing real is booked outside these years.
+    if not 2000 <= value.year <= 2100:
+        raise ValueError("must be between the years 2000 and 2100")
+    return value
+
+
+Instant = Annotated[AwareDatetime, AfterValidator(_plausible)]
 Source = Literal["party_dues_returned", "district_allocation", "unit_contribution", "government_purchase"]
 
 
@@ -178,8 +188,8 @@ class BookingIn(_In):
 
     booker_kind: Literal["organization", "project"]
     booker_id: Ref
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: Instant
+    ends_at: Instant
     attendees: int = Field(ge=1, le=100_000)
     purpose: str = Field(default="", max_length=500)
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response, status
-from pydantic import AwareDatetime
-
 from project_matching.api.common import PROBLEMS, After, AreaQuery, Id, Limit
-from project_matching.guarantee.api.schemas import BookingIn, BookingOut, OpeningOut, VenueIn, VenueOut, VenuePatch
+from project_matching.guarantee.api.schemas import (BookingIn, BookingOut, Instant, OpeningOut, VenueIn, VenueOut,
+                                                    VenuePatch)
 from project_matching.guarantee.domain.venues import BOOKING_MACHINE, Booking, Venue
 from project_matching.guarantee.use_cases import venues as use_cases
 from yizhou.dependencies import DatabaseDep, ScopeDep
@@ -95,8 +94,8 @@ async def book(venue_id: Id, body: BookingIn, db: DatabaseDep, scope: ScopeDep, 
 
 @router.get("/{venue_id}/bookings", response_model=Page[BookingOut], responses=PROBLEMS,
             summary="A venue's bookings (filters: starting from / before, state)")
-async def list_bookings(venue_id: Id, db: DatabaseDep, scope: ScopeDep, starts_from: AwareDatetime | None = None,
-                        starts_before: AwareDatetime | None = None,
+async def list_bookings(venue_id: Id, db: DatabaseDep, scope: ScopeDep, starts_from: Instant | None = None,
+                        starts_before: Instant | None = None,
                         state: Literal["booked", "cancelled"] | None = None, after: After = None,
                         limit: Limit = 100) -> Page[BookingOut]:
     found = await use_cases.bookings(db, scope, venue_id, starts_from=starts_from, starts_before=starts_before,

@@ -20,6 +20,7 @@ BOOKER_KINDS = ("organization", "project")
 # Projects that may book a venue: approved or running.
 BOOKING_PROJECT_STATES = ("approved", "implementing")
 MAX_BOOKING = timedelta(hours=24)
+BOOKING_HORIZON = timedelta(days=2 * 366)  # how far ahead a venue can be booked
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$|^24:00$")
 
 
@@ -108,6 +109,8 @@ def check_booking(*, opening_hours: list[Interval], capacity: int, starts_at: da
         raise VenueRuleViolation("A booking lasts at most 24 hours.")
     if starts_at < now:
         raise VenueRuleViolation("A booking starts in the future.")
+    if starts_at > now + BOOKING_HORIZON:
+        raise VenueRuleViolation("A booking starts at most two years ahead.")
     if attendees < 1 or attendees > capacity:
         raise VenueRuleViolation(f"The venue holds {capacity} people; {attendees} asked for.")
     if not inside_opening_hours(opening_hours, starts_at, ends_at):
