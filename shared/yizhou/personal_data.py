@@ -19,8 +19,10 @@ PERSONAL_FIELD_NAMES = frozenset({
     "address", "exact_address", "street_address", "home_address",
     "email", "birth_date", "date_of_birth",
 })
-PHONE_PATTERN = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")              # mainland mobile numbers
-LANDLINE_PATTERN = re.compile(r"(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)")
+# Bounded by anything but ASCII letters and digits, so ids (uuid hex, codes) are not mistaken for
+# numbers, while "电话13812345678" or "call 010-62345678" still are.
+PHONE_PATTERN = re.compile(r"(?<![0-9A-Za-z])1[3-9]\d{9}(?![0-9A-Za-z])")              # mainland mobile numbers
+LANDLINE_PATTERN = re.compile(r"(?<![0-9A-Za-z-])0\d{2,3}-?\d{7,8}(?![0-9A-Za-z-])")
 ID_NUMBER_PATTERN = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")  # resident ID card
 
 

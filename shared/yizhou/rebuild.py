@@ -52,22 +52,23 @@ async def rebuild(package: str, settings, progress: Callable[[int, int], None] |
             for table in read_models:
                 report.cleared[table.name] = (await session.execute(delete(table))).rowcount
             report.cleared["inbox"] = (await session.execute(delete(inbox).where(inbox.c.consumer == settings.consumer_group))).rowcount
+        if partitions:
+            kafka.assign(partitions)
+            await kafka.seek_to_beginning(*partitions)
         remaining = {tp: ends[tp] for tp in partitions if ends[tp] > begins[tp]}
-        if remaining:
-            kafka.assign(list(remaining))
-            await kafka.seek_to_beginning(*remaining)
         while remaining:
             batch = await kafka.getmany(*remaining, timeout_ms=1000, max_records=2000)
-            for tp, records in batch.items():
-                for record in records:
-                    if record.offset >= remaining.get(tp, -1):
-                        break
-                    report.outcomes[await runner.process(record)] += 1
-                    report.records += 1
-                if records and records[-1].offset + 1 >= remaining.get(tp, 0):
-                    remaining.pop(tp, None)
+            for records in batch.values():
+                for outcome in await runner.process_batch(records):  # one transaction per fetched batch
+                    report.outcomes[outcome] += 1
+                report.records += len(records)
             if progress:
                 progress(report.records, total)
+            if not batch:
+                # Caught up with what we fetched: ask again, since an end offset read at the start may
+                # lag the last writes on some brokers; stop only when every position is at the end.
+                fresh = await kafka.end_offsets(list(remaining))
+                remaining = {tp: end for tp, end in fresh.items() if await kafka.position(tp) < end}
     finally:
         await kafka.stop()
         await producer.stop()

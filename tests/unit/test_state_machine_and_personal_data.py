@@ -51,3 +51,11 @@ def test_only_staff_covering_the_record_see_personal_data():
     assert not sees_personal_data(scope(Role.COMMUNITY_WORKER), "/CY/CY02/CY02001/")
     assert not sees_personal_data(scope(Role.PARTNER), "/CY/CY01/CY01001/")
     assert sees_personal_data(scope(Role.RESIDENT), "/CY/CY01/CY01001/", owner_subject="u1")
+
+
+def test_ids_are_not_mistaken_for_phone_numbers_but_text_is_checked():
+    # uuid4 hex whose digit run looks like a mobile number, and a date-like code: not personal data.
+    assert find_personal_data({"demand_id": "5d1f3c1e-8d0f-4c55-9d7e-a13812345678", "code": "CY0100101"}) == []
+    assert find_personal_data({"demand_id": "0c2d9e8d-0f4c-4559-d7e1-b2a3c4d5e6f0"}) == []
+    assert find_personal_data({"note": "电话13812345678"})
+    assert find_personal_data({"note": "call 010-62345678 today"})
