@@ -13,6 +13,7 @@ from demand_intake.api.open311 import router as open311_router
 from demand_intake.api.rates import router as rates_router
 from demand_intake.consumers import subscriptions
 from demand_intake.events import PUBLISHED_TOPICS
+from demand_intake.metrics import demand_gauges
 from demand_intake.settings import Settings
 from demand_intake.use_cases.deadlines import sweeper
 from yizhou.axis_copy import axis_copy_router, path_of
@@ -36,7 +37,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         area_paths=path_of,
         published_topics=PUBLISHED_TOPICS,
         subscriptions=subscriptions(clock),
-        background=[sweeper(clock, settings.sweep_interval_s)] if settings.sweeper_enabled else [],
+        background=[demand_gauges, *([sweeper(clock, settings.sweep_interval_s)] if settings.sweeper_enabled else [])],
     ))
     app.add_middleware(RejectNulCharacters)
     app.state.clock = clock
