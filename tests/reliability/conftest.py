@@ -198,3 +198,12 @@ def service_databases(service_env):
             await engine.dispose()
 
     return _open
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    import failure_kit
+
+    if failure_kit.FIGURES:
+        terminalreporter.section("reliability figures")
+        for line in failure_kit.FIGURES:
+            terminalreporter.write_line(line)

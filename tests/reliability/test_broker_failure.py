@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from demand_intake.store.models import DemandFactRow
-from failure_kit import AREA_READERS, WriteStream, inbox_counts, metric, outbox_rows, present, print_ledger
+from failure_kit import AREA_READERS, WriteStream, inbox_counts, metric, outbox_rows, note, present, print_ledger
 from yizhou.axis_copy import area_copy
 from yizhou.testing import eventually
 
@@ -152,7 +152,7 @@ async def test_broker_killed_while_writes_stream_in(broker_control, platform_fac
         "lost": len(set(demands) - delivered_demands)}
     print_ledger(f"broker {broker_control.failure} under writes ({broker_control.kind}); {PER_PHASE} writes per phase; "
                  f"slowest write {slowest:.2f}s; /readyz red on all four during the outage", ledger)
-    print("   readiness during the outage:", {k: v[1]["checks"] for k, v in red.items()})
+    note("   readiness during the outage: " + str({k: v[1]["checks"] for k, v in red.items()}))
 
     for name, row in ledger.items():
         assert row["lost"] == 0, (name, row)

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from demand_intake.store.models import DemandFactRow
-from failure_kit import (AREA_READERS, WriteStream, inbox_counts, make_axis, metric, outbox_rows, present,
+from failure_kit import (AREA_READERS, WriteStream, inbox_counts, make_axis, metric, outbox_rows, note, present,
                          print_ledger, wait_for_read_copies)
 from yizhou.axis_copy import area_copy
 from yizhou.testing import eventually
@@ -124,7 +124,7 @@ async def test_database_stopped_under_writes(postgres_control, platform_factory,
     slowest = max(w.seconds for w in refusals)
     print_ledger(f"PostgreSQL stopped (immediate) under writes; {len(refusals)} writes refused with 503 during the "
                  f"outage, slowest refusal {slowest:.2f}s", ledger)
-    print("   readiness during the outage:", {k: v[1]["checks"] for k, v in red.items()})
+    note("   readiness during the outage: " + str({k: v[1]["checks"] for k, v in red.items()}))
     for name, row in ledger.items():
         assert row["lost"] == 0 and row["duplicates"] == 0, (name, row)
     assert {name: s.process.pid for name, s in platform.services.items()} == pids, "a service had to be restarted"

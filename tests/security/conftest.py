@@ -76,3 +76,12 @@ async def security_platform(service_env, tmp_path_factory, axis, token):
 @pytest.fixture(scope="session")
 def openapi_documents(security_platform) -> dict[str, dict]:
     return {name: httpx.get(f"{s.url}/openapi.json", timeout=30).json() for name, s in security_platform.services.items()}
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    import openapi_catalogue
+
+    if openapi_catalogue.FIGURES:
+        terminalreporter.section("security figures")
+        for line in openapi_catalogue.FIGURES:
+            terminalreporter.write_line(line)

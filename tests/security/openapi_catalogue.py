@@ -22,6 +22,15 @@ PERSONAL_KEYS = {"phone": "phone", "mobile": "phone", "contact_phone": "phone", 
 PERSON_CONTAINERS = ("resident", "contact", "person", "member")
 LOOPBACK_URL = "http://127.0.0.1:9/yizhou-security-test"  # nothing listens: no traffic leaves the machine
 EXAMPLE_CODE = re.compile(r"^CY(\d*)$")  # the demo district's codes in the services' examples
+# Every security test's figures, also printed in pytest's terminal summary (uncaptured in CI logs).
+FIGURES: list[str] = []
+
+
+def report(line: str) -> None:
+    FIGURES.append(line.strip("\n"))
+    print(line)
+
+
 PUBLIC_PATHS = {"/healthz", "/readyz", "/asyncapi.json", "/metrics", "/openapi.json"}
 
 

@@ -23,7 +23,7 @@ import jwt
 import pytest
 
 from openapi_catalogue import (CANARIES, PUBLIC_PATHS, Branch, Seeds, body_for, branches, created_id, operations,
-                               path_for, query_for)
+                               path_for, query_for, report)
 from yizhou.auth import mint_token
 from yizhou.personal_data import STAFF_ROLES
 from yizhou.testing import TEST_JWT_SECRET
@@ -154,6 +154,6 @@ async def test_authorization_matrix(service, security_platform, openapi_document
                             violations.append(f"{cell}: shows personal data ({', '.join(shown)}) unmasked")
 
     seeded_here = sorted({c for (svc, c, _) in seeded.ids if svc == service})
-    print(f"\n== authorization matrix {service}: {len(ops)} operations, {sum(tally.values())} requests "
+    report(f"\n== authorization matrix {service}: {len(ops)} operations, {sum(tally.values())} requests "
           f"({dict(sorted(tally.items()))}); seeded collections: {seeded_here or 'none'}; violations: {len(violations)}")
     assert not violations, "\n".join(violations[:40])

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from yizhou.contracts.demands import DEMANDS_TOPIC
 from yizhou.events import dead_letter_topic
 from yizhou.testing import eventually
+from openapi_catalogue import report
 
 pytestmark = pytest.mark.security
 
@@ -89,9 +90,9 @@ async def test_malformed_and_out_of_order_demand_events_are_dead_lettered(securi
     finally:
         await dead.stop()
     reasons = [dict(r.headers)["dlq_reason"].decode() for r in found]
-    print(f"\n== bad events on {DEMANDS_TOPIC}: {len(sent)} sent, {len(found)} dead-lettered by {group}:")
+    report(f"\n== bad events on {DEMANDS_TOPIC}: {len(sent)} sent, {len(found)} dead-lettered by {group}:")
     for (name, _, _), reason in zip(sent, reasons, strict=False):
-        print(f"   {name:18} -> {reason[:110]}")
+        report(f"   {name:18} -> {reason[:110]}")
     assert len(found) == len(sent), reasons
     assert all(dict(r.headers)["dlq_original_topic"] == DEMANDS_TOPIC.encode() for r in found)
     assert httpx.get(f"{di}/healthz", timeout=10).status_code == 200

@@ -10,7 +10,7 @@ import uuid
 import httpx
 import pytest
 
-from openapi_catalogue import EXAMPLE_CODE, Branch, Seeds, body_for, branches, operations, path_for
+from openapi_catalogue import EXAMPLE_CODE, Branch, Seeds, body_for, branches, operations, path_for, report
 
 pytestmark = pytest.mark.security
 
@@ -112,7 +112,7 @@ async def test_every_write_refuses_bad_bodies_with_a_problem(service, security_p
                 r = await client.request(op.method, path, json=body_for(unknown, tree[1]), headers=admin)
                 assert_problem(r, f"{label} unknown area", (403, 404, 409, 422))
             sent += 13 + len(UNICODE_EDGES)
-    print(f"\n== bad input {service}: {len(ops)} writes x {13 + len(UNICODE_EDGES)} bad bodies = {sent} requests, "
+    report(f"\n== bad input {service}: {len(ops)} writes x {13 + len(UNICODE_EDGES)} bad bodies = {sent} requests, "
           f"every one a 4xx problem (or a clean 2xx for valid odd unicode)")
 
 
@@ -134,7 +134,7 @@ async def test_big_ids_and_odd_path_values_are_4xx(security_platform, openapi_do
                                              json=op.body_example if op.body_example is not None else None)
                     assert_problem(r, f"{service} {op.method.upper()} {path[:120]}")
                     checked += 1
-    print(f"\n== odd path values: {checked} requests, no 5xx")
+    report(f"\n== odd path values: {checked} requests, no 5xx")
 
 
 async def test_replayed_idempotency_keys(security_platform, openapi_documents, axis, admin):
@@ -164,5 +164,5 @@ async def test_replayed_idempotency_keys(security_platform, openapi_documents, a
                 assert assert_problem(reused, f"{op.label} reused key", (422,))["type"] == \
                     "urn:yizhou:problem:idempotency-key-reused"
                 checked.append(f"{service} {op.label}")
-    print(f"\n== idempotency keys replayed on: {checked}")
+    report(f"\n== idempotency keys replayed on: {checked}")
     assert checked, "no write takes an Idempotency-Key yet"

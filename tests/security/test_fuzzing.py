@@ -18,6 +18,7 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
+from openapi_catalogue import report
 
 pytestmark = pytest.mark.security
 
@@ -70,7 +71,7 @@ def test_fuzz_openapi(service, security_platform, axis, token):
             fuzz()
         except (Exception, BaseExceptionGroup) as exc:  # one operation's failure must not hide the others'
             failures.append(f"{operation.label}: {str(exc)[:1500]}")
-    print(f"\n== fuzzing {service}: {len(fuzzed)} operations x up to {EXAMPLES} examples, "
+    report(f"\n== fuzzing {service}: {len(fuzzed)} operations x up to {EXAMPLES} examples, "
           f"{sum(statuses.values())} requests answered {dict(sorted(statuses.items()))}; "
           f"left out: {skipped or 'none'}; failing operations: {len(failures)}")
     assert fuzzed, "no operation was fuzzed"
