@@ -123,7 +123,7 @@ class SetupModeOut(BaseModel):
 
 class MemberIn(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"name": "王建国", "phone": "13912345678", "id_number": "11010519800101001X",
+        {"name": "王建国", "phone": "13912345678", "id_number": "110105198001010016",
          "organization_id": "o-5b1e0c2d9a7f4e3b8c6d", "work_unit_id": "u-7d3a", "residence_area_code": "CY01002",
          "skills": ["first aid", "legal advice"], "in_service": True, "joined_on": "2005-07-01"}]})
 

@@ -1,6 +1,7 @@
 """The operator CLI (`yizhou org-registry import|export`) on the service's database: streams a sheet
 larger than one chunk, reports the bad row, writes nothing until the sheet is clean, exports it back."""
 
+import asyncio
 import csv
 
 from openpyxl import load_workbook
@@ -21,7 +22,9 @@ def write_units(path, d: str, area: str, count: int, bad_row: int | None = None)
             writer.writerow([f"{d}-cli-{i:05d}", f"企业 {i:05d}", kind, "small", area, 10, i % 3, ""])
 
 
-def test_cli_import_streams_reports_and_exports(client, district, service_env, monkeypatch, tmp_path):
+async def test_cli_import_streams_reports_and_exports(client, district, service_env, monkeypatch, tmp_path):
+    """The CLI runs in a worker thread (its own event loop), as it would beside a running service: the
+    app's relay and consumers keep running on the test's loop meanwhile."""
     for key, value in service_env.items():
         monkeypatch.setenv(key, value)
     d, area = district["code"], district["c1"]
@@ -29,26 +32,26 @@ def test_cli_import_streams_reports_and_exports(client, district, service_env, m
     sheet, report = tmp_path / "units.csv", tmp_path / "bad.csv"
     write_units(sheet, d, area, 2500, bad_row=2400)
 
-    result = runner.invoke(app, ["import", "units", str(sheet), "--area", d, "--report", str(report)])
+    result = await asyncio.to_thread(runner.invoke, app, ["import", "units", str(sheet), "--area", d, "--report", str(report)])
     assert result.exit_code == 1, result.output
     assert "nothing was written" in result.output
     rows = list(csv.DictReader(report.open(encoding="utf-8")))
     assert [(r["row"], r["column"]) for r in rows] == [("2400", "kind")]
 
     export = tmp_path / "out.csv"
-    assert runner.invoke(app, ["export", "units", str(export), "--area", d]).exit_code == 0
+    assert (await asyncio.to_thread(runner.invoke, app, ["export", "units", str(export), "--area", d])).exit_code == 0
     assert len(export.read_text(encoding="utf-8-sig").splitlines()) == 1  # header only: nothing was written
 
     write_units(sheet, d, area, 2500)
-    assert runner.invoke(app, ["import", "units", str(sheet), "--area", d, "--dry-run"]).exit_code == 0
-    result = runner.invoke(app, ["import", "units", str(sheet), "--area", d])
+    assert (await asyncio.to_thread(runner.invoke, app, ["import", "units", str(sheet), "--area", d, "--dry-run"])).exit_code == 0
+    result = await asyncio.to_thread(runner.invoke, app, ["import", "units", str(sheet), "--area", d])
     assert result.exit_code == 0, result.output
     assert "wrote 2500 units" in result.output
 
     workbook = tmp_path / "out.xlsx"
-    result = runner.invoke(app, ["export", "units", str(workbook), "--area", d])
+    result = await asyncio.to_thread(runner.invoke, app, ["export", "units", str(workbook), "--area", d])
     assert result.exit_code == 0, result.output
     rows = list(load_workbook(workbook, read_only=True).worksheets[0].iter_rows(values_only=True))
     assert list(rows[0]) == HEADER and len(rows) == 2501
     assert rows[1][0] == f"{d}-cli-00000" and rows[1][1] == "企业 00000"
-    assert runner.invoke(app, ["import", "units", str(sheet), "--area", "NO-SUCH-AREA"]).exit_code != 0
+    assert (await asyncio.to_thread(runner.invoke, app, ["import", "units", str(sheet), "--area", "NO-SUCH-AREA"])).exit_code != 0
