@@ -19,6 +19,9 @@ HERE = Path(__file__).resolve().parent
 BENCHES = {
     "relay": ("relay.py", ["--events", "20000", "--seconds", "60"], ["--events", "5000", "--seconds", "10"]),
     "matching": ("matching.py", [], ["--quick"]),
+    "submit": ("submit.py", ["--seconds", "20"], ["--quick"]),
+    "rates": ("rates.py", [], ["--quick"]),
+    "replay": ("replay.py", [], ["--quick"]),
 }
 
 
