@@ -153,7 +153,7 @@ async def rebuild(bootstrap: str, topic: str, url: str) -> tuple[rates_rebuild.R
     shown = [0]
 
     def progress(done: int, total: int) -> None:
-        if done - shown[0] >= 200_000:
+        if done - shown[0] >= 100_000:
             shown[0] = done
             print(f"#   rebuilt {done:,} / {total:,}", flush=True)
 
