@@ -2,6 +2,9 @@
 
     python bench/submit.py [--seconds 20] [--rate 200] [--concurrency 32] [--quick] [--json out.json]
 
+Reported: max requests/s at a fixed concurrency, p50/p99 at the fixed rate, and p99 at half of
+demand-intake's measured max (its latency when not overloaded).
+
 Both apps run the same way: `uvicorn --factory`, one process, on 127.0.0.1, on the same database kind
 (DATABASE_URL's server, or a SQLite file) with the same driver. demand-intake does what a submit does:
 validate the body, check role and area scope, look for duplicates in the community, insert the demand,
@@ -182,9 +185,10 @@ class Driver:
             self.statuses[type(exc).__name__] += 1
         self.latencies.append((time.perf_counter() - since) * 1000)
 
-    async def fixed_rate(self, rate: int, seconds: float) -> float:
-        """Open loop: request i is due at start + i/rate; its latency counts from then."""
-        limits = httpx.Limits(max_connections=512, max_keepalive_connections=512)
+    async def fixed_rate(self, rate: int, seconds: float, connections: int) -> float:
+        """Open loop: request i is due at start + i/rate; its latency counts from then (waiting for one
+        of `connections` included, as behind a proxy with a bounded pool)."""
+        limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
         async with httpx.AsyncClient(timeout=60, limits=limits) as client:
             await self.warm(client)
             tasks, start = [], time.perf_counter()
@@ -221,14 +225,17 @@ class Driver:
         return sum(n for status, n in self.statuses.items() if status != 201)
 
 
-async def measure(name: str, url: str, token: str, communities: list[str], args) -> dict:
-    fixed = Driver(url, token, communities)
-    achieved = await fixed.fixed_rate(args.rate, args.seconds)
+async def measure(name: str, url: str, token: str, communities: list[str], args, rates: list[int]) -> dict:
     top = Driver(url, token, communities)
     throughput = await top.max_rate(args.concurrency, args.seconds)
-    figures = {"achieved": achieved, "p50": percentile(fixed.latencies, 50), "p99": percentile(fixed.latencies, 99),
-               "max_rps": throughput, "max_p99": percentile(top.latencies, 99),
-               "errors": fixed.errors() + top.errors(), "statuses": dict(fixed.statuses + top.statuses)}
+    figures = {"max_rps": throughput, "max_p99": percentile(top.latencies, 99), "errors": top.errors(),
+               "statuses": dict(top.statuses)}
+    for rate in rates:
+        fixed = Driver(url, token, communities)
+        achieved = await fixed.fixed_rate(rate, args.seconds, args.concurrency * 2)
+        figures[rate] = {"achieved": achieved, "p50": percentile(fixed.latencies, 50),
+                         "p99": percentile(fixed.latencies, 99), "errors": fixed.errors(), "statuses": dict(fixed.statuses)}
+        figures["errors"] += fixed.errors()
     print(f"# {name}: {figures}", flush=True)
     return figures
 
@@ -259,21 +266,28 @@ async def main() -> None:
             await asyncio.gather(service.ready(), bare.ready())
             communities = await seed_axis(service_url)
             token = mint_token(SECRET, role="district_admin", area="BZ")
-            base = await measure("bare", bare.url, token, communities, args)
-            real = await measure("demand-intake", service.url, token, communities, args)
+            # The fixed rate asked for, and half of what demand-intake sustains here (its latency
+            # when not overloaded); both apps at both rates.
+            probe = Driver(service.url, token, communities)
+            sustainable = max(1, int(await probe.max_rate(args.concurrency, min(args.seconds, 5)) / 2))
+            rates = [args.rate, sustainable]
+            base = await measure("bare", bare.url, token, communities, args, rates)
+            real = await measure("demand-intake", service.url, token, communities, args, rates)
         finally:
             service.stop()
             bare.stop()
-    goal_p99 = real["p99"] < 50 and real["errors"] == 0
+    at, half = real[args.rate], real[sustainable]
     results = [
         Result("submit", f"max requests/s (concurrency {args.concurrency}, {real['errors']} errors)", real["max_rps"],
                "req/s", "bare FastAPI, one insert", base["max_rps"], True, ">= x0.6",
                real["max_rps"] / base["max_rps"] >= 0.6 if base["max_rps"] else None),
-        Result("submit", f"p99 at {args.rate}/s on {kind} (achieved {real['achieved']:.0f}/s)", real["p99"], "ms",
-               "bare FastAPI p99", base["p99"], False,
+        Result("submit", f"p99 at {args.rate}/s on {kind} (achieved {at['achieved']:.0f}/s)", at["p99"], "ms",
+               "bare FastAPI p99", base[args.rate]["p99"], False,
                "p99 < 50 ms (PostgreSQL)" if kind == "postgresql" else "p99 < 50 ms (on PostgreSQL; this is SQLite)",
-               goal_p99),
-        Result("submit", f"p50 at {args.rate}/s on {kind}", real["p50"], "ms", "bare FastAPI p50", base["p50"], False),
+               at["p99"] < 50 and real["errors"] == 0),
+        Result("submit", f"p50 at {args.rate}/s on {kind}", at["p50"], "ms", "bare FastAPI p50", base[args.rate]["p50"], False),
+        Result("submit", f"p99 at {sustainable}/s (half of its max) on {kind}", half["p99"], "ms", "bare FastAPI p99",
+               base[sustainable]["p99"], False),
     ]
     write(results, args.json)
 
