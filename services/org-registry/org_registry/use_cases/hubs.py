@@ -48,7 +48,7 @@ def _checked(check, field: str | None = None):
 
 def hub_event(cls: type[HubEvent], view: HubView, at: datetime) -> HubEvent:
     h = view.hub
-    return cls(hub_id=h.id, name=h.name, kind=h.kind.value, area_code=h.area_code, area_path=view.area_path,
+    return cls(hub_id=h.id, hub_name=h.name, kind=h.kind.value, area_code=h.area_code, area_path=view.area_path,
                level=view.level, leading_organization_id=h.leading_organization_id, member_count=h.member_count,
                party_member_count=h.party_member_count, occurred_at=at)
 
