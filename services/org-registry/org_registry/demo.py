@@ -4,7 +4,9 @@ work and chunked bulk inserts per sheet) and API. Deterministic; a second run fi
 
 Small: in every community six units of different kinds, their organizations (single-unit, joint,
 private school, law firm under the district lawyers' committee) and five members; a coordination
-committee per subdistrict and a sub-committee and consultation platform per community.
+committee per subdistrict and a sub-committee and consultation platform per community; per
+subdistrict a trade union, a youth league and a women's federation led by its social-work committee,
+each with two joint actions (一统五联) with the subdistrict's units or an enterprise branch.
 Real size (`real_size=True`): 240,000 units and 56,000 members, with organizations covering about
 90% of large non-public enterprises (the seeds' 90.2%).
 """
@@ -90,7 +92,7 @@ def build_small(areas: list[dict], rng: random.Random) -> tuple[Sheets, list[dic
     for sub in (a for a in areas if a["level"] == "subdistrict"):
         social = sheets.organization(f"o-demo-{sub['code']}-social", f"{sub['name']} Social-work Committee", "committee",
                                      "social_work_committee", sub["code"], None, [], "2005-07-01")
-        sub_units = []
+        sub_units, branches = [], []
         for c in (a for a in areas if a["level"] == "community" and a["parent_code"] == sub["code"]):
             code, label = c["code"], c["name"]
             u = [sheets.unit(f"u-demo-{code}-{i}", f"{label} {name}", kind, size, code, head, mem)
@@ -104,6 +106,7 @@ def build_small(areas: list[dict], rng: random.Random) -> tuple[Sheets, list[dic
             sub_units += [u[0], u[5]]
             own = sheets.organization(f"o-demo-{code}-tech", f"{label} Tech Co. Party Branch", "branch", "single_unit",
                                       code, npe, [u[0]])
+            branches.append(own)
             joint = sheets.organization(f"o-demo-{code}-joint", f"{label} Joint Branch", "branch", "joint", code, social,
                                         [u[1], u[2]])
             school = sheets.organization(f"o-demo-{code}-school", f"{label} School General Branch", "general_branch",
@@ -119,6 +122,8 @@ def build_small(areas: list[dict], rng: random.Random) -> tuple[Sheets, list[dic
                           "member": f"m-demo-{n - 5:06d}", "unit": u[5]})
         plans.append({"kind": "coordination_committee", "area": sub["code"],
                       "name": f"{sub['name']} Coordination Committee", "units": sub_units[:6]})
+        plans.append({"kind": "hubs", "area": sub["code"], "name": sub["name"], "leader": social,
+                      "units": sub_units[:2], "organization": branches[0] if branches else None})
     return sheets, plans
 
 
@@ -169,9 +174,42 @@ async def _import(client: httpx.AsyncClient, kind: SheetKind, rows: list[list]) 
     return written
 
 
+# Per subdistrict, the three hubs the seeds name and the joint actions each takes part in (一统五联).
+HUB_KINDS = [("trade_union", "Trade Union Federation", 5200, 640, ["joint_service", "shared_support"]),
+             ("youth_league", "Youth League Working Committee", 1800, 260, ["joint_work", "joint_team"]),
+             ("womens_federation", "Women's Federation", 3100, 410, ["joint_building", "joint_service"])]
+
+
+async def _hubs(client: httpx.AsyncClient, plan: dict) -> tuple[int, int]:
+    """A trade union, a youth league and a women's federation led by the subdistrict's committee, each
+    linked to the subdistrict's units and its first community's enterprise branch."""
+    partners = [("unit", u) for u in plan["units"]] + ([("organization", plan["organization"])] if plan["organization"] else [])
+    hubs = links = 0
+    for i, (kind, label, members, party_members, actions) in enumerate(HUB_KINDS):
+        response = await client.post("/api/v1/hubs", json={
+            "name": f"{plan['name']} {label}", "kind": kind, "area_code": plan["area"],
+            "leading_organization_id": plan["leader"], "member_count": members, "party_member_count": party_members,
+            "founded_on": "2005-05-04"})
+        if response.status_code != 201:
+            raise RuntimeError(f"demo hub failed: {response.status_code} {response.text[:300]}")
+        hubs += 1
+        for j, action in enumerate(actions):
+            if not partners:
+                break
+            partner_kind, partner_id = partners[(i + j) % len(partners)]
+            linked = await client.post(f"/api/v1/hubs/{response.json()['id']}/joint-actions", json={
+                "kind": action, "partner_kind": partner_kind, "partner_id": partner_id, "started_on": "2026-01-01"})
+            if linked.status_code != 201:
+                raise RuntimeError(f"demo joint action failed: {linked.status_code} {linked.text[:300]}")
+            links += 1
+    return hubs, links
+
+
 async def _work_network(client: httpx.AsyncClient, plans: list[dict]) -> int:
     made = 0
     for plan in plans:
+        if plan["kind"] == "hubs":
+            continue
         if plan["kind"] == "platform":
             response = await client.post("/api/v1/consultation-platforms", json={
                 "name": plan["name"], "area_code": plan["area"], "topics": ["parking", "elderly canteen"]})
@@ -205,11 +243,15 @@ async def load_into(client: httpx.AsyncClient, real_size: bool) -> str:
     for kind in (SheetKind.UNITS, SheetKind.ORGANIZATIONS, SheetKind.MEMBERS):
         counts[kind] = await _import(client, kind, sheets.rows[kind])
     bodies = await _work_network(client, plans)
+    hubs = links = 0
+    for plan in (p for p in plans if p["kind"] == "hubs"):
+        made, linked = await _hubs(client, plan)
+        hubs, links = hubs + made, links + linked
     elapsed = time.perf_counter() - started
     rows = sum(counts.values())
     return (f"{counts[SheetKind.UNITS]:,} units, {counts[SheetKind.ORGANIZATIONS]:,} organizations, "
-            f"{counts[SheetKind.MEMBERS]:,} members, {bodies} coordination bodies and platforms "
-            f"in {elapsed:.1f} s ({rows / elapsed:,.0f} rows/s through the bulk import)")
+            f"{counts[SheetKind.MEMBERS]:,} members, {bodies} coordination bodies and platforms, "
+            f"{hubs} hub organizations with {links} joint actions in {elapsed:.1f} s ({rows / elapsed:,.0f} rows/s through the bulk import)")
 
 
 async def load_demo(urls: dict[str, str], token: str, real_size: bool) -> str:

@@ -15,6 +15,7 @@ async def test_small_demo_loads_once(client, auth, unique_code):
     try:
         summary = await load_into(client, real_size=False)
         assert summary.startswith("54 units, 41 organizations, 45 members, 21 coordination bodies"), summary
+        assert "9 hub organizations with 18 joint actions" in summary, summary
         assert await load_into(client, real_size=False) == "registry demo already loaded"
     finally:
         del client.headers["Authorization"]
@@ -22,3 +23,9 @@ async def test_small_demo_loads_once(client, auth, unique_code):
     assert coverage["total"]["units"] == 18 and coverage["total"]["covered_share"] == 100.0
     member = (await client.get("/api/v1/members", params={"limit": 1}, headers=auth("party_member", "CY01001"))).json()
     assert member["items"][0]["personal_data"] == "masked"
+    subdistrict = "CY01"
+    led = (await client.get(f"/api/v1/organizations/o-demo-{subdistrict}-social/led-hubs", headers=admin)).json()
+    assert sorted(h["kind"] for h in led["items"]) == ["trade_union", "womens_federation", "youth_league"]
+    assert all(h["joint_action_count"] == 2 for h in led["items"])
+    acting = (await client.get("/api/v1/hubs", params={"acting_in": f"{subdistrict}001"}, headers=admin)).json()
+    assert {h["area_code"] for h in acting["items"]} == {subdistrict}
