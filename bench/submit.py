@@ -261,10 +261,18 @@ async def main() -> None:
             "DEMAND_INTAKE_DATABASE_URL": service_url, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "JWT_SECRET": SECRET,
             "DEMAND_SWEEPER_ENABLED": "false", "LOG_LEVEL": "WARNING", "YIZHOU_DATA_DIR": str(logs)},
             logs / "demand-intake.log")
+        # The same app with its relay and consumers off: the request path alone (what the background
+        # work of each submit, publishing it and applying it to the rates read model, costs).
+        alone_url = await fresh_database("bench_submit_request_path")
+        alone = Server("demand_intake.app:create_app", {
+            "DEMAND_INTAKE_DATABASE_URL": alone_url, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "JWT_SECRET": SECRET,
+            "DEMAND_SWEEPER_ENABLED": "false", "LOG_LEVEL": "WARNING", "YIZHOU_DATA_DIR": str(logs),
+            "OUTBOX_RELAY_ENABLED": "false", "CONSUMERS_ENABLED": "false"}, logs / "demand-intake-alone.log")
         bare = Server("submit:create_bare_app", {"BARE_DATABASE_URL": bare_url}, logs / "bare.log")
         try:
-            await asyncio.gather(service.ready(), bare.ready())
+            await asyncio.gather(service.ready(), bare.ready(), alone.ready())
             communities = await seed_axis(service_url)
+            await seed_axis(alone_url)
             token = mint_token(SECRET, role="district_admin", area="BZ")
             # The fixed rate asked for, and half of what demand-intake sustains here (its latency
             # when not overloaded); both apps at both rates.
@@ -273,14 +281,18 @@ async def main() -> None:
             rates = [args.rate, sustainable]
             base = await measure("bare", bare.url, token, communities, args, rates)
             real = await measure("demand-intake", service.url, token, communities, args, rates)
+            only = await measure("demand-intake, relay and consumers off", alone.url, token, communities, args, [])
         finally:
             service.stop()
             bare.stop()
+            alone.stop()
     at, half = real[args.rate], real[sustainable]
     results = [
         Result("submit", f"max requests/s (concurrency {args.concurrency}, {real['errors']} errors)", real["max_rps"],
                "req/s", "bare FastAPI, one insert", base["max_rps"], True, ">= x0.6",
                real["max_rps"] / base["max_rps"] >= 0.6 if base["max_rps"] else None),
+        Result("submit", "max requests/s, relay and consumers off", only["max_rps"], "req/s",
+               "bare FastAPI, one insert", base["max_rps"], True),
         Result("submit", f"p99 at {args.rate}/s on {kind} (achieved {at['achieved']:.0f}/s)", at["p99"], "ms",
                "bare FastAPI p99", base[args.rate]["p99"], False,
                "p99 < 50 ms (PostgreSQL)" if kind == "postgresql" else "p99 < 50 ms (on PostgreSQL; this is SQLite)",
