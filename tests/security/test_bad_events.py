@@ -42,7 +42,7 @@ async def test_malformed_and_out_of_order_demand_events_are_dead_lettered(securi
     key = f"bad-events-{marker}".encode()  # one key: one partition, in the order sent
     group = "demand-intake" + service_env["CONSUMER_GROUP_SUFFIX"]
     now = datetime.now(UTC).isoformat()
-    good_id, orphan_id = f"good-{marker}", f"orphan-{marker}"
+    good_id, orphan_id = str(uuid.uuid4()), str(uuid.uuid4())  # ids fit the services' VARCHAR(36)
     base = {"area_code": axis["c1"], "area_path": f"/{axis['d1']}/{axis['s1']}/{axis['c1']}/", "category": "elderly_care",
             "occurred_at": now}
     sent = []
