@@ -102,7 +102,7 @@ async def clusters(db: DatabaseDep, scope: ScopeDep, area_code: AreaQuery = None
 @router.get("/api/v1/demands/{demand_id}/candidates", response_model=list[CandidateOut], responses=PROBLEMS,
             summary="The k nearest resources that fit one demand (category or skill, distance cap, area)")
 async def candidates(demand_id: Id, db: DatabaseDep, scope: ScopeDep, k: Annotated[int, Query(ge=1, le=100)] = 10,
-                     max_distance_km: Annotated[float, Query(gt=0, le=50)] = 2.0) -> list[CandidateOut]:
+                     max_distance_km: Annotated[float, Query(ge=0.001, le=50, description="At least 1 m")] = 2.0) -> list[CandidateOut]:
     found = await use_cases.candidates(db, scope, demand_id, k, round(max_distance_km * 1000))
     return [CandidateOut(resource=resource_out(r), distance_m=d) for r, d in found]
 

@@ -210,7 +210,7 @@ class RoundIn(_In):
     area_code: str = Field(pattern=CODE_PATTERN)
     period_start: AwareDatetime
     period_end: AwareDatetime
-    max_distance_km: float = Field(default=2.0, gt=0, le=50)
+    max_distance_km: float = Field(default=2.0, ge=0.001, le=50, description="At least 1 m")
     weights: dict[Literal["normal", "elderly_alone", "disabled", "low_income", "other"],
                   Annotated[int, Field(ge=1, le=1000)]] = Field(default={})
 

@@ -85,6 +85,9 @@ async def test_a_round_serves_the_priority_household_and_decisions_keep_capacity
         headers=worker), 422, "validation")
     assert_problem(await client.get(f"/api/v1/matching/rounds/{round_['id']}",
                                     headers=auth("community_worker", axis["c2"])), 404, "not-found")
+    # A distance cap that rounds to 0 m is refused up front (the fuzzer found it as a 500).
+    assert_problem(await client.post("/api/v1/matching/rounds", json={
+        "area_code": axis["c1"], **PERIOD, "max_distance_km": 5.96e-08}, headers=worker), 422, "validation")
 
 
 async def test_top_candidates_for_one_demand(client, axis, auth, db):
@@ -98,6 +101,8 @@ async def test_top_candidates_for_one_demand(client, axis, auth, db):
     assert {c["resource"]["area_code"] for c in found} == {axis["g1"], axis["c1"]}
     assert_problem(await client.get(f"/api/v1/demands/{demand}/candidates", params={"k": 0}, headers=worker), 422,
                    "validation")
+    assert_problem(await client.get(f"/api/v1/demands/{demand}/candidates", params={"max_distance_km": 1e-7},
+                                    headers=worker), 422, "validation")
     listed = (await client.get("/api/v1/demands", params={"category": "culture_sports", "open_only": True},
                                headers=worker)).json()["items"]
     assert demand in [d["demand_id"] for d in listed]
