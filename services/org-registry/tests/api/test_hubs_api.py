@@ -98,6 +98,11 @@ async def test_changing_a_hub(client, network, auth):
                    404, "not-found")
     led = (await client.patch(url, json={"leading_organization_id": n["branch"]}, headers=admin)).json()
     assert led["leading_organization_id"] == n["branch"]
+    gone = await add_organization(client, admin, n["s1"], [], setup_mode="commercial_building", name="Gone Committee")
+    await client.post(f"/api/v1/organizations/{gone['id']}/dissolve", json={"dissolved_on": "2024-01-01"}, headers=admin)
+    assert_problem(await client.patch(url, json={"leading_organization_id": gone["id"]}, headers=admin),
+                   409, "organization-dissolved")
+    assert (await client.get(url, headers=admin)).json()["leading_organization_id"] == n["branch"]
 
 
 async def test_joint_actions_one_per_kind_and_pair(client, network, auth):
