@@ -1,7 +1,14 @@
 """Hub organizations and their joint actions over HTTP: every refusal, scoping per role, the two queries."""
 
+from dataclasses import replace
+from datetime import UTC, date, datetime
+
 import pytest
 from registry_helpers import add_organization, add_unit, assert_problem
+from sqlalchemy.exc import IntegrityError
+
+from org_registry.domain.hub import JointAction, JointActionKind, PartnerKind
+from org_registry.store.hubs import HubRepository
 
 HUBS = "/api/v1/hubs"
 
@@ -214,3 +221,19 @@ async def test_which_hubs_act_in_a_community_and_what_an_organization_leads(clie
     assert_problem(await client.get(led, headers=auth("subdistrict_admin", n["s2"])), 404, "not-found")
     assert_problem(await client.get("/api/v1/organizations/o-nope/led-hubs", headers=admin), 404, "not-found")
     assert_problem(await client.get(led, params={"after": "@@"}, headers=admin), 400, "bad-cursor")
+
+
+async def test_the_database_refuses_a_second_link_of_one_kind_between_the_same_pair(client, db, network):
+    """Two concurrent requests can both pass the domain check; the unique constraint then decides (409)."""
+    n = network
+    made = await add_hub(client, n["admin"], hub_body(n))
+    action = JointAction(id="ja-first", hub_id=made["id"], kind=JointActionKind.JOINT_TEAM, partner_kind=PartnerKind.UNIT,
+                         partner_id=n["u1"], started_on=date(2026, 1, 1))
+    async with db.unit_of_work() as uow:
+        await HubRepository(uow.session).add_joint_action(replace(action, id=f"ja-{made['id']}-1"), datetime.now(UTC))
+        await uow.commit()
+    with pytest.raises(IntegrityError):
+        async with db.unit_of_work() as uow:
+            await HubRepository(uow.session).add_joint_action(replace(action, id=f"ja-{made['id']}-2"), datetime.now(UTC))
+            await uow.commit()
+
