@@ -183,7 +183,9 @@ HUB_KINDS = [("trade_union", "Trade Union Federation", 5200, 640, ["joint_servic
 async def _hubs(client: httpx.AsyncClient, plan: dict) -> tuple[int, int]:
     """A trade union, a youth league and a women's federation led by the subdistrict's committee, each
     linked to the subdistrict's units and its first community's enterprise branch."""
-    partners = [("unit", u) for u in plan["units"]] + ([("organization", plan["organization"])] if plan["organization"] else [])
+    partners = [("unit", u) for u in plan["units"]]
+    if plan["organization"]:
+        partners.append(("organization", plan["organization"]))
     hubs = links = 0
     for i, (kind, label, members, party_members, actions) in enumerate(HUB_KINDS):
         response = await client.post("/api/v1/hubs", json={

@@ -97,8 +97,9 @@ async def update_hub(db: Database, scope: AreaScope, hub_id: str, changes: dict[
     async with db.unit_of_work() as uow:
         repo = HubRepository(uow.session)
         current = (await _visible_hub(repo, scope, hub_id)).hub
-        if "leading_organization_id" in changes and changes["leading_organization_id"] != current.leading_organization_id:
-            leader = await _leader(uow.session, scope, changes["leading_organization_id"])
+        new_leader = changes.get("leading_organization_id", current.leading_organization_id)
+        if new_leader != current.leading_organization_id:
+            leader = await _leader(uow.session, scope, new_leader)
             _checked(lambda: rules.check_leader(leader), "leading_organization_id")
         hub: Hub = replace(current, **changes)
         if hub == current:
@@ -170,7 +171,8 @@ async def list_hubs(db: Database, scope: AreaScope, *, under: str | None, acting
             raise bad_cursor(exc) from None
 
 
-async def led_hubs(db: Database, scope: AreaScope, organization_id: str, *, limit: int, **filters: Any) -> list[HubView]:
+async def led_hubs(db: Database, scope: AreaScope, organization_id: str, *, limit: int,
+                   **filters: Any) -> list[HubView]:
     """The hubs an organization leads, among those located in the caller's area."""
     async with db.sessions() as session:
         await visible_organization(OrganizationRepository(session), scope, organization_id)

@@ -106,7 +106,8 @@ async def test_changing_a_hub(client, network, auth):
     led = (await client.patch(url, json={"leading_organization_id": n["branch"]}, headers=admin)).json()
     assert led["leading_organization_id"] == n["branch"]
     gone = await add_organization(client, admin, n["s1"], [], setup_mode="commercial_building", name="Gone Committee")
-    await client.post(f"/api/v1/organizations/{gone['id']}/dissolve", json={"dissolved_on": "2024-01-01"}, headers=admin)
+    await client.post(f"/api/v1/organizations/{gone['id']}/dissolve", json={"dissolved_on": "2024-01-01"},
+                      headers=admin)
     assert_problem(await client.patch(url, json={"leading_organization_id": gone["id"]}, headers=admin),
                    409, "organization-dissolved")
     assert (await client.get(url, headers=admin)).json()["leading_organization_id"] == n["branch"]
@@ -144,7 +145,8 @@ async def test_joint_actions_one_per_kind_and_pair(client, network, auth):
     assert_problem(await client.post(url, json=link, headers=auth("resident", n["s1"])), 403, "forbidden")
     assert_problem(await client.post(url, json=link, headers=auth("subdistrict_admin", n["s2"])), 404, "not-found")
     gone = await add_organization(client, admin, n["c1"], [], setup_mode="commercial_building", name="Gone Branch")
-    await client.post(f"/api/v1/organizations/{gone['id']}/dissolve", json={"dissolved_on": "2024-01-01"}, headers=admin)
+    await client.post(f"/api/v1/organizations/{gone['id']}/dissolve", json={"dissolved_on": "2024-01-01"},
+                      headers=admin)
     assert_problem(await client.post(url, json={**link, "partner_kind": "organization", "partner_id": gone["id"]},
                                      headers=admin), 409, "organization-dissolved")
 
@@ -213,7 +215,8 @@ async def test_which_hubs_act_in_a_community_and_what_an_organization_leads(clie
 
     led = f"/api/v1/organizations/{n['committee']}/led-hubs"
     assert names(await client.get(led, headers=admin)) == ["Elm Youth League", "North Trade Union Federation"]
-    assert names(await client.get(led, params={"kind": "trade_union"}, headers=admin)) == ["North Trade Union Federation"]
+    assert names(await client.get(led, params={"kind": "trade_union"}, headers=admin)) == \
+        ["North Trade Union Federation"]
     assert names(await client.get(f"/api/v1/organizations/{n['south']}/led-hubs", headers=admin)) == \
         ["South Volunteers' Association", "South Women's Federation"]
     assert names(await client.get(HUBS, params={"led_by": n["south"], "under": n["code"]}, headers=admin)) == \
@@ -227,13 +230,14 @@ async def test_the_database_refuses_a_second_link_of_one_kind_between_the_same_p
     """Two concurrent requests can both pass the domain check; the unique constraint then decides (409)."""
     n = network
     made = await add_hub(client, n["admin"], hub_body(n))
-    action = JointAction(id="ja-first", hub_id=made["id"], kind=JointActionKind.JOINT_TEAM, partner_kind=PartnerKind.UNIT,
-                         partner_id=n["u1"], started_on=date(2026, 1, 1))
+    action = JointAction(id=f"ja-{made['id']}-1", hub_id=made["id"], kind=JointActionKind.JOINT_TEAM,
+                         partner_kind=PartnerKind.UNIT, partner_id=n["u1"], started_on=date(2026, 1, 1))
     async with db.unit_of_work() as uow:
-        await HubRepository(uow.session).add_joint_action(replace(action, id=f"ja-{made['id']}-1"), datetime.now(UTC))
+        await HubRepository(uow.session).add_joint_action(action, datetime.now(UTC))
         await uow.commit()
     with pytest.raises(IntegrityError):
         async with db.unit_of_work() as uow:
-            await HubRepository(uow.session).add_joint_action(replace(action, id=f"ja-{made['id']}-2"), datetime.now(UTC))
+            second = replace(action, id=f"ja-{made['id']}-2")
+            await HubRepository(uow.session).add_joint_action(second, datetime.now(UTC))
             await uow.commit()
 
