@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import importlib
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer
 from sqlalchemy import Table, delete
 
 from yizhou.bus import partitions_of, start_producer
-from yizhou.consumer import EventConsumer
+from yizhou.consumer import EventConsumer, Subscription
 from yizhou.database import Database
 from yizhou.messaging_tables import inbox
 
@@ -32,12 +33,24 @@ class RebuildReport:
 
 
 async def rebuild(package: str, settings, progress: Callable[[int, int], None] | None = None) -> RebuildReport:
+    """Every read model of a service (its `READ_MODELS`), from every topic it subscribes to."""
     consumers = importlib.import_module(f"{package}.consumers")
     read_models: list[Table] = list(getattr(consumers, "READ_MODELS", []))
+
+    async def clear(session) -> dict[str, int]:
+        return {table.name: (await session.execute(delete(table))).rowcount for table in read_models}
+
+    return await replay(settings, consumers.SUBSCRIPTIONS, clear, progress)
+
+
+async def replay(settings, subscriptions: list[Subscription], clear: Callable[[Any], Awaitable[dict[str, int]]],
+                 progress: Callable[[int, int], None] | None = None) -> RebuildReport:
+    """Clears (in one transaction with the inbox rows of the subscribed topics) and replays the
+    subscribed topics from the start through `subscriptions`' handlers."""
     db = Database(settings.resolved_database_url)
     producer = await start_producer(settings.kafka_bootstrap_servers, settings.kafka_idempotence, f"{settings.service_name}-rebuild")
     runner = EventConsumer(db, bootstrap=settings.kafka_bootstrap_servers, group=settings.consumer_group,
-                           subscriptions=consumers.SUBSCRIPTIONS, producer=producer,
+                           subscriptions=subscriptions, producer=producer,
                            max_attempts=settings.consumer_max_attempts, send_dead_letters=False)
     report = RebuildReport(settings.service_name, runner.topics)
     kafka = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers, group_id=None, enable_auto_commit=False,
@@ -49,9 +62,9 @@ async def rebuild(package: str, settings, progress: Callable[[int, int], None] |
         begins = await kafka.beginning_offsets(partitions) if partitions else {}
         total = sum(ends[tp] - begins[tp] for tp in partitions)
         async with db.sessions() as session, session.begin():
-            for table in read_models:
-                report.cleared[table.name] = (await session.execute(delete(table))).rowcount
-            report.cleared["inbox"] = (await session.execute(delete(inbox).where(inbox.c.consumer == settings.consumer_group))).rowcount
+            report.cleared = await clear(session)
+            report.cleared["inbox"] = (await session.execute(delete(inbox).where(
+                inbox.c.consumer == settings.consumer_group, inbox.c.topic.in_(runner.topics)))).rowcount
         if partitions:
             kafka.assign(partitions)
             await kafka.seek_to_beginning(*partitions)
