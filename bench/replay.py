@@ -6,7 +6,8 @@ aiokafka consume of the same topic.
 A year of demand lifecycles (submitted, then accepted / assigned / overdue / resolved / closed, or
 rejected or withdrawn; about four events per demand) is built with the contract models and the
 platform's own envelope (`to_kafka_message`, as the relay sends them) and produced to a fresh topic.
-The rebuild is demand-intake's own `rebuild_rates` (what `yizhou demand-intake rates rebuild` runs:
+The rebuild is demand-intake's own `rebuild_rates` (what `yizhou demand-intake rates rebuild` runs,
+through `yizhou.rebuild.replay`:
 inbox claims, the live `on_demand_event` handler, one transaction per fetched batch) pointed at that
 topic and at a fresh database. Baseline: a raw aiokafka consumer reading the same topic to its end
 with the same fetch settings. A real-size district's year is about 11 million events; the embedded
