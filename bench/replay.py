@@ -7,9 +7,8 @@ A year of demand lifecycles (submitted, then accepted / assigned / overdue / res
 rejected or withdrawn; about four events per demand) is built with the contract models and the
 platform's own envelope (`to_kafka_message`, as the relay sends them) and produced to a fresh topic.
 The rebuild is demand-intake's own `rebuild_rates` (what `yizhou demand-intake rates rebuild` runs,
-through `yizhou.rebuild.replay`:
-inbox claims, the live `on_demand_event` handler, one transaction per fetched batch) pointed at that
-topic and at a fresh database. Baseline: a raw aiokafka consumer reading the same topic to its end
+through `yizhou.rebuild.replay`: inbox claims, the live `on_demand_event` handler, one transaction per
+fetched batch) pointed at that topic and at a fresh database. Baseline: a raw aiokafka consumer reading the same topic to its end
 with the same fetch settings. A real-size district's year is about 11 million events; the embedded
 broker keeps everything in memory, so the default is 1 million and the time for 11 million is
 extrapolated from the measured rate (`--events 11000000` on a real Kafka to measure it).
