@@ -52,7 +52,8 @@ def generate(n: int, seed: int = 7):
         category = rnd.choice(CATEGORIES)
         fact = dict(demand_id=demand_id, area_code=code, area_path=path, category=category, channel="hotline",
                     urgency="normal", assignee=None, accountable_area_code=None, state=state, submitted_at=submitted,
-                    responded_at=responded, respond_overdue=respond_overdue, resolve_overdue=overdue and not respond_overdue,
+                    responded_at=responded, respond_overdue=respond_overdue,
+                    resolve_overdue=overdue and not respond_overdue,
                     overdue=overdue, resolved_at=resolved, closed_at=resolved if state == "closed" else None,
                     feedback=feedback, me_too_count=0, updated_at=resolved or responded or submitted)
         demand = dict(id=demand_id, channel="hotline", category=category, urgency="normal", complex=False,

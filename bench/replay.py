@@ -8,10 +8,10 @@ rejected or withdrawn; about four events per demand) is built with the contract 
 platform's own envelope (`to_kafka_message`, as the relay sends them) and produced to a fresh topic.
 The rebuild is demand-intake's own `rebuild_rates` (what `yizhou demand-intake rates rebuild` runs,
 through `yizhou.rebuild.replay`: inbox claims, the live `on_demand_event` handler, one transaction per
-fetched batch) pointed at that topic and at a fresh database. Baseline: a raw aiokafka consumer reading the same topic to its end
-with the same fetch settings. A real-size district's year is about 11 million events; the embedded
-broker keeps everything in memory, so the default is 1 million and the time for 11 million is
-extrapolated from the measured rate (`--events 11000000` on a real Kafka to measure it).
+fetched batch) pointed at that topic and at a fresh database. Baseline: a raw aiokafka consumer
+reading the same topic to its end with the same fetch settings. A real-size district's year is about
+11 million events; the embedded broker keeps everything in memory, so the default is 1 million and the
+time for 11 million is extrapolated from the measured rate (`--events 11000000` on a real Kafka to measure it).
 """
 
 from __future__ import annotations
@@ -75,7 +75,8 @@ def lifecycle(rnd: random.Random) -> list:
         at += timedelta(days=rnd.uniform(1, 14))
         events.append(DemandResolved(**base, state="resolved", occurred_at=at))
         if rnd.random() < 0.85:
-            events.append(DemandClosed(**base, state="closed", occurred_at=at + timedelta(days=3), contact_attempted=True,
+            events.append(DemandClosed(**base, state="closed", occurred_at=at + timedelta(days=3),
+                                       contact_attempted=True,
                                        feedback=rnd.choice(("satisfied", "basically_satisfied", "dissatisfied", None))))
     return events
 

@@ -153,8 +153,8 @@ async def seed_axis(url: str) -> list[str]:
     rows = [{"code": "BZ", "name": "Bench District", "level": "district", "parent_code": None, "path": "/BZ/"},
             {"code": "BZ01", "name": "Bench Street", "level": "subdistrict", "parent_code": "BZ", "path": "/BZ/BZ01/"}]
     communities = [f"BZ01{n:03d}" for n in range(COMMUNITIES)]
-    rows += [{"code": c, "name": f"Community {c}", "level": "community", "parent_code": "BZ01", "path": f"/BZ/BZ01/{c}/"}
-             for c in communities]
+    rows += [{"code": c, "name": f"Community {c}", "level": "community", "parent_code": "BZ01",
+              "path": f"/BZ/BZ01/{c}/"} for c in communities]
     engine = create_async_engine(url)
     async with engine.begin() as conn:
         await conn.execute(area_copy.insert(), [{**r, "retired": False, "updated_at": now} for r in rows])
@@ -234,7 +234,8 @@ async def measure(name: str, url: str, token: str, communities: list[str], args,
         fixed = Driver(url, token, communities)
         achieved = await fixed.fixed_rate(rate, args.seconds, args.concurrency * 2)
         figures[rate] = {"achieved": achieved, "p50": percentile(fixed.latencies, 50),
-                         "p99": percentile(fixed.latencies, 99), "errors": fixed.errors(), "statuses": dict(fixed.statuses)}
+                         "p99": percentile(fixed.latencies, 99), "errors": fixed.errors(),
+                         "statuses": dict(fixed.statuses)}
         figures["errors"] += fixed.errors()
     print(f"# {name}: {figures}", flush=True)
     return figures
@@ -297,7 +298,8 @@ async def main() -> None:
                "bare FastAPI p99", base[args.rate]["p99"], False,
                "p99 < 50 ms (PostgreSQL)" if kind == "postgresql" else "p99 < 50 ms (on PostgreSQL; this is SQLite)",
                at["p99"] < 50 and real["errors"] == 0),
-        Result("submit", f"p50 at {args.rate}/s on {kind}", at["p50"], "ms", "bare FastAPI p50", base[args.rate]["p50"], False),
+        Result("submit", f"p50 at {args.rate}/s on {kind}", at["p50"], "ms", "bare FastAPI p50",
+               base[args.rate]["p50"], False),
         Result("submit", f"p99 at {sustainable}/s (half of its max) on {kind}", half["p99"], "ms", "bare FastAPI p99",
                base[sustainable]["p99"], False),
     ]
