@@ -65,6 +65,30 @@ def database_url(name: str) -> tuple[str, str]:
     return f"sqlite+aiosqlite:///{path}", "sqlite"
 
 
+async def fresh_database(name: str, *schema):
+    """A new, empty database `name` (dropped and created on DATABASE_URL's server, else a new SQLite
+    file) with `schema` created in it: MetaData objects and/or single Tables."""
+    from sqlalchemy import MetaData, text
+
+    from yizhou.database import Database
+
+    url, _ = database_url(name)
+    if url.startswith("postgresql"):
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.ext.asyncio import create_async_engine
+
+        admin = create_async_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+        async with admin.connect() as conn:
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            await conn.execute(text(f'CREATE DATABASE "{name}"'))
+        await admin.dispose()
+    db = Database(url)
+    async with db.engine.begin() as conn:
+        for item in schema:
+            await conn.run_sync(item.create_all if isinstance(item, MetaData) else item.create)
+    return db
+
+
 def write(results: list[Result], path: str | None) -> None:
     if path:
         Path(path).write_text(json.dumps([{**asdict(r), "ratio": r.ratio} for r in results], indent=2))

@@ -18,7 +18,7 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from common import Result, database_url, write
+from common import Result, database_url, fresh_database, write
 from sqlalchemy import and_, case, func, or_, select, text
 
 from demand_intake.domain.rates import Counts, rates_of
@@ -67,23 +67,6 @@ def generate(n: int, seed: int = 7):
                       resolved_at=resolved, closed_at=fact["closed_at"], updated_at=fact["updated_at"], version=1,
 )
         yield demand, fact
-
-
-async def fresh(name: str) -> Database:
-    url, _ = database_url(name)
-    if url.startswith("postgresql"):
-        from sqlalchemy.engine import make_url
-        from sqlalchemy.ext.asyncio import create_async_engine
-
-        admin = create_async_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
-        async with admin.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            await conn.execute(text(f'CREATE DATABASE "{name}"'))
-        await admin.dispose()
-    db = Database(url)
-    async with db.engine.begin() as conn:
-        await conn.run_sync(Base.metadata.create_all, tables=[DemandRow.__table__, DemandFactRow.__table__])
-    return db
 
 
 async def fill(db: Database, n: int, chunk: int = 5000) -> float:
@@ -167,7 +150,7 @@ async def main() -> None:
     n = 100_000 if args.quick else args.demands
     kind = database_url("x")[1]
     print(f"# rates bench on {kind}, {n:,} demands, {datetime.now(UTC):%Y-%m-%d %H:%M}Z")
-    db = await fresh("bench_rates")
+    db = await fresh_database("bench_rates", DemandRow.__table__, DemandFactRow.__table__)
     generation_s = await fill(db, n)
     under, start, end = "/CY/CY03/", YEAR, YEAR + timedelta(days=365)
     async with db.sessions() as session:

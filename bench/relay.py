@@ -19,13 +19,11 @@ from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import ClassVar
 
-from common import Result, broker, database_url, percentile, write
-from sqlalchemy import text
+from common import Result, broker, database_url, fresh_database, percentile, write
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from yizhou.bus import ensure_topics, start_producer
 from yizhou.consumer import EventConsumer, Subscription
-from yizhou.database import Database
 from yizhou.envelope import to_kafka_message
 from yizhou.events import EventData
 from yizhou.messaging_tables import messaging_metadata, outbox
@@ -39,23 +37,6 @@ class BenchTick(EventData):
     payload: str
 
 
-async def fresh_database(name: str) -> Database:
-    url, _ = database_url(name)
-    if url.startswith("postgresql"):
-        from sqlalchemy.engine import make_url
-        from sqlalchemy.ext.asyncio import create_async_engine
-
-        admin = create_async_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
-        async with admin.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            await conn.execute(text(f'CREATE DATABASE "{name}"'))
-        await admin.dispose()
-    db = Database(url)
-    async with db.engine.begin() as conn:
-        await conn.run_sync(messaging_metadata.create_all)
-    return db
-
-
 def rows(n: int, topic: str) -> list[dict]:
     return [{**BenchTick(n=i, payload="x" * 200).outbox_values(aggregate_id=f"agg-{i % 64}", subject=str(i),
                                                                   source="/bench"), "topic": topic} for i in range(n)]
@@ -64,7 +45,7 @@ def rows(n: int, topic: str) -> list[dict]:
 async def relay_throughput(bootstrap: str, events: int) -> list[Result]:
     topic = f"yizhou.bench-relay-{uuid.uuid4().hex[:6]}.v1"
     await ensure_topics(bootstrap, [topic], 3)
-    db = await fresh_database("bench_relay")
+    db = await fresh_database("bench_relay", messaging_metadata)
     payload = rows(events, topic)
     async with db.sessions() as session, session.begin():
         await session.execute(outbox.insert(), payload)
@@ -92,7 +73,7 @@ async def relay_throughput(bootstrap: str, events: int) -> list[Result]:
 async def latency(bootstrap: str, rate: int, seconds: float) -> list[Result]:
     topic = BenchTick.topic
     await ensure_topics(bootstrap, [topic, topic + ".dlq"], 3)
-    db = await fresh_database("bench_latency")
+    db = await fresh_database("bench_latency", messaging_metadata)
     producer = await start_producer(bootstrap)
     committed: dict[str, float] = {}
     applied: dict[str, float] = {}

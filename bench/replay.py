@@ -24,8 +24,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
-from common import Result, broker, database_url, write
-from sqlalchemy import func, select, text
+from common import Result, broker, database_url, fresh_database, write
+from sqlalchemy import func, select
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from demand_intake.settings import Settings
@@ -128,23 +128,10 @@ async def raw_consume(bootstrap: str, topic: str) -> tuple[int, float]:
         await kafka.stop()
 
 
-async def fresh(name: str) -> str:
-    url, _ = database_url(name)
-    if url.startswith("postgresql"):
-        from sqlalchemy.engine import make_url
-        from sqlalchemy.ext.asyncio import create_async_engine
-
-        admin = create_async_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
-        async with admin.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            await conn.execute(text(f'CREATE DATABASE "{name}"'))
-        await admin.dispose()
-    db = Database(url)
-    async with db.engine.begin() as conn:
-        for metadata in (Base.metadata, messaging_metadata, area_copy.metadata):
-            await conn.run_sync(metadata.create_all)
+async def _fresh_url(name: str) -> str:
+    db = await fresh_database(name, Base.metadata, messaging_metadata, area_copy.metadata)
     await db.dispose()
-    return url
+    return db.url
 
 
 async def rebuild(bootstrap: str, topic: str, url: str) -> tuple[rates_rebuild.RatesRebuild, float, int]:
@@ -184,7 +171,7 @@ async def main() -> None:
         print(f"# produced {events:,} events of {demands:,} demands in {produce_s:.1f}s "
               f"({events / produce_s:,.0f}/s, building the envelopes included)", flush=True)
         raw_count, raw_s = await raw_consume(bootstrap, topic)
-        url = await fresh("bench_replay")
+        url = await _fresh_url("bench_replay")
         report, rebuild_s, facts = await rebuild(bootstrap, topic, url)
     print(f"# raw consume read {raw_count:,} records in {raw_s:.1f}s; rebuild read {report.records:,} in "
           f"{rebuild_s:.1f}s, outcomes {dict(report.outcomes)}, {facts:,} facts for {demands:,} demands")

@@ -22,6 +22,7 @@ BENCHES = {
     "submit": ("submit.py", ["--seconds", "20"], ["--quick"]),
     "rates": ("rates.py", [], ["--quick"]),
     "replay": ("replay.py", [], ["--quick"]),
+    "load": ("load.py", [], ["--requests", "400", "--seconds", "20", "--settle-seconds", "30"]),
 }
 
 
