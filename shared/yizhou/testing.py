@@ -148,6 +148,28 @@ async def eventually(check: Callable[[], Awaitable[Any]], timeout_s: float = 30,
     raise AssertionError(f"condition not met within {timeout_s}s")
 
 
+async def read_event(bootstrap: str, topic: str, key: str, event_type: str, timeout_s: float = 60) -> dict:
+    """The data of the first record on `topic` with this key and CloudEvents type (from the start)."""
+    import json
+
+    from aiokafka import AIOKafkaConsumer
+
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", group_id=None,
+                                enable_auto_commit=False)
+    await consumer.start()
+    try:
+        async def found():
+            for records in (await consumer.getmany(timeout_ms=1000)).values():
+                for record in records:
+                    if record.key == key.encode() and dict(record.headers or ()).get("ce_type") == event_type.encode():
+                        return json.loads(record.value)
+            return None
+
+        return await eventually(found, timeout_s=timeout_s, interval_s=0)
+    finally:
+        await consumer.stop()
+
+
 @pytest.fixture
 def platform_factory(service_env, tmp_path) -> Callable[..., Platform]:
     """Starts the four services as processes (as `make run` does); stopped after the test."""

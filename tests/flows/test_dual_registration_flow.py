@@ -4,11 +4,9 @@ published with its commitments; a published evaluation reaches org-registry, whi
 the subject's own party organization; a member's move in org-registry makes the next registration
 a transfer."""
 
-import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from aiokafka import AIOKafkaConsumer
 
 from dual_registration.app import create_app as create_dual_registration
 from dual_registration.settings import Settings as DualRegistrationSettings
@@ -16,7 +14,7 @@ from org_registry.app import create_app as create_org_registry
 from org_registry.settings import Settings as OrgRegistrySettings
 from yizhou.contracts.evaluations import EVALUATIONS_TOPIC
 from yizhou.contracts.registrations import REGISTRATIONS_TOPIC
-from yizhou.testing import eventually, serve
+from yizhou.testing import eventually, read_event, serve
 
 ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 
@@ -32,25 +30,6 @@ async def apps(make_settings):
     async with serve(create_org_registry(make_settings(OrgRegistrySettings))) as org, \
             serve(create_dual_registration(make_settings(DualRegistrationSettings))) as dual:
         yield org, dual
-
-
-async def read_topic(bootstrap: str, topic: str, key: str, event_type: str) -> dict:
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", group_id=None,
-                                enable_auto_commit=False)
-    await consumer.start()
-    try:
-        async def found():
-            batch = await consumer.getmany(timeout_ms=1000)
-            for records in batch.values():
-                for record in records:
-                    headers = dict(record.headers or ())
-                    if record.key == key.encode() and headers.get("ce_type") == event_type.encode():
-                        return json.loads(record.value)
-            return None
-
-        return await eventually(found, timeout_s=60, interval_s=0)
-    finally:
-        await consumer.stop()
 
 
 async def test_registration_evaluation_and_transfer_across_services(apps, auth, token, unique_code, kafka_bootstrap):
@@ -99,7 +78,7 @@ async def test_registration_evaluation_and_transfer_across_services(apps, auth, 
              "unit_of_measure": "sessions/year"}]}})
     assert registered.status_code == 201, registered.text
     assert (await dual.post(f"/api/v1/registrations/{registered.json()['id']}/approve", headers=worker)).status_code == 200
-    unit_registered = await read_topic(kafka_bootstrap, REGISTRATIONS_TOPIC, registered.json()["id"], "unit.registered")
+    unit_registered = await read_event(kafka_bootstrap, REGISTRATIONS_TOPIC, registered.json()["id"], "unit.registered")
     assert unit_registered["unit_id"] == unit_id and unit_registered["organization_id"] == organization_id
     assert unit_registered["commitments"][0]["kind"] == "venue"
 
@@ -121,7 +100,7 @@ async def test_registration_evaluation_and_transfer_across_services(apps, auth, 
     assert evaluation.status_code == 201, evaluation.text
     published = await dual.post(f"/api/v1/evaluations/{evaluation.json()['id']}/publish", headers=worker)
     assert published.status_code == 200
-    on_topic = await read_topic(kafka_bootstrap, EVALUATIONS_TOPIC, evaluation.json()["id"], "evaluation.published")
+    on_topic = await read_event(kafka_bootstrap, EVALUATIONS_TOPIC, evaluation.json()["id"], "evaluation.published")
     assert on_topic["rating"] == "excellent" and on_topic["organization_id"] == organization_id
 
     async def shown_under_the_organization():
@@ -145,7 +124,7 @@ async def test_registration_evaluation_and_transfer_across_services(apps, auth, 
                                json={"member_id": member_id, "available_hours_per_month": 4})
     assert transfer.status_code == 201 and transfer.json()["previous_registration_id"] == mine.json()["id"]
     assert (await dual.post(f"/api/v1/registrations/{transfer.json()['id']}/approve", headers=worker2)).status_code == 200
-    transferred = await read_topic(kafka_bootstrap, REGISTRATIONS_TOPIC, transfer.json()["id"], "member.transferred")
+    transferred = await read_event(kafka_bootstrap, REGISTRATIONS_TOPIC, transfer.json()["id"], "member.transferred")
     assert transferred["from_community_code"] == f"{d}C1" and transferred["community_code"] == f"{d}C2"
     # The hours served stay the member's: the card follows the member, not the community.
     card = await dual.get(f"/api/v1/cards/member/{member_id}", headers=admin, params={"period": period})

@@ -6,13 +6,11 @@ topic as a resource of kind venue."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
-from aiokafka import AIOKafkaConsumer
 
 from org_registry.app import create_app as create_org_registry
 from org_registry.settings import Settings as OrgRegistrySettings
@@ -21,7 +19,7 @@ from project_matching.settings import Settings as ProjectMatchingSettings
 from yizhou.bus import start_producer
 from yizhou.envelope import to_kafka_message
 from yizhou.personal_data import find_personal_data
-from yizhou.testing import eventually, serve
+from yizhou.testing import eventually, read_event, serve
 
 
 @pytest.fixture(scope="module")
@@ -42,25 +40,6 @@ async def publish(bootstrap: str, events: list[tuple[str, str, str, dict]]) -> N
             await producer.send_and_wait(topic, value=msg.value, key=key.encode(), headers=list(msg.headers.items()))
     finally:
         await producer.stop()
-
-
-async def read_topic(bootstrap: str, topic: str, key: str, event_type: str) -> dict:
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", group_id=None,
-                                enable_auto_commit=False)
-    await consumer.start()
-    try:
-        async def found():
-            batch = await consumer.getmany(timeout_ms=1000)
-            for records in batch.values():
-                for record in records:
-                    headers = dict(record.headers or ())
-                    if record.key == key.encode() and headers.get("ce_type") == event_type.encode():
-                        return json.loads(record.value)
-            return None
-
-        return await eventually(found, timeout_s=60, interval_s=0)
-    finally:
-        await consumer.stop()
 
 
 async def make_axis(org, admin, d: str) -> dict[str, str]:
@@ -210,12 +189,12 @@ async def test_scorecard_from_the_platforms_events_equals_the_hand_computed_one(
     published = await pm.post("/api/v1/assessment/scorecards", json={"subject_kind": "area", "subject_id": a["c"],
                                                                      "year": year}, headers=sub_admin)
     assert published.status_code == 201 and published.json()["version"] == 1
-    event = await read_topic(kafka_bootstrap, "yizhou.assessments.v1", published.json()["id"], "assessment.published")
+    event = await read_event(kafka_bootstrap, "yizhou.assessments.v1", published.json()["id"], "assessment.published")
     assert event["score"] == 70.35 and event["subject_id"] == a["c"] and len(event["inputs"]) == 9
     assert find_personal_data(event) == []
     org_card = await pm.post("/api/v1/assessment/scorecards", json={
         "subject_kind": "organization", "subject_id": organization_id, "year": year}, headers=sub_admin)
-    event = await read_topic(kafka_bootstrap, "yizhou.assessments.v1", org_card.json()["id"], "assessment.published")
+    event = await read_event(kafka_bootstrap, "yizhou.assessments.v1", org_card.json()["id"], "assessment.published")
     assert event["organization_id"] == organization_id and event["score"] == 79.0
 
 
@@ -239,8 +218,8 @@ async def test_a_venue_is_offered_to_matching_on_the_resources_topic(apps, auth,
         return response.status_code == 201 and response.json()
 
     venue = await eventually(registered, timeout_s=60)
-    resource = await read_topic(kafka_bootstrap, "yizhou.resources.v1", venue["resource_id"], "resource.registered")
+    resource = await read_event(kafka_bootstrap, "yizhou.resources.v1", venue["resource_id"], "resource.registered")
     assert (resource["kind"], resource["provider_kind"], resource["provider_id"], resource["capacity"]) == (
         "venue", "party_organization", owner, 7)
-    announced = await read_topic(kafka_bootstrap, "yizhou.venues.v1", venue["id"], "venue.registered")
+    announced = await read_event(kafka_bootstrap, "yizhou.venues.v1", venue["id"], "venue.registered")
     assert announced["resource_id"] == venue["resource_id"] and find_personal_data(announced) == []
