@@ -185,36 +185,18 @@ class MatchingEngine:
     def _cheapest_from_need(self, start: int) -> list[tuple[str, int]] | None:
         """SPFA from a new need to the sink (an offer with room) or the source (a need let go)."""
         adjacency, _ = self._graph()
-        label: dict[tuple[str, int], int] = {("n", start): 0}
-        back: dict[tuple[str, int], tuple[str, int]] = {}
-        best, best_end = 0, None
-        queue, queued = deque([("n", start)]), {("n", start)}
-        while queue:
-            node = queue.popleft()
-            queued.discard(node)
-            here = label[node]
+
+        def expand(node: tuple[str, int], here: int):
             if node[0] == "n":
                 i = node[1]
-                if i != start and here < best:  # this need becomes unserved: via the source and bypass
-                    best, best_end = here, node
-                steps = [(("o", j), here + self._cost(i, d)) for j, d in adjacency[i].items() if self.assigned[i] != j]
-            else:
-                j = node[1]
-                if self.load[j] < self.offers[j].capacity and here < best:
-                    best, best_end = here, node
-                steps = [(("n", m), here - self._cost(m, adjacency[m][j])) for m in self._members[j]]
-            for nxt, value in steps:
-                if value < label.get(nxt, 1 << 62):
-                    label[nxt], back[nxt] = value, node
-                    if nxt not in queued:
-                        queue.append(nxt)
-                        queued.add(nxt)
-        if best_end is None:
-            return None
-        path = [best_end]
-        while path[-1] != ("n", start):
-            path.append(back[path[-1]])
-        return path[::-1]
+                ends = i != start  # this need becomes unserved: via the source and bypass
+                return ends, [(("o", j), here + self._cost(i, d)) for j, d in adjacency[i].items() if self.assigned[i] != j]
+            j = node[1]
+            ends = self.load[j] < self.offers[j].capacity
+            return ends, [(("n", m), here - self._cost(m, adjacency[m][j])) for m in self._members[j]]
+
+        path = _cheapest_path(("n", start), expand)
+        return None if path is None else path[::-1]
 
     def _apply_from_need(self, path: list[tuple[str, int]]) -> list[Move]:
         """path = need, offer, need, offer, ... ; each need takes the offer after it; a final need is let go."""
@@ -254,42 +236,21 @@ class MatchingEngine:
     def _cheapest_into_offer(self, target: int) -> list[tuple[str, int]] | None:
         """SPFA backwards from the new offer: the cheapest cycle sink -> ... -> offer -> sink."""
         _, reverse = self._graph()
-        label: dict[tuple[str, int], int] = {("o", target): 0}
-        back: dict[tuple[str, int], tuple[str, int]] = {}
-        best, best_end = 0, None
-        queue, queued = deque([("o", target)]), {("o", target)}
-        while queue:
-            node = queue.popleft()
-            queued.discard(node)
-            here = label[node]
+
+        def expand(node: tuple[str, int], here: int):
             if node[0] == "o":
                 j = node[1]
-                if j != target and self.load[j] > 0 and here < best:  # this offer gives up one need
-                    best, best_end = here, node
-                steps = [(("n", i), here + self._cost(i, d)) for i, d in reverse[j].items() if self.assigned[i] != j]
-            else:
-                i = node[1]
-                j = self.assigned[i]
-                if j == UNSERVED:
-                    if here < best:  # an unserved need gets served
-                        best, best_end = here, node
-                    steps = []
-                elif j == target:
-                    steps = []
-                else:
-                    steps = [(("o", j), here - self._cost(i, reverse[j][i]))]
-            for nxt, value in steps:
-                if value < label.get(nxt, 1 << 62):
-                    label[nxt], back[nxt] = value, node
-                    if nxt not in queued:
-                        queue.append(nxt)
-                        queued.add(nxt)
-        if best_end is None:
-            return None
-        path = [best_end]
-        while path[-1] != ("o", target):
-            path.append(back[path[-1]])
-        return path  # from the far end towards the new offer
+                ends = j != target and self.load[j] > 0  # this offer gives up one need
+                return ends, [(("n", i), here + self._cost(i, d)) for i, d in reverse[j].items() if self.assigned[i] != j]
+            i = node[1]
+            j = self.assigned[i]
+            if j == UNSERVED:
+                return True, []  # an unserved need gets served
+            if j == target:
+                return False, []
+            return False, [(("o", j), here - self._cost(i, reverse[j][i]))]
+
+        return _cheapest_path(("o", target), expand)  # from the far end towards the new offer
 
     def _apply_into_offer(self, path: list[tuple[str, int]]) -> list[Move]:
         """path = [offer or need, ..., need, new offer]: each need takes the offer after it in the path."""
@@ -330,3 +291,32 @@ class MatchingEngine:
 
     def explanations(self) -> dict[str, Explanation]:
         return {n.id: self.explain(n.id) for n in self.needs}
+
+
+def _cheapest_path(start: tuple[str, int], expand) -> list[tuple[str, int]] | None:
+    """Label-correcting shortest path (SPFA: residual costs may be negative) from `start`; `expand(node,
+    label)` says whether the node may end the path and gives its (next node, label) steps. Returns the
+    path from the cheapest negative-cost end back to `start`, or None when no end improves on zero."""
+    label: dict[tuple[str, int], int] = {start: 0}
+    back: dict[tuple[str, int], tuple[str, int]] = {}
+    best, best_end = 0, None
+    queue, queued = deque([start]), {start}
+    while queue:
+        node = queue.popleft()
+        queued.discard(node)
+        here = label[node]
+        ends, steps = expand(node, here)
+        if ends and here < best:
+            best, best_end = here, node
+        for nxt, value in steps:
+            if value < label.get(nxt, 1 << 62):
+                label[nxt], back[nxt] = value, node
+                if nxt not in queued:
+                    queue.append(nxt)
+                    queued.add(nxt)
+    if best_end is None:
+        return None
+    path = [best_end]
+    while path[-1] != start:
+        path.append(back[path[-1]])
+    return path
