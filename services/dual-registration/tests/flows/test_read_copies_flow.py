@@ -70,7 +70,11 @@ async def test_read_copies_fill_from_events(make_settings, kafka_bootstrap, uniq
 
         rows = await eventually(left_applied, timeout_s=60)
         assert rows[member_id]["community_code"] == c and rows[member_id]["left"] is False
-        unit = (await client.get(f"/api/v1/units/{unit_id}", headers=admin)).json()
+        async def unit_copied():  # another topic than the members': it may arrive later
+            response = await client.get(f"/api/v1/units/{unit_id}", headers=admin)
+            return response.status_code == 200 and response.json()
+
+        unit = await eventually(unit_copied, timeout_s=60)
         assert unit["community_code"] == c and unit["organization_id"] == "o-1"
 
         async def claim_targets_copied():
