@@ -136,8 +136,6 @@ async def _fresh_url(name: str) -> str:
 
 async def rebuild(bootstrap: str, topic: str, url: str) -> tuple[rates_rebuild.RatesRebuild, float, int]:
     settings = Settings(own_database_url=url, kafka_bootstrap_servers=bootstrap)
-    # rebuild_rates reads DEMANDS_TOPIC; point it at this run's fresh topic (the code path is unchanged).
-    rates_rebuild.DEMANDS_TOPIC = topic
     shown = [0]
 
     def progress(done: int, total: int) -> None:
@@ -146,7 +144,7 @@ async def rebuild(bootstrap: str, topic: str, url: str) -> tuple[rates_rebuild.R
             print(f"#   rebuilt {done:,} / {total:,}", flush=True)
 
     start = time.perf_counter()
-    report = await rates_rebuild.rebuild_rates(settings, progress)
+    report = await rates_rebuild.rebuild_rates(settings, progress, topic=topic)
     seconds = time.perf_counter() - start
     db = Database(url)
     async with db.sessions() as session:

@@ -42,6 +42,14 @@ async def path_of(session: AsyncSession, code: str) -> str | None:
     return (await session.execute(select(area_copy.c.path).where(area_copy.c.code == code))).scalar_one_or_none()
 
 
+async def paths_of(session: AsyncSession, codes: set[str]) -> dict[str, str]:
+    """The current paths of the areas among `codes` the copy knows (one query for a batch)."""
+    if not codes:
+        return {}
+    rows = await session.execute(select(area_copy.c.code, area_copy.c.path).where(area_copy.c.code.in_(codes)))
+    return {code: path for code, path in rows}
+
+
 async def on_created(session: AsyncSession, event: ReceivedEvent) -> None:
     data = AreaCreated.model_validate(event.data)
     values = {"name": data.name, "level": data.level.value, "parent_code": data.parent_code, "path": data.path,

@@ -31,8 +31,10 @@ from yizhou.messaging_tables import inbox
 from yizhou.observability import CONSUMER_LAG, DEAD_LETTERS, EVENTS_APPLIED
 
 log = logging.getLogger(__name__)
+_CLAIMS_PER_STATEMENT = 1000  # 5 parameters a row: well under SQLite's and asyncpg's parameter limits
 
 Handler = Callable[[AsyncSession, ReceivedEvent], Awaitable[None]]
+BatchHandler = Callable[[AsyncSession, list[ReceivedEvent]], Awaitable[None]]
 
 
 class UnprocessableEvent(Exception):
@@ -41,9 +43,14 @@ class UnprocessableEvent(Exception):
 
 @dataclass(frozen=True)
 class Subscription:
+    """`handler` applies one event. A `batch_handler`, where given, applies a run of consecutive events
+    (in their order) at once, e.g. with one query for all of them: fetched batches go through it, lone
+    records and the per-record fallback through `handler`. Both must have the same effect."""
+
     topic: str
     event_type: str
     handler: Handler
+    batch_handler: BatchHandler | None = None
 
 
 def _is_transient(exc: BaseException) -> bool:
@@ -62,6 +69,7 @@ class EventConsumer:
         self._bootstrap = bootstrap
         self._group = group
         self._handlers = {(s.topic, s.event_type): s.handler for s in subscriptions}
+        self._batch_handlers = {(s.topic, s.event_type): s.batch_handler for s in subscriptions if s.batch_handler}
         self._topics = sorted({s.topic for s in subscriptions})
         self._producer = producer
         self._max_attempts = max_attempts
@@ -125,41 +133,70 @@ class EventConsumer:
                     CONSUMER_LAG.labels(self._group, tp.topic, str(tp.partition)).set(max(0, highwater - next_offset))
 
     async def process_batch(self, records) -> list[str]:
-        """Applies a fetched batch in ONE transaction (one commit instead of one per event); if anything
-        in it fails, the transaction rolls back and each record goes through `process` on its own, so
-        a poison record is isolated and transient failures are retried as usual."""
-        ready, outcomes = [], []
+        """Applies a fetched batch in ONE transaction: the inbox claims of the whole batch in one
+        statement, then the handlers in record order, runs of consecutive events with the same
+        `batch_handler` in one call. If anything in it fails, the transaction rolls back and each record
+        goes through `process` on its own, so a poison record is isolated and transient failures are
+        retried as usual."""
+        ready = []
         for record in records:
             try:
                 event = from_kafka_record(record)
             except MalformedEvent:
-                ready.append((record, None, None))
-                continue
-            ready.append((record, event, self._handlers.get((record.topic, event.type))))
-        if any(event is None for _, event, _ in ready) or len(ready) == 1:
-            return [await self.process(record) for record in records]
+                return [await self.process(record) for record in records]
+            ready.append((event, (record.topic, event.type)))
+        if len(ready) == 1:
+            return [await self.process(records[0])]
+        outcomes: list[str] = []
         try:
             async with self._db.sessions() as session, session.begin():
-                for record, event, handler in ready:
-                    if handler is None:
+                claimed = await self._claim_many(session, [e for e, key in ready if key in self._handlers])
+                run: list[ReceivedEvent] = []
+                run_handler = None
+                for event, key in ready:
+                    if key not in self._handlers:
                         outcomes.append("ignored")
-                    elif not await self._claim(session, event):
+                        continue
+                    if event.id not in claimed:
                         outcomes.append("duplicate")
+                        continue
+                    claimed.discard(event.id)  # the same event twice in one batch: the second is a duplicate
+                    outcomes.append("applied")
+                    batch_handler = self._batch_handlers.get(key)
+                    if run and batch_handler is not run_handler:
+                        await self._apply_run(session, run_handler, run)
+                        run = []
+                    if batch_handler is not None:
+                        run_handler = batch_handler
+                        run.append(event)
                     else:
-                        token = event_id_var.set(event.id)
-                        try:
-                            await handler(session, event)
-                        finally:
-                            event_id_var.reset(token)
-                        outcomes.append("applied")
+                        await self._apply_one(session, self._handlers[key], event)
+                if run:
+                    await self._apply_run(session, run_handler, run)
         except asyncio.CancelledError:
             raise
         except Exception:
             return [await self.process(record) for record in records]
-        for (_, event, _), outcome in zip(ready, outcomes, strict=True):
+        for (event, _), outcome in zip(ready, outcomes, strict=True):
             if outcome == "applied":
                 EVENTS_APPLIED.labels(self._group, event.type).inc()
         return outcomes
+
+    @staticmethod
+    async def _apply_one(session: AsyncSession, handler: Handler, event: ReceivedEvent) -> None:
+        token = event_id_var.set(event.id)
+        try:
+            await handler(session, event)
+        finally:
+            event_id_var.reset(token)
+
+    @staticmethod
+    async def _apply_run(session: AsyncSession, handler: BatchHandler, events: list[ReceivedEvent]) -> None:
+        token = event_id_var.set(events[0].id if len(events) == 1 else f"{events[0].id}..{events[-1].id}")
+        try:
+            await handler(session, events)
+        finally:
+            event_id_var.reset(token)
 
     async def process(self, record) -> str:
         """Applies one record; returns what happened: applied, duplicate, ignored or dead_lettered."""
@@ -208,6 +245,20 @@ class EventConsumer:
         dialect = postgresql if self._db.is_postgres else sqlite
         result = await session.execute(dialect.insert(inbox).values(**values).on_conflict_do_nothing())
         return result.rowcount == 1
+
+    async def _claim_many(self, session: AsyncSession, events: list[ReceivedEvent]) -> set[str]:
+        """Claims a batch's event ids in the inbox with multi-row inserts; returns the ids claimed now
+        (those already there were applied before: redeliveries)."""
+        now = datetime.now(UTC)
+        rows = list({e.id: {"consumer": self._group, "event_id": e.id, "event_type": e.type, "topic": e.topic,
+                            "received_at": now} for e in events}.values())
+        dialect = postgresql if self._db.is_postgres else sqlite
+        claimed: set[str] = set()
+        for start in range(0, len(rows), _CLAIMS_PER_STATEMENT):
+            statement = (dialect.insert(inbox).values(rows[start:start + _CLAIMS_PER_STATEMENT])
+                         .on_conflict_do_nothing().returning(inbox.c.event_id))
+            claimed.update((await session.execute(statement)).scalars())
+        return claimed
 
     async def _dead_letter(self, record, reason: str) -> None:
         if not self._send_dead_letters:

@@ -6,6 +6,7 @@ project-matching's project events (approved projects start linked demands, compl
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
@@ -13,12 +14,14 @@ from sqlalchemy import String, func, literal, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from demand_intake.domain.demand import DemandRuleViolation, State
+from demand_intake.domain.rates import Counts, rollup_path
 from demand_intake.store.demands import DemandRepository
 from demand_intake.store.facts import FactRepository
-from demand_intake.store.models import DemandFactRow, DemandRow, MeetingRow
+from demand_intake.store.models import DemandFactRow, DemandRow, MeetingRow, RateCellRow
+from demand_intake.store.rate_cells import RateCells, cell_of
 from demand_intake.use_cases.common import SYSTEM, SessionWork
 from demand_intake.use_cases.demands import apply_state
-from yizhou.axis_copy import AXIS_COPY_SUBSCRIPTIONS, area_copy, path_of
+from yizhou.axis_copy import AXIS_COPY_SUBSCRIPTIONS, area_copy, paths_of
 from yizhou.axis_copy import on_moved as axis_on_moved
 from yizhou.axis_events import AREAS_TOPIC, AreaMoved
 from yizhou.clock import Clock, SystemClock
@@ -43,6 +46,9 @@ async def on_area_moved(session: AsyncSession, event: ReceivedEvent) -> None:
             update(model).where(column.startswith(data.old_path, autoescape=True))
             .values(area_path=literal(data.new_path, String).concat(func.substr(column, len(data.old_path) + 1, type_=String)))
             .execution_options(synchronize_session=False))
+    # Cells sum whole communities: a grid moving between communities splits them, so the cells of the
+    # old and new places are summed again from the (moved) facts.
+    await RateCells(session).recompute({rollup_path(data.old_path), rollup_path(data.new_path)})
 
 
 # --- the rates read model, from our own demand events -----------------------------------------
@@ -67,25 +73,50 @@ class FactEvent(BaseModel):
     me_too_count: int | None = None
 
 
-async def on_demand_event(session: AsyncSession, event: ReceivedEvent) -> None:
-    data = FactEvent.model_validate(event.data)
+async def on_demand_events(session: AsyncSession, events: list[ReceivedEvent]) -> None:
+    """Folds a run of demand events into the facts (one query for the facts they touch, one for the
+    areas of new ones) and adds each touched demand's change of contribution to its rate cell."""
+    changes = [(event.type, FactEvent.model_validate(event.data)) for event in events]
     facts = FactRepository(session)
-    fact = await facts.get(data.demand_id)
-    if fact is None:
-        if event.type != "demand.submitted":
-            # The topic is keyed by demand id, so a demand's submission always comes first.
-            raise UnprocessableEvent(f"{event.type} for demand {data.demand_id} never submitted")
-        # The axis copy's current path, not the one at submission: an area moved since then (whose
-        # move a rebuild would not replay onto the facts) still counts where it is now.
-        path = await path_of(session, data.area_code) or data.area_path
-        fact = DemandFactRow(demand_id=data.demand_id, area_code=data.area_code, area_path=path,
-                             category=data.category, channel=data.channel, urgency=data.urgency, state=data.state,
-                             submitted_at=data.occurred_at, updated_at=data.occurred_at, respond_overdue=False,
-                             resolve_overdue=False, overdue=False, me_too_count=0)
-        facts.add(fact)
-        return
+    known = await facts.get_many({data.demand_id for _, data in changes})
+    before = {demand_id: cell_of(fact) for demand_id, fact in known.items()}
+    # The axis copy's current path, not the one at submission: an area moved since then (whose move a
+    # rebuild would not replay onto the facts) still counts where it is now.
+    paths = await paths_of(session, {data.area_code for kind, data in changes
+                                     if kind == "demand.submitted" and data.demand_id not in known})
+    for kind, data in changes:
+        fact = known.get(data.demand_id)
+        if fact is None:
+            if kind != "demand.submitted":
+                # The topic is keyed by demand id, so a demand's submission always comes first.
+                raise UnprocessableEvent(f"{kind} for demand {data.demand_id} never submitted")
+            fact = known[data.demand_id] = _new_fact(data, paths.get(data.area_code) or data.area_path)
+            facts.add(fact)
+        else:
+            _fold(fact, kind, data)
+    deltas: dict = defaultdict(Counts)
+    for demand_id in {data.demand_id for _, data in changes}:
+        key, counts = cell_of(known[demand_id])
+        deltas[key] += counts
+        if demand_id in before:
+            old_key, old_counts = before[demand_id]
+            deltas[old_key] -= old_counts
+    await RateCells(session).add(deltas)
+
+
+async def on_demand_event(session: AsyncSession, event: ReceivedEvent) -> None:
+    await on_demand_events(session, [event])
+
+
+def _new_fact(data: FactEvent, path: str) -> DemandFactRow:
+    return DemandFactRow(demand_id=data.demand_id, area_code=data.area_code, area_path=path, category=data.category,
+                         channel=data.channel, urgency=data.urgency, state=data.state, submitted_at=data.occurred_at,
+                         updated_at=data.occurred_at, respond_overdue=False, resolve_overdue=False, overdue=False,
+                         me_too_count=0)
+
+
+def _fold(fact: DemandFactRow, kind: str, data: FactEvent) -> None:
     fact.state, fact.updated_at = data.state, data.occurred_at
-    kind = event.type
     if kind in ("demand.accepted", "demand.rejected") and fact.responded_at is None:
         fact.responded_at = data.occurred_at
     if data.accountable_area_code:
@@ -156,13 +187,17 @@ def project_handlers(clock: Clock):
     return on_project_approved, on_project_completed
 
 
+DEMAND_FACT_SUBSCRIPTIONS = [Subscription(DEMANDS_TOPIC, e.event_type, on_demand_event, on_demand_events)
+                             for e in DEMAND_EVENTS]
+
+
 def subscriptions(clock: Clock) -> list[Subscription]:
     approved, completed = project_handlers(clock)
     axis = [s for s in AXIS_COPY_SUBSCRIPTIONS if s.event_type != AreaMoved.event_type]
     return [
         *axis,
         Subscription(AREAS_TOPIC, AreaMoved.event_type, on_area_moved),
-        *(Subscription(DEMANDS_TOPIC, e.event_type, on_demand_event) for e in DEMAND_EVENTS),
+        *DEMAND_FACT_SUBSCRIPTIONS,
         Subscription(PROJECTS_TOPIC, "project.approved", approved),
         Subscription(PROJECTS_TOPIC, "project.completed", completed),
     ]
@@ -172,4 +207,4 @@ SUBSCRIPTIONS: list[Subscription] = subscriptions(SystemClock())
 
 # Tables built only from events: `yizhou rebuild demand-intake` and `yizhou demand-intake rates rebuild`
 # clear and replay them.
-READ_MODELS = [area_copy, DemandFactRow.__table__]
+READ_MODELS = [area_copy, DemandFactRow.__table__, RateCellRow.__table__]

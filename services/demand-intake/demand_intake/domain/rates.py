@@ -4,7 +4,7 @@ in the README, and the periods they are counted over."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 
 
@@ -57,6 +57,63 @@ class Counts:
     satisfied: int = 0            # ... and it is satisfied or basically satisfied
     backlog: int = 0              # not yet resolved, closed or rejected
     overdue_open: int = 0         # backlog with a breached deadline
+
+    def values(self) -> tuple[int, ...]:
+        return tuple(getattr(self, name) for name in COUNTERS)
+
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(*(a + b for a, b in zip(self.values(), other.values(), strict=True)))
+
+    def __sub__(self, other: Counts) -> Counts:
+        return Counts(*(a - b for a, b in zip(self.values(), other.values(), strict=True)))
+
+    def __bool__(self) -> bool:
+        return any(self.values())
+
+
+COUNTERS = tuple(f.name for f in fields(Counts))
+NOT_COUNTED = ("withdrawn", "merged")             # outside every rate's population
+DONE = ("resolved", "closed")
+SATISFIED = ("satisfied", "basically_satisfied")
+SETTLED = ("resolved", "closed", "rejected", "withdrawn", "merged")   # not in the backlog
+
+
+def contribution(state: str, responded: bool, respond_overdue: bool, feedback: str | None, overdue: bool) -> Counts:
+    """What one demand, as it stands now, adds to the counts of its area and period (zero when it is
+    outside the population). The read model's SQL over demand facts counts exactly this."""
+    if state in NOT_COUNTED:
+        return Counts()
+    open_ = state not in SETTLED
+    return Counts(submitted=1, response_settled=int(responded or respond_overdue),
+                  responded_on_time=int(responded and not respond_overdue), handled=int(state != "rejected"),
+                  resolved=int(state in DONE), with_feedback=int(feedback is not None),
+                  satisfied=int(feedback in SATISFIED), backlog=int(open_), overdue_open=int(open_ and overdue))
+
+
+# --- the roll-up: counts summed per community subtree, month of submission and category ----------
+
+ROLLUP_DEPTH = 3   # district / subdistrict / community: grids roll up into their community
+
+
+def rollup_path(path: str) -> str:
+    """The path a demand's counts are summed under: its community's (or its own, above that)."""
+    return "/" + "/".join(path.strip("/").split("/")[:ROLLUP_DEPTH]) + "/"
+
+
+def rolled_up(path: str) -> bool:
+    """Whether the roll-up answers for the subtree at `path` (every level down to the community)."""
+    return len(path.strip("/").split("/")) <= ROLLUP_DEPTH
+
+
+def month_of(at: datetime) -> int:
+    """The month a demand was submitted in (UTC), as yyyymm: periods are whole UTC months."""
+    at = at.astimezone(UTC)
+    return at.year * 100 + at.month
+
+
+def months_of(period: Period) -> tuple[int, int]:
+    """The months of a period as [first, after-last) in yyyymm."""
+    return month_of(period.start), month_of(period.end)
 
 
 def ratio(numerator: int, denominator: int) -> float | None:

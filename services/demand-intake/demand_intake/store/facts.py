@@ -8,12 +8,11 @@ from datetime import datetime
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from demand_intake.domain.rates import Counts
+from demand_intake.domain.rates import DONE, NOT_COUNTED, SATISFIED, SETTLED, Counts
 from demand_intake.store.models import DemandFactRow
+from yizhou.columns import in_subtree
 
-NOT_COUNTED = ("withdrawn", "merged")             # outside every rate's population
-DONE = ("resolved", "closed")
-SETTLED = ("resolved", "closed", "rejected", "withdrawn", "merged")   # not in the backlog
+__all__ = ["DONE", "NOT_COUNTED", "SETTLED", "FactRepository"]
 
 
 class FactRepository:
@@ -22,6 +21,10 @@ class FactRepository:
 
     async def get(self, demand_id: str) -> DemandFactRow | None:
         return await self.session.get(DemandFactRow, demand_id)
+
+    async def get_many(self, demand_ids: set[str]) -> dict[str, DemandFactRow]:
+        rows = await self.session.execute(select(DemandFactRow).where(DemandFactRow.demand_id.in_(demand_ids)))
+        return {row.demand_id: row for row in rows.scalars()}
 
     def add(self, row: DemandFactRow) -> None:
         self.session.add(row)
@@ -38,10 +41,10 @@ class FactRepository:
             one(f.state != "rejected"),
             one(f.state.in_(DONE)),
             one(f.feedback.is_not(None)),
-            one(f.feedback.in_(("satisfied", "basically_satisfied"))),
+            one(f.feedback.in_(SATISFIED)),
             one(f.state.not_in(SETTLED)),
             one(and_(f.state.not_in(SETTLED), f.overdue.is_(True))),
-        ).where(f.area_path.startswith(under_path, autoescape=True), f.submitted_at >= start, f.submitted_at < end,
+        ).where(in_subtree(f.area_path, under_path), f.submitted_at >= start, f.submitted_at < end,
                 f.state.not_in(NOT_COUNTED))
         if assignee:
             query = query.where(f.assignee == assignee)
@@ -54,7 +57,7 @@ class FactRepository:
                         limit: int, category: str | None = None, assignee: str | None = None) -> list[DemandFactRow]:
         """The backlog (oldest first), or only its overdue part."""
         f = DemandFactRow
-        query = select(f).where(f.area_path.startswith(under_path, autoescape=True), f.state.not_in(SETTLED))
+        query = select(f).where(in_subtree(f.area_path, under_path), f.state.not_in(SETTLED))
         if overdue_only:
             query = query.where(f.overdue.is_(True))
         if category:

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from yizhou.columns import UtcDateTime
+from yizhou.columns import UtcDateTime, area_path_type
 from yizhou.messaging_tables import BigId
 
 
@@ -146,7 +146,7 @@ class DemandFactRow(Base):
 
     demand_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     area_code: Mapped[str] = mapped_column(String(32))
-    area_path: Mapped[str] = mapped_column(String(400))
+    area_path: Mapped[str] = mapped_column(area_path_type())   # byte order: a subtree is an index range
     category: Mapped[str] = mapped_column(String(64))
     channel: Mapped[str | None] = mapped_column(String(32))
     urgency: Mapped[str | None] = mapped_column(String(16))
@@ -163,3 +163,25 @@ class DemandFactRow(Base):
     feedback: Mapped[str | None] = mapped_column(String(24))
     me_too_count: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class RateCellRow(Base):
+    """The rates read model rolled up: per community subtree (`rollup_path`), month of submission and
+    category, the sums of what its demands contribute now (`domain.rates.contribution`). Kept in step
+    with `demand_facts` by the same handler (each event adds its demand's change), so the rates of a
+    district, subdistrict or community over a year read a few thousand rows, not every demand."""
+
+    __tablename__ = "demand_rate_cells"
+
+    area_path: Mapped[str] = mapped_column(area_path_type(), primary_key=True)
+    month: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)   # yyyymm, UTC
+    category: Mapped[str] = mapped_column(String(64), primary_key=True)
+    submitted: Mapped[int] = mapped_column(Integer, default=0)
+    response_settled: Mapped[int] = mapped_column(Integer, default=0)
+    responded_on_time: Mapped[int] = mapped_column(Integer, default=0)
+    handled: Mapped[int] = mapped_column(Integer, default=0)
+    resolved: Mapped[int] = mapped_column(Integer, default=0)
+    with_feedback: Mapped[int] = mapped_column(Integer, default=0)
+    satisfied: Mapped[int] = mapped_column(Integer, default=0)
+    backlog: Mapped[int] = mapped_column(Integer, default=0)
+    overdue_open: Mapped[int] = mapped_column(Integer, default=0)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from demand_intake.domain.rates import Counts, Period, Rates, rates_of
+from demand_intake.domain.rates import Counts, Period, Rates, months_of, rates_of, rolled_up
 from demand_intake.store.facts import FactRepository
+from demand_intake.store.rate_cells import RateCells
 from demand_intake.store.models import DemandFactRow
 from demand_intake.use_cases.common import area_info
 from yizhou.auth import AreaScope, Role
@@ -28,7 +29,10 @@ async def rates(db: Database, scope: AreaScope, area_code: str | None, period: P
                 category: str | None = None) -> tuple[str, Counts, Rates]:
     async with db.sessions() as session:
         code, path = await _subtree(session, scope, area_code)
-        counts = await FactRepository(session).counts(path, period.start, period.end, assignee, category)
+        if assignee is None and rolled_up(path):   # a district, subdistrict or community: sum its cells
+            counts = await RateCells(session).sums(path, *months_of(period), category)
+        else:                                      # a grid, or one unit's demands: a narrow slice of facts
+            counts = await FactRepository(session).counts(path, period.start, period.end, assignee, category)
     return code, counts, rates_of(counts)
 
 
