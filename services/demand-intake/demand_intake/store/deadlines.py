@@ -26,9 +26,11 @@ class DeadlineRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def add(self, demand_id: str, clock: DeadlineClock) -> None:
-        self.session.add(DeadlineRow(demand_id=demand_id, kind=clock.kind.value, dispatch_id=clock.dispatch_id,
-                                     breached_at=clock.breached_at, **_values(clock)))
+    async def add(self, demand_id: str, *clocks: DeadlineClock) -> None:
+        """One Core insert for all of a demand's new clocks (the submit path starts two)."""
+        await self.session.execute(DeadlineRow.__table__.insert(), [
+            {"demand_id": demand_id, "kind": clock.kind.value, "dispatch_id": clock.dispatch_id,
+             "breached_at": clock.breached_at, **_values(clock)} for clock in clocks])
 
     async def of(self, demand_id: str) -> list[DeadlineClock]:
         query = select(DeadlineRow).where(DeadlineRow.demand_id == demand_id).order_by(DeadlineRow.id)

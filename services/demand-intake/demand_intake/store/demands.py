@@ -16,6 +16,8 @@ _COPIED = ("id", "category", "description", "area_code", "area_path", "area_leve
            "submitted_at", "resident_subject", "latitude", "longitude", "address", "complex", "handling_area_code",
            "handling_level", "accountable_area_code", "first_receiver", "assignee", "me_too_count", "merged_into",
            "contact_attempted_at", "responded_at", "resolved_at", "closed_at", "updated_at", "version")
+_DEMANDS = DemandRow.__table__
+_HISTORY = DemandHistoryRow.__table__
 
 
 def to_demand(row: DemandRow) -> Demand:
@@ -46,8 +48,9 @@ class DemandRepository:
         return to_demand(row) if row else None
 
     async def add(self, demand: Demand) -> None:
-        self.session.add(DemandRow(**row_values(demand), version=1))
-        await self.session.flush()
+        # A Core insert: nothing reads the row back through the ORM in the same unit of work, and the
+        # submit path is hot (no identity-map bookkeeping, no flush machinery).
+        await self.session.execute(_DEMANDS.insert(), {**row_values(demand), "version": 1})
 
     async def save(self, demand: Demand) -> None:
         """Optimistic: the row must still be at the version it was read at, else a concurrent change won."""
@@ -60,8 +63,9 @@ class DemandRepository:
 
     async def log(self, demand_id: str, action: str, from_state: State | None, to_state: State, actor: str,
                   actor_role: str, note: str | None, at: datetime) -> None:
-        self.session.add(DemandHistoryRow(demand_id=demand_id, action=action, from_state=from_state.value if from_state else None,
-                                          to_state=to_state.value, actor=actor, actor_role=actor_role, note=note, at=at))
+        await self.session.execute(_HISTORY.insert(), {
+            "demand_id": demand_id, "action": action, "from_state": from_state.value if from_state else None,
+            "to_state": to_state.value, "actor": actor, "actor_role": actor_role, "note": note, "at": at})
 
     async def history(self, demand_id: str) -> list[DemandHistoryRow]:
         query = select(DemandHistoryRow).where(DemandHistoryRow.demand_id == demand_id).order_by(DemandHistoryRow.id)

@@ -21,7 +21,7 @@ from demand_intake.settings import Settings
 from demand_intake.store.deadlines import DeadlineRepository
 from demand_intake.store.demands import DemandRepository
 from demand_intake.use_cases.common import (
-    DEMAND_RULE, SUBMITTERS, Actor, Work, area_info, check_category, new_id, record_demand, require_handler, require_role, rule_problem,
+    DEMAND_RULE, SUBMITTERS, Actor, AreaInfo, Work, area_info, check_category, new_id, record_demand, require_handler, require_role, rule_problem,
     visible_demand,
 )
 from yizhou import idempotency
@@ -72,8 +72,13 @@ async def find_candidates(session, scope: AreaScope, clock: Clock, settings: Set
                           exclude_id: str | None = None) -> list[Match]:
     check_category(sub.category)
     area = await _place(session, scope, sub.area_code)
+    return await _matches(session, area, clock.now(), settings, sub, exclude_id)
+
+
+async def _matches(session, area: AreaInfo, now, settings: Settings, sub: Submission,
+                   exclude_id: str | None = None) -> list[Match]:
+    """The open demands `sub` probably duplicates, in the community of its (already checked) area."""
     dup = duplicate_rules(settings)
-    now = clock.now()
     candidates = await DemandRepository(session).duplicate_candidates(_community_path(area.path), now - dup.window, exclude_id)
     return find_duplicates(Place(sub.area_code, sub.latitude, sub.longitude), sub.description, sub.category, now,
                            candidates, dup)
@@ -106,9 +111,13 @@ async def submit(db: Database, scope: AreaScope, clock: Clock, settings: Setting
                     stored = await idempotency.replayed(uow.session, caller, idempotency_key, body_hash)
                     if stored is not None:
                         return stored
+                # Reads first (the area once, then the duplicate candidates), everything else in memory,
+                # then the writes back to back: on SQLite the write lock is held from the first insert
+                # to the commit, so no query and no Python work sits between them.
                 area = await _place(uow.session, scope, sub.area_code)
+                check_category(sub.category)
                 now = clock.now()
-                matches = await find_candidates(uow.session, scope, clock, settings, sub)
+                matches = await _matches(uow.session, area, now, settings, sub)
                 demand = Demand(
                     id=new_id(), channel=sub.channel, category=sub.category, urgency=sub.urgency,
                     description=sub.description, area_code=area.code, area_path=area.path, area_level=area.level,
@@ -116,19 +125,19 @@ async def submit(db: Database, scope: AreaScope, clock: Clock, settings: Setting
                     submitted_at=now, updated_at=now, resident_subject=resident_subject,
                     priority_household=sub.priority_household, latitude=sub.latitude, longitude=sub.longitude,
                     address=sub.address)
-                repo = DemandRepository(uow.session)
-                await repo.add(demand)
                 budget = budget_for(sub.category, sub.urgency, overrides=settings.deadlines)
-                clocks = DeadlineRepository(uow.session)
-                await clocks.add(demand.id, DeadlineClock.start(DeadlineKind.RESPOND, budget.respond, now))
-                await clocks.add(demand.id, DeadlineClock.start(DeadlineKind.RESOLVE, budget.resolve, now))
-                await repo.log(demand.id, "submit", None, State.SUBMITTED, scope.caller.subject, scope.caller.role.value,
-                               f"channel {sub.channel.value}", now)
                 record_demand(uow, "demand.submitted", demand, now, channel=sub.channel.value, urgency=sub.urgency.value,
                               priority_household=sub.priority_household.value if sub.priority_household else None,
                               anonymous=sub.resident.anonymous, entered_on_behalf=demand.entered_on_behalf,
                               respond_due_at=now + budget.respond, resolve_due_at=now + budget.resolve)
                 body = render(demand, matches)
+                repo = DemandRepository(uow.session)
+                await repo.add(demand)
+                await DeadlineRepository(uow.session).add(
+                    demand.id, DeadlineClock.start(DeadlineKind.RESPOND, budget.respond, now),
+                    DeadlineClock.start(DeadlineKind.RESOLVE, budget.resolve, now))
+                await repo.log(demand.id, "submit", None, State.SUBMITTED, scope.caller.subject, scope.caller.role.value,
+                               f"channel {sub.channel.value}", now)
                 if idempotency_key:
                     await idempotency.remember(uow.session, caller, idempotency_key, body_hash, 201, body)
                 await uow.commit()
