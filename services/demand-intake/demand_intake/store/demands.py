@@ -10,12 +10,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from demand_intake.domain.demand import Channel, Demand, Feedback, PriorityHousehold, Resident, State, Urgency
 from demand_intake.domain.duplicates import Candidate, Place
 from demand_intake.store.models import DemandHistoryRow, DemandRow, DispatchRow, MeTooRow
+from yizhou.columns import in_subtree
 from yizhou.problems import Problem
 
 _COPIED = ("id", "category", "description", "area_code", "area_path", "area_level", "entered_by", "entered_by_role",
            "submitted_at", "resident_subject", "latitude", "longitude", "address", "complex", "handling_area_code",
            "handling_level", "accountable_area_code", "first_receiver", "assignee", "me_too_count", "merged_into",
            "contact_attempted_at", "responded_at", "resolved_at", "closed_at", "updated_at", "version")
+_SETTLED = [s.value for s in (State.CLOSED, State.REJECTED, State.WITHDRAWN, State.MERGED)]
+_OPEN = [s.value for s in State if s.value not in _SETTLED]
 _DEMANDS = DemandRow.__table__
 _HISTORY = DemandHistoryRow.__table__
 
@@ -109,10 +112,16 @@ class DemandRepository:
         """Open demands in the same community (or subtree) since `since`; the domain decides which match."""
         query = (select(DemandRow.id, DemandRow.area_code, DemandRow.latitude, DemandRow.longitude, DemandRow.description,
                         DemandRow.category, DemandRow.submitted_at)
-                 .where(DemandRow.area_path.startswith(community_path, autoescape=True), DemandRow.submitted_at >= since,
-                        DemandRow.state.in_([s.value for s in State if s not in (State.CLOSED, State.REJECTED,
-                                                                                 State.WITHDRAWN, State.MERGED)]))
+                 .where(DemandRow.area_path.startswith(community_path, autoescape=True), DemandRow.submitted_at >= since)
                  .order_by(DemandRow.submitted_at.desc()).limit(500))
+        if self.session.bind.dialect.name == "sqlite":
+            # SQLite never uses an index for LIKE ... ESCAPE, and given `state IN (...)` it reads every open
+            # demand of the district through ix_demands_state (11 ms a submit at 50,000). The same subtree
+            # as a key range (SQLite compares bytes) and the state as NOT IN, which no index serves, make
+            # it read only the community's rows of ix_demands_area_path (2 ms).
+            query = query.where(in_subtree(DemandRow.area_path, community_path), DemandRow.state.not_in(_SETTLED))
+        else:
+            query = query.where(DemandRow.state.in_(_OPEN))
         if exclude_id:
             query = query.where(DemandRow.id != exclude_id)
         return [Candidate(r.id, Place(r.area_code, r.latitude, r.longitude), r.description, r.category, r.submitted_at)
