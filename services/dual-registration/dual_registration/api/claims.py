@@ -11,15 +11,17 @@ from dual_registration.api.schemas import ClaimIn, ClaimOut, DecisionIn
 from dual_registration.domain.claim import ClaimState, TargetKind
 from dual_registration.use_cases import claims as use_cases
 from yizhou.dependencies import DatabaseDep, ScopeDep
+from yizhou.idempotent_writes import IdempotentDatabaseDep, IdempotentRoute
 from yizhou.pagination import Page, page_of
 
-router = APIRouter(prefix="/api/v1/claims", tags=["claims"])
+router = APIRouter(route_class=IdempotentRoute, prefix="/api/v1/claims", tags=["claims"])
 ClaimId = Annotated[str, Path(max_length=64)]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ClaimOut, responses=PROBLEMS,
              summary="A registered member claims a post, project or demand; a registered unit claims a project")
-async def request_claim(body: ClaimIn, db: DatabaseDep, scope: ScopeDep, now: NowDep, response: Response) -> ClaimOut:
+async def request_claim(body: ClaimIn,
+                        db: IdempotentDatabaseDep, scope: ScopeDep, now: NowDep, response: Response) -> ClaimOut:
     record = await use_cases.request_claim(db, scope, now, registration_id=body.registration_id,
                                            target_kind=body.target_kind, target_id=body.target_id, note=body.note)
     response.headers["Location"] = f"/api/v1/claims/{record['id']}"
@@ -43,7 +45,7 @@ async def get_claim(claim_id: ClaimId, db: DatabaseDep, scope: ScopeDep) -> Clai
 
 
 def _step_route(step: str, target: ClaimState, summary: str) -> None:
-    async def endpoint(claim_id: ClaimId, db: DatabaseDep, scope: ScopeDep, now: NowDep,
+    async def endpoint(claim_id: ClaimId, db: IdempotentDatabaseDep, scope: ScopeDep, now: NowDep,
                        body: DecisionIn | None = None) -> ClaimOut:
         return ClaimOut.model_validate(await use_cases.change_claim(db, scope, now, claim_id, target,
                                                                     body.note if body else None))

@@ -14,9 +14,10 @@ from dual_registration.use_cases import cards as card_cases
 from dual_registration.use_cases import evaluations as use_cases
 from dual_registration.use_cases.figures import figures as area_figures
 from yizhou.dependencies import DatabaseDep, ScopeDep
+from yizhou.idempotent_writes import IdempotentDatabaseDep, IdempotentRoute
 from yizhou.pagination import Page, page_of
 
-router = APIRouter(prefix="/api/v1", tags=["evaluations, cards and figures"])
+router = APIRouter(route_class=IdempotentRoute, prefix="/api/v1", tags=["evaluations, cards and figures"])
 EvaluationId = Annotated[str, Path(max_length=64)]
 Period = Annotated[str, Query(max_length=7, description="A year ('2026') or a quarter ('2026-Q1')")]
 SubjectKind = Literal["unit", "member"]
@@ -25,7 +26,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @router.post("/evaluations", status_code=status.HTTP_201_CREATED, response_model=EvaluationOut, responses=PROBLEMS,
              summary="The community (or a resident who was served) rates a registered unit or member for a period")
-async def evaluate(body: EvaluationIn, db: DatabaseDep, scope: ScopeDep, now: NowDep, response: Response) -> EvaluationOut:
+async def evaluate(body: EvaluationIn,
+                   db: IdempotentDatabaseDep, scope: ScopeDep, now: NowDep, response: Response) -> EvaluationOut:
     record = await use_cases.evaluate(db, scope, now, **body.model_dump())
     response.headers["Location"] = f"/api/v1/evaluations/{record['id']}"
     return EvaluationOut.model_validate(record)
@@ -52,13 +54,15 @@ async def get_evaluation(evaluation_id: EvaluationId, db: DatabaseDep, scope: Sc
 
 @router.post("/evaluations/{evaluation_id}/publish", response_model=EvaluationOut, responses=PROBLEMS,
              summary="The community publishes it: `evaluation.published` goes to the subject's own party organization")
-async def publish(evaluation_id: EvaluationId, db: DatabaseDep, scope: ScopeDep, now: NowDep) -> EvaluationOut:
+async def publish(evaluation_id: EvaluationId,
+                  db: IdempotentDatabaseDep, scope: ScopeDep, now: NowDep) -> EvaluationOut:
     return EvaluationOut.model_validate(await use_cases.change(db, scope, now, evaluation_id, EvaluationState.PUBLISHED))
 
 
 @router.post("/evaluations/{evaluation_id}/discard", response_model=EvaluationOut, responses=PROBLEMS,
              summary="Discard a draft (its evaluator or the community)")
-async def discard(evaluation_id: EvaluationId, db: DatabaseDep, scope: ScopeDep, now: NowDep) -> EvaluationOut:
+async def discard(evaluation_id: EvaluationId,
+                  db: IdempotentDatabaseDep, scope: ScopeDep, now: NowDep) -> EvaluationOut:
     return EvaluationOut.model_validate(await use_cases.change(db, scope, now, evaluation_id, EvaluationState.DISCARDED))
 
 

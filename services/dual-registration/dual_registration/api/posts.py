@@ -11,15 +11,17 @@ from dual_registration.api.schemas import PostIn, PostOut
 from dual_registration.domain.claim import PostKind
 from dual_registration.use_cases import posts as use_cases
 from yizhou.dependencies import DatabaseDep, ScopeDep
+from yizhou.idempotent_writes import IdempotentDatabaseDep, IdempotentRoute
 from yizhou.pagination import Page, page_of
 
-router = APIRouter(prefix="/api/v1/posts", tags=["posts"])
+router = APIRouter(route_class=IdempotentRoute, prefix="/api/v1/posts", tags=["posts"])
 PostId = Annotated[str, Path(max_length=64)]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=PostOut, responses=PROBLEMS,
              summary="Community staff create a post members can claim")
-async def create_post(body: PostIn, db: DatabaseDep, scope: ScopeDep, now: NowDep, response: Response) -> PostOut:
+async def create_post(body: PostIn,
+                      db: IdempotentDatabaseDep, scope: ScopeDep, now: NowDep, response: Response) -> PostOut:
     record = await use_cases.create_post(db, scope, now, **body.model_dump())
     response.headers["Location"] = f"/api/v1/posts/{record['id']}"
     return PostOut.model_validate(record)
@@ -40,5 +42,5 @@ async def get_post(post_id: PostId, db: DatabaseDep, scope: ScopeDep) -> PostOut
 
 
 @router.post("/{post_id}/close", response_model=PostOut, responses=PROBLEMS, summary="Stop taking claims")
-async def close_post(post_id: PostId, db: DatabaseDep, scope: ScopeDep) -> PostOut:
+async def close_post(post_id: PostId, db: IdempotentDatabaseDep, scope: ScopeDep) -> PostOut:
     return PostOut.model_validate(await use_cases.close_post(db, scope, post_id))

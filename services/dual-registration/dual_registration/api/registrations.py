@@ -11,9 +11,10 @@ from dual_registration.api.schemas import DecisionIn, MemberRegistrationIn, Regi
 from dual_registration.domain.registration import RegistrationState
 from dual_registration.use_cases import registrations as use_cases
 from yizhou.dependencies import DatabaseDep, ScopeDep
+from yizhou.idempotent_writes import IdempotentDatabaseDep, IdempotentRoute
 from yizhou.pagination import Page, page_of
 
-router = APIRouter(prefix="/api/v1/registrations", tags=["registrations"])
+router = APIRouter(route_class=IdempotentRoute, prefix="/api/v1/registrations", tags=["registrations"])
 RegistrationId = Annotated[str, Path(max_length=64)]
 
 
@@ -23,7 +24,7 @@ def _out(record: dict) -> RegistrationOut:
 
 @router.post("/units", status_code=status.HTTP_201_CREATED, response_model=RegistrationOut, responses=PROBLEMS,
              summary="A unit registers with the community where it sits and proposes its pairing agreement (结对共建)")
-async def register_unit(body: UnitRegistrationIn, db: DatabaseDep, scope: ScopeDep, now: NowDep,
+async def register_unit(body: UnitRegistrationIn, db: IdempotentDatabaseDep, scope: ScopeDep, now: NowDep,
                         response: Response) -> RegistrationOut:
     agreement = use_cases.AgreementIn(
         title=body.agreement.title, hours_per_year=body.agreement.hours_per_year,
@@ -35,7 +36,7 @@ async def register_unit(body: UnitRegistrationIn, db: DatabaseDep, scope: ScopeD
 
 @router.post("/members", status_code=status.HTTP_201_CREATED, response_model=RegistrationOut, responses=PROBLEMS,
              summary="An in-service member registers with their residence community (a transfer if registered elsewhere)")
-async def register_member(body: MemberRegistrationIn, db: DatabaseDep, scope: ScopeDep, now: NowDep,
+async def register_member(body: MemberRegistrationIn, db: IdempotentDatabaseDep, scope: ScopeDep, now: NowDep,
                           response: Response) -> RegistrationOut:
     record = await use_cases.register_member(db, scope, now, body.member_id, body.skills, body.available_hours_per_month)
     response.headers["Location"] = f"/api/v1/registrations/{record['id']}"
@@ -62,7 +63,7 @@ async def get_registration(registration_id: RegistrationId, db: DatabaseDep, sco
 
 @router.post("/{registration_id}/approve", response_model=RegistrationOut, responses=PROBLEMS,
              summary="The community approves (emits unit.registered, member.registered or member.transferred)")
-async def approve(registration_id: RegistrationId, db: DatabaseDep, scope: ScopeDep, now: NowDep,
+async def approve(registration_id: RegistrationId, db: IdempotentDatabaseDep, scope: ScopeDep, now: NowDep,
                   body: DecisionIn | None = None) -> RegistrationOut:
     return _out(await use_cases.approve(db, scope, now, registration_id, body.note if body else None))
 
@@ -73,20 +74,20 @@ async def _decide(db, scope, now, registration_id: str, target: RegistrationStat
 
 @router.post("/{registration_id}/reject", response_model=RegistrationOut, responses=PROBLEMS,
              summary="The community rejects a pending registration")
-async def reject(registration_id: RegistrationId, db: DatabaseDep, scope: ScopeDep, now: NowDep,
+async def reject(registration_id: RegistrationId, db: IdempotentDatabaseDep, scope: ScopeDep, now: NowDep,
                  body: DecisionIn | None = None) -> RegistrationOut:
     return await _decide(db, scope, now, registration_id, RegistrationState.REJECTED, body)
 
 
 @router.post("/{registration_id}/withdraw", response_model=RegistrationOut, responses=PROBLEMS,
              summary="The registrant (or staff) withdraws a pending registration")
-async def withdraw(registration_id: RegistrationId, db: DatabaseDep, scope: ScopeDep, now: NowDep,
+async def withdraw(registration_id: RegistrationId, db: IdempotentDatabaseDep, scope: ScopeDep, now: NowDep,
                    body: DecisionIn | None = None) -> RegistrationOut:
     return await _decide(db, scope, now, registration_id, RegistrationState.WITHDRAWN, body)
 
 
 @router.post("/{registration_id}/end", response_model=RegistrationOut, responses=PROBLEMS,
              summary="End an approved registration (its open claims are given up)")
-async def end(registration_id: RegistrationId, db: DatabaseDep, scope: ScopeDep, now: NowDep,
+async def end(registration_id: RegistrationId, db: IdempotentDatabaseDep, scope: ScopeDep, now: NowDep,
               body: DecisionIn | None = None) -> RegistrationOut:
     return await _decide(db, scope, now, registration_id, RegistrationState.ENDED, body)

@@ -14,15 +14,17 @@ from dual_registration.api.schemas import (AccountOut, CheckinCodesIn, CheckinCo
 from dual_registration.domain.service_log import ServiceState
 from dual_registration.use_cases import checkins, service_log
 from yizhou.dependencies import DatabaseDep, ScopeDep
+from yizhou.idempotent_writes import IdempotentDatabaseDep, IdempotentRoute
 from yizhou.pagination import Page, page_of
 
-router = APIRouter(prefix="/api/v1", tags=["service log"])
+router = APIRouter(route_class=IdempotentRoute, prefix="/api/v1", tags=["service log"])
 ServiceId = Annotated[str, Path(max_length=64)]
 
 
 @router.post("/services", status_code=status.HTTP_201_CREATED, response_model=ServiceOut, responses=PROBLEMS,
              summary="Log a service: who (the registration), what, when, where, hours; it counts once confirmed")
-async def log_service(body: ServiceIn, db: DatabaseDep, scope: ScopeDep, now: NowDep, response: Response) -> ServiceOut:
+async def log_service(body: ServiceIn,
+                      db: IdempotentDatabaseDep, scope: ScopeDep, now: NowDep, response: Response) -> ServiceOut:
     record = await service_log.log_service(db, scope, now, **body.model_dump())
     response.headers["Location"] = f"/api/v1/services/{record['id']}"
     return ServiceOut.model_validate(record)
@@ -48,7 +50,7 @@ async def get_service(service_id: ServiceId, db: DatabaseDep, scope: ScopeDep) -
 
 @router.post("/services/{service_id}/confirm", response_model=ServiceOut, responses=PROBLEMS,
              summary="The community (or the resident served) confirms; the hours are posted to the ledger")
-async def confirm(service_id: ServiceId, db: DatabaseDep, scope: ScopeDep, now: NowDep,
+async def confirm(service_id: ServiceId, db: IdempotentDatabaseDep, scope: ScopeDep, now: NowDep,
                   body: DecisionIn | None = None) -> ServiceOut:
     return ServiceOut.model_validate(await service_log.decide_service(
         db, scope, now, service_id, ServiceState.CONFIRMED, body.note if body else None))
@@ -56,7 +58,7 @@ async def confirm(service_id: ServiceId, db: DatabaseDep, scope: ScopeDep, now: 
 
 @router.post("/services/{service_id}/reject", response_model=ServiceOut, responses=PROBLEMS,
              summary="The community (or the resident served) disputes a logged service; it never counts")
-async def reject(service_id: ServiceId, db: DatabaseDep, scope: ScopeDep, now: NowDep,
+async def reject(service_id: ServiceId, db: IdempotentDatabaseDep, scope: ScopeDep, now: NowDep,
                  body: DecisionIn | None = None) -> ServiceOut:
     return ServiceOut.model_validate(await service_log.decide_service(
         db, scope, now, service_id, ServiceState.REJECTED, body.note if body else None))
@@ -64,14 +66,14 @@ async def reject(service_id: ServiceId, db: DatabaseDep, scope: ScopeDep, now: N
 
 @router.post("/checkin-codes", status_code=status.HTTP_201_CREATED, response_model=CheckinCodesOut, responses=PROBLEMS,
              summary="Community staff issue one-time check-in codes (and QR payloads) for a service event")
-async def issue_codes(body: CheckinCodesIn, db: DatabaseDep, scope: ScopeDep, now: NowDep) -> CheckinCodesOut:
+async def issue_codes(body: CheckinCodesIn, db: IdempotentDatabaseDep, scope: ScopeDep, now: NowDep) -> CheckinCodesOut:
     return CheckinCodesOut.model_validate(await checkins.issue_codes(db, scope, now, **body.model_dump()))
 
 
 @router.post("/checkins", status_code=status.HTTP_201_CREATED, response_model=ServiceOut,
              responses={**PROBLEMS, 410: {"description": "The code expired (`checkin-code-expired`)"}},
              summary="A registered member checks in with a code or a scanned QR payload; the session is logged")
-async def check_in(body: CheckinIn, db: DatabaseDep, scope: ScopeDep, now: NowDep) -> ServiceOut:
+async def check_in(body: CheckinIn, db: IdempotentDatabaseDep, scope: ScopeDep, now: NowDep) -> ServiceOut:
     return ServiceOut.model_validate(await checkins.check_in(db, scope, now, code=body.code, qr_payload=body.qr_payload))
 
 

@@ -17,9 +17,10 @@ from project_matching.use_cases import accountability
 from project_matching.use_cases import matching as use_cases
 from project_matching.use_cases.common import area_in_scope
 from yizhou.dependencies import DatabaseDep, ScopeDep
+from yizhou.idempotent_writes import IdempotentDatabaseDep, IdempotentRoute
 from yizhou.pagination import Page, page_of
 
-router = APIRouter(tags=["matching"])
+router = APIRouter(route_class=IdempotentRoute, tags=["matching"])
 
 
 def round_out(row) -> RoundOut:
@@ -37,7 +38,7 @@ def match_out(row) -> MatchOut:
 
 @router.post("/api/v1/matching/rounds", status_code=status.HTTP_201_CREATED, response_model=RoundOut,
              responses=PROBLEMS, summary="Run a matching round for an area and period (proposes matches)")
-async def run_round(body: RoundIn, db: DatabaseDep, scope: ScopeDep, response: Response) -> RoundOut:
+async def run_round(body: RoundIn, db: IdempotentDatabaseDep, scope: ScopeDep, response: Response) -> RoundOut:
     weights = PriorityWeights(**{**PriorityWeights().__dict__, **body.weights})
     values, _ = await use_cases.run_round(db, scope, area_code=body.area_code,
                                           period=Window(body.period_start, body.period_end),
@@ -68,13 +69,15 @@ async def list_matches(db: DatabaseDep, scope: ScopeDep, round_id: Annotated[str
 
 @router.post("/api/v1/matching/matches/{match_id}/accept", response_model=MatchOut, responses=PROBLEMS,
              summary="Accept a proposed match (the resource must still have a place in the period)")
-async def accept(match_id: Id, db: DatabaseDep, scope: ScopeDep, body: MatchDecisionIn | None = None) -> MatchOut:
+async def accept(match_id: Id,
+                 db: IdempotentDatabaseDep, scope: ScopeDep, body: MatchDecisionIn | None = None) -> MatchOut:
     return match_out(await use_cases.decide(db, scope, match_id, True, body.note if body else None))
 
 
 @router.post("/api/v1/matching/matches/{match_id}/reject", response_model=MatchOut, responses=PROBLEMS,
              summary="Reject a proposed match")
-async def reject(match_id: Id, db: DatabaseDep, scope: ScopeDep, body: MatchDecisionIn | None = None) -> MatchOut:
+async def reject(match_id: Id,
+                 db: IdempotentDatabaseDep, scope: ScopeDep, body: MatchDecisionIn | None = None) -> MatchOut:
     return match_out(await use_cases.decide(db, scope, match_id, False, body.note if body else None))
 
 

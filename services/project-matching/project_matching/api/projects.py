@@ -14,10 +14,11 @@ from project_matching.use_cases import accountability
 from project_matching.use_cases import matching as matching_use_cases
 from project_matching.use_cases import projects as use_cases
 from yizhou.dependencies import DatabaseDep, ScopeDep
+from yizhou.idempotent_writes import IdempotentDatabaseDep, IdempotentRoute
 from yizhou.pagination import Page, page_of
 from yizhou.problems import Problem
 
-router = APIRouter(prefix="/api/v1/projects", tags=["projects"])
+router = APIRouter(route_class=IdempotentRoute, prefix="/api/v1/projects", tags=["projects"])
 
 
 def out(p: Project) -> ProjectOut:
@@ -38,7 +39,7 @@ def out(p: Project) -> ProjectOut:
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ProjectOut, responses=PROBLEMS,
              summary="Open a project in the understand step")
-async def open_project(body: ProjectIn, db: DatabaseDep, scope: ScopeDep, response: Response) -> ProjectOut:
+async def open_project(body: ProjectIn, db: IdempotentDatabaseDep, scope: ScopeDep, response: Response) -> ProjectOut:
     project = await use_cases.open_project(db, scope, title=body.title, area_code=body.area_code,
                                            category=body.category, linked_demand_ids=body.linked_demand_ids)
     response.headers["Location"] = f"/api/v1/projects/{project.id}"
@@ -76,54 +77,55 @@ async def design(project_id: Id, body: DesignIn, db: DatabaseDep, scope: ScopeDe
 
 
 @router.post("/{project_id}/submit", response_model=ProjectOut, responses=PROBLEMS, summary="Submit for review")
-async def submit(project_id: Id, db: DatabaseDep, scope: ScopeDep) -> ProjectOut:
+async def submit(project_id: Id, db: IdempotentDatabaseDep, scope: ScopeDep) -> ProjectOut:
     return out(await use_cases.submit(db, scope, project_id))
 
 
 @router.post("/{project_id}/reviews", response_model=ProjectOut, responses=PROBLEMS,
              summary="A reviewer scores the project (district or subdistrict admins)")
-async def review(project_id: Id, body: ReviewIn, db: DatabaseDep, scope: ScopeDep) -> ProjectOut:
+async def review(project_id: Id, body: ReviewIn, db: IdempotentDatabaseDep, scope: ScopeDep) -> ProjectOut:
     return out(await use_cases.review(db, scope, project_id, body.score, body.comment))
 
 
 @router.post("/{project_id}/decision", response_model=ProjectOut, responses=PROBLEMS,
              summary="Approve (needs a review) or reject, with reasons")
-async def decide(project_id: Id, body: DecisionIn, db: DatabaseDep, scope: ScopeDep) -> ProjectOut:
+async def decide(project_id: Id, body: DecisionIn, db: IdempotentDatabaseDep, scope: ScopeDep) -> ProjectOut:
     return out(await use_cases.decide(db, scope, project_id, body.decision == "approve", body.reasons))
 
 
 @router.post("/{project_id}/start", response_model=ProjectOut, responses=PROBLEMS, summary="Start implementing")
-async def start(project_id: Id, db: DatabaseDep, scope: ScopeDep) -> ProjectOut:
+async def start(project_id: Id, db: IdempotentDatabaseDep, scope: ScopeDep) -> ProjectOut:
     return out(await use_cases.start(db, scope, project_id))
 
 
 @router.post("/{project_id}/milestones/{milestone_id}/complete", response_model=ProjectOut, responses=PROBLEMS,
              summary="Mark a milestone done (progress is the done milestones' share of the weights)")
-async def complete_milestone(project_id: Id, milestone_id: Id, db: DatabaseDep, scope: ScopeDep) -> ProjectOut:
+async def complete_milestone(project_id: Id, milestone_id: Id,
+                             db: IdempotentDatabaseDep, scope: ScopeDep) -> ProjectOut:
     return out(await use_cases.complete_milestone(db, scope, project_id, milestone_id))
 
 
 @router.post("/{project_id}/spending", response_model=ProjectOut, responses=PROBLEMS,
              summary="Record spending; over the budget is refused (409 over-budget) without an amendment")
-async def spend(project_id: Id, body: SpendIn, db: DatabaseDep, scope: ScopeDep) -> ProjectOut:
+async def spend(project_id: Id, body: SpendIn, db: IdempotentDatabaseDep, scope: ScopeDep) -> ProjectOut:
     return out(await use_cases.spend(db, scope, project_id, fen(body.amount_yuan), body.line_id, body.note))
 
 
 @router.post("/{project_id}/amendments", response_model=ProjectOut, responses=PROBLEMS,
              summary="Record a budget amendment with its reason (district or subdistrict admins)")
-async def amend(project_id: Id, body: AmendmentIn, db: DatabaseDep, scope: ScopeDep) -> ProjectOut:
+async def amend(project_id: Id, body: AmendmentIn, db: IdempotentDatabaseDep, scope: ScopeDep) -> ProjectOut:
     return out(await use_cases.amend(db, scope, project_id, fen(body.amount_yuan), body.reason))
 
 
 @router.post("/{project_id}/complete", response_model=ProjectOut, responses=PROBLEMS,
              summary="Complete the project (every milestone done); its linked demands become resolved")
-async def complete(project_id: Id, db: DatabaseDep, scope: ScopeDep) -> ProjectOut:
+async def complete(project_id: Id, db: IdempotentDatabaseDep, scope: ScopeDep) -> ProjectOut:
     return out(await use_cases.complete(db, scope, project_id))
 
 
 @router.post("/{project_id}/evaluation", response_model=ProjectOut, responses=PROBLEMS,
              summary="Supervise and evaluate: outcome, beneficiaries reached, residents' satisfaction")
-async def evaluate(project_id: Id, body: EvaluationIn, db: DatabaseDep, scope: ScopeDep) -> ProjectOut:
+async def evaluate(project_id: Id, body: EvaluationIn, db: IdempotentDatabaseDep, scope: ScopeDep) -> ProjectOut:
     return out(await use_cases.evaluate(db, scope, project_id, body.outcome, body.beneficiaries_reached,
                                         body.satisfaction_percent))
 

@@ -14,9 +14,10 @@ from project_matching.domain.resource import Resource
 from project_matching.use_cases import resources as use_cases
 from yizhou.axis_events import CODE_PATTERN
 from yizhou.dependencies import DatabaseDep, ScopeDep
+from yizhou.idempotent_writes import IdempotentDatabaseDep, IdempotentRoute
 from yizhou.pagination import Page, page_of
 
-router = APIRouter(tags=["resources"])
+router = APIRouter(route_class=IdempotentRoute, tags=["resources"])
 
 
 def out(r: Resource) -> ResourceOut:
@@ -31,7 +32,7 @@ def out(r: Resource) -> ResourceOut:
 
 @router.post("/api/v1/resources", status_code=status.HTTP_201_CREATED, response_model=ResourceOut,
              responses=PROBLEMS, summary="Register a resource (venue, skill, volunteer hours, money, service, post)")
-async def register(body: ResourceIn, db: DatabaseDep, scope: ScopeDep, response: Response) -> ResourceOut:
+async def register(body: ResourceIn, db: IdempotentDatabaseDep, scope: ScopeDep, response: Response) -> ResourceOut:
     data = body.model_dump(exclude={"amount_yuan", "windows"})
     data["amount_fen"] = None if body.amount_yuan is None else fen(body.amount_yuan)
     data["windows"] = [Window(w.starts_at, w.ends_at) for w in body.windows]
@@ -70,7 +71,7 @@ async def change(resource_id: Id, body: ResourcePatch, db: DatabaseDep, scope: S
 
 @router.post("/api/v1/resources/{resource_id}/withdraw", response_model=ResourceOut, responses=PROBLEMS,
              summary="Withdraw a resource (it is no longer matched)")
-async def withdraw(resource_id: Id, db: DatabaseDep, scope: ScopeDep) -> ResourceOut:
+async def withdraw(resource_id: Id, db: IdempotentDatabaseDep, scope: ScopeDep) -> ResourceOut:
     return out(await use_cases.withdraw(db, scope, resource_id))
 
 

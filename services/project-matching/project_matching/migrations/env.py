@@ -1,7 +1,8 @@
 from project_matching.guarantee.store.tables import metadata as guarantee_metadata
 from project_matching.store.tables import metadata
 from yizhou.axis_copy import axis_copy_metadata
+from yizhou.idempotency import idempotency_metadata
 from yizhou.messaging_tables import messaging_metadata
 from yizhou.migrations import run_env
 
-run_env([axis_copy_metadata, messaging_metadata, metadata, guarantee_metadata])
+run_env([axis_copy_metadata, messaging_metadata, metadata, guarantee_metadata, idempotency_metadata])

@@ -12,9 +12,10 @@ from project_matching.guarantee.api.schemas import PublishIn, ScorecardOut, Weig
 from project_matching.guarantee.use_cases import assessment as use_cases
 from yizhou.axis_events import CODE_PATTERN
 from yizhou.dependencies import DatabaseDep, ScopeDep
+from yizhou.idempotent_writes import IdempotentDatabaseDep, IdempotentRoute
 from yizhou.pagination import Page, page_of
 
-router = APIRouter(prefix="/api/v1/assessment", tags=["guarantee: assessment"])
+router = APIRouter(route_class=IdempotentRoute, prefix="/api/v1/assessment", tags=["guarantee: assessment"])
 YearPath = Annotated[int, Path(ge=2000, le=2100)]
 YearQuery = Annotated[int, Query(ge=2000, le=2100, description="The assessment year")]
 SubjectKind = Literal["area", "organization"]
@@ -53,7 +54,7 @@ async def organization_scorecard(organization_id: Id, year: YearQuery, db: Datab
 @router.post("/scorecards", status_code=status.HTTP_201_CREATED, response_model=ScorecardOut, responses=PROBLEMS,
              summary="Publish a scorecard (district or subdistrict admins, for areas below their own): frozen as a "
                      "new version and sent as `assessment.published`")
-async def publish(body: PublishIn, db: DatabaseDep, scope: ScopeDep, response: Response) -> ScorecardOut:
+async def publish(body: PublishIn, db: IdempotentDatabaseDep, scope: ScopeDep, response: Response) -> ScorecardOut:
     card = await use_cases.publish(db, scope, body.subject_kind, body.subject_id, body.year)
     response.headers["Location"] = f"/api/v1/assessment/scorecards/{card['id']}"
     return ScorecardOut(**card)

@@ -17,9 +17,10 @@ from project_matching.guarantee.use_cases import funds as use_cases
 from project_matching.use_cases.common import STAFF, area_in_scope, require_role
 from yizhou.axis_events import CODE_PATTERN
 from yizhou.dependencies import DatabaseDep, ScopeDep
+from yizhou.idempotent_writes import IdempotentDatabaseDep, IdempotentRoute
 from yizhou.pagination import Page, page_of
 
-router = APIRouter(tags=["guarantee: funds"])
+router = APIRouter(route_class=IdempotentRoute, tags=["guarantee: funds"])
 YearQuery = Annotated[int, Query(ge=2000, le=2100, description="The budget year")]
 FUND_PROBLEMS = {**PROBLEMS, 409: {"description": "insufficient-funds (the balance would go below zero), "
                                                   "organization-dissolved, project-not-ready"},
@@ -37,7 +38,7 @@ def out(e: Entry) -> EntryOut:
 @router.post("/api/v1/funds/income", status_code=status.HTTP_201_CREATED, response_model=EntryOut,
              responses=FUND_PROBLEMS, summary="Record funds received by an organization (party dues returned, "
                                               "district allocation, unit contribution, government purchase)")
-async def receive(body: IncomeIn, db: DatabaseDep, scope: ScopeDep, response: Response) -> EntryOut:
+async def receive(body: IncomeIn, db: IdempotentDatabaseDep, scope: ScopeDep, response: Response) -> EntryOut:
     entry = await use_cases.receive(db, scope, organization_id=body.organization_id, year=body.year,
                                     source=body.source, amount_fen=fen(body.amount_yuan), booked_on=body.booked_on,
                                     note=body.note)
@@ -48,7 +49,7 @@ async def receive(body: IncomeIn, db: DatabaseDep, scope: ScopeDep, response: Re
 @router.post("/api/v1/funds/spending", status_code=status.HTTP_201_CREATED, response_model=EntryOut,
              responses=FUND_PROBLEMS, summary="Record spending for a project or an activity; never below a zero "
                                               "balance (409 insufficient-funds)")
-async def spend(body: SpendingIn, db: DatabaseDep, scope: ScopeDep, response: Response) -> EntryOut:
+async def spend(body: SpendingIn, db: IdempotentDatabaseDep, scope: ScopeDep, response: Response) -> EntryOut:
     entry = await use_cases.record_spending(db, scope, organization_id=body.organization_id, year=body.year,
                                             amount_fen=fen(body.amount_yuan), purpose=body.purpose,
                                             project_id=body.project_id, activity=body.activity,

@@ -11,10 +11,11 @@ from project_matching.guarantee.api.schemas import (BookingIn, BookingOut, Insta
 from project_matching.guarantee.domain.venues import BOOKING_MACHINE, Booking, Venue
 from project_matching.guarantee.use_cases import venues as use_cases
 from yizhou.dependencies import DatabaseDep, ScopeDep
+from yizhou.idempotent_writes import IdempotentDatabaseDep, IdempotentRoute
 from yizhou.pagination import Page, page_of
 from yizhou.problems import Problem
 
-router = APIRouter(prefix="/api/v1/venues", tags=["guarantee: venues"])
+router = APIRouter(route_class=IdempotentRoute, prefix="/api/v1/venues", tags=["guarantee: venues"])
 VENUE_PROBLEMS = {**PROBLEMS, 409: {"description": "booking-conflict (overlaps a booking, listed in `conflicts`), "
                                                    "venue-closed, organization-dissolved, project-not-ready, "
                                                    "illegal-transition (cancelling a cancelled booking)"},
@@ -42,7 +43,7 @@ def booking_out(b: Booking) -> BookingOut:
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=VenueOut, responses=VENUE_PROBLEMS,
              summary="Register a venue (also offered to matching as a resource of kind venue)")
-async def register(body: VenueIn, db: DatabaseDep, scope: ScopeDep, response: Response) -> VenueOut:
+async def register(body: VenueIn, db: IdempotentDatabaseDep, scope: ScopeDep, response: Response) -> VenueOut:
     venue = await use_cases.register(db, scope, body.model_dump())
     response.headers["Location"] = f"/api/v1/venues/{venue.id}"
     return out(venue)
@@ -79,14 +80,15 @@ async def change(venue_id: Id, body: VenuePatch, db: DatabaseDep, scope: ScopeDe
 
 @router.post("/{venue_id}/close", response_model=VenueOut, responses=VENUE_PROBLEMS,
              summary="Close a venue: bookings still to come are cancelled, its resource withdrawn")
-async def close(venue_id: Id, db: DatabaseDep, scope: ScopeDep) -> VenueOut:
+async def close(venue_id: Id, db: IdempotentDatabaseDep, scope: ScopeDep) -> VenueOut:
     return out(await use_cases.close(db, scope, venue_id))
 
 
 @router.post("/{venue_id}/bookings", status_code=status.HTTP_201_CREATED, response_model=BookingOut,
              responses=VENUE_PROBLEMS, summary="Book a venue for an organization or a project, inside its opening "
                                                "hours; an overlap with a live booking is 409 booking-conflict")
-async def book(venue_id: Id, body: BookingIn, db: DatabaseDep, scope: ScopeDep, response: Response) -> BookingOut:
+async def book(venue_id: Id, body: BookingIn,
+               db: IdempotentDatabaseDep, scope: ScopeDep, response: Response) -> BookingOut:
     booking = await use_cases.book(db, scope, venue_id, body.model_dump())
     response.headers["Location"] = f"/api/v1/venues/{venue_id}/bookings/{booking.id}"
     return booking_out(booking)
@@ -105,5 +107,5 @@ async def list_bookings(venue_id: Id, db: DatabaseDep, scope: ScopeDep, starts_f
 
 @router.post("/{venue_id}/bookings/{booking_id}/cancel", response_model=BookingOut, responses=VENUE_PROBLEMS,
              summary="Cancel a booking (booked -> cancelled)")
-async def cancel(venue_id: Id, booking_id: Id, db: DatabaseDep, scope: ScopeDep) -> BookingOut:
+async def cancel(venue_id: Id, booking_id: Id, db: IdempotentDatabaseDep, scope: ScopeDep) -> BookingOut:
     return booking_out(await use_cases.cancel(db, scope, venue_id, booking_id))
