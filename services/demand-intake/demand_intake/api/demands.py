@@ -59,7 +59,8 @@ async def submit(body: DemandIn, request: Request, db: DatabaseDep, scope: Scope
 
     status, payload = await use_cases.submit(
         db, scope, _clock(request), request.app.state.settings, _submission(body), render=render,
-        idempotency_key=idempotency_key, body_hash=idempotency.request_hash(body.model_dump(mode="json")))
+        idempotency_key=idempotency_key,
+        body_hash=idempotency.request_hash(body.model_dump(mode="json")) if idempotency_key else "")
     return JSONResponse(payload, status_code=status, headers={"Location": f"/api/v1/demands/{payload['demand']['id']}"})
 
 
