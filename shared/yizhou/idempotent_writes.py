@@ -56,6 +56,18 @@ def _answer(stored: tuple[int, Any]) -> Response:
     return JSONResponse(saved["body"], status_code=status, headers=headers)
 
 
+def _storable(response: Response) -> dict[str, Any] | None:
+    """A 2xx JSON (or empty) answer as stored with its key; None for anything else (not replayed)."""
+    raw = getattr(response, "body", None)
+    if not 200 <= response.status_code < 300 or raw is None:
+        return None
+    try:
+        body = json.loads(bytes(raw)) if raw else None
+    except ValueError:
+        return None
+    return {"body": body, "location": response.headers.get("location")}
+
+
 class _HeldWork:
     """What a use case sees as its unit of work: `commit()` only flushes (so constraint errors surface
     where they always did); the route commits the shared transaction with the key row."""
@@ -134,18 +146,17 @@ class HeldWrite:
             self.work = await work.__aenter__()
 
     async def finish(self, response: Response) -> Response:
-        """Stores a 2xx answer with the key and commits it together with what the use case did."""
-        if not 200 <= response.status_code < 300 or not hasattr(response, "body"):
-            return response
-        raw = bytes(response.body)
-        saved = {"body": json.loads(raw) if raw else None, "location": response.headers.get("location")}
+        """Commits what the use case committed, with the key row when the answer can be stored."""
+        saved = _storable(response)
         if self.work is not None and not self.committed:
-            await self.close()  # the use case chose not to commit: only the key is stored
-        await self.open()
-        assert self.work is not None
-        await idempotency.remember(self.work.session, self.caller, self.key, self.request_hash,
-                                   response.status_code, saved)
-        await self.work.commit()
+            await self.close()  # the use case chose not to commit
+        if saved is not None:
+            await self.open()
+            assert self.work is not None
+            await idempotency.remember(self.work.session, self.caller, self.key, self.request_hash,
+                                       response.status_code, saved)
+        if self.work is not None:
+            await self.work.commit()
         return response
 
     async def close(self) -> None:
