@@ -22,13 +22,16 @@ def _values(clock: DeadlineClock) -> dict:
             "due_at": clock.due_at, "ended_at": clock.ended_at, "outcome": clock.outcome}
 
 
+_INSERT = DeadlineRow.__table__.insert()
+
+
 class DeadlineRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
     async def add(self, demand_id: str, *clocks: DeadlineClock) -> None:
         """One Core insert for all of a demand's new clocks (the submit path starts two)."""
-        await self.session.execute(DeadlineRow.__table__.insert(), [
+        await self.session.execute(_INSERT, [
             {"demand_id": demand_id, "kind": clock.kind.value, "dispatch_id": clock.dispatch_id,
              "breached_at": clock.breached_at, **_values(clock)} for clock in clocks])
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from demand_intake.domain.demand import Channel, Demand, Feedback, PriorityHousehold, Resident, State, Urgency
 from demand_intake.domain.duplicates import Candidate, Place
 from demand_intake.store.models import DemandHistoryRow, DemandRow, DispatchRow, MeTooRow
-from yizhou.columns import in_subtree
 from yizhou.problems import Problem
 
 _COPIED = ("id", "category", "description", "area_code", "area_path", "area_level", "entered_by", "entered_by_role",
@@ -42,6 +41,36 @@ def row_values(demand: Demand) -> dict:
     return values
 
 
+def _like_prefix(path: str) -> str:
+    """`LIKE` pattern of the paths starting with `path` (escaped as `startswith(..., autoescape=True)` does)."""
+    return path.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
+
+
+def _candidates_query(bytewise: bool, excluding: bool):
+    d = _DEMANDS.c  # Core columns: plain rows, no ORM entity machinery
+    query = (select(d.id, d.area_code, d.latitude, d.longitude, d.description, d.category, d.submitted_at)
+             .where(d.area_path.like(bindparam("pattern"), escape="/"), d.submitted_at >= bindparam("since"))
+             .order_by(d.submitted_at.desc()).limit(500))
+    if bytewise:
+        # SQLite never uses an index for LIKE ... ESCAPE, and given `state IN (...)` it reads every open
+        # demand of the district through ix_demands_state (11 ms a submit at 50,000). The same subtree as
+        # a key range (SQLite compares bytes) and the state as NOT IN, which no index serves, make it read
+        # only the community's rows of ix_demands_area_path (2 ms).
+        query = query.where(d.area_path >= bindparam("low"), d.area_path < bindparam("high"), d.state.not_in(_SETTLED))
+    else:
+        query = query.where(d.state.in_(_OPEN))
+    if excluding:
+        query = query.where(d.id != bindparam("exclude_id"))
+    return query
+
+
+# Built once (every submit runs one): no statement construction or cache key per call.
+_CANDIDATES = {(bytewise, excluding): _candidates_query(bytewise, excluding)
+               for bytewise in (True, False) for excluding in (True, False)}
+_INSERT_DEMAND = _DEMANDS.insert()
+_INSERT_HISTORY = _HISTORY.insert()
+
+
 class DemandRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -53,7 +82,7 @@ class DemandRepository:
     async def add(self, demand: Demand) -> None:
         # A Core insert: nothing reads the row back through the ORM in the same unit of work, and the
         # submit path is hot (no identity-map bookkeeping, no flush machinery).
-        await self.session.execute(_DEMANDS.insert(), {**row_values(demand), "version": 1})
+        await self.session.execute(_INSERT_DEMAND, {**row_values(demand), "version": 1})
 
     async def save(self, demand: Demand) -> None:
         """Optimistic: the row must still be at the version it was read at, else a concurrent change won."""
@@ -66,7 +95,7 @@ class DemandRepository:
 
     async def log(self, demand_id: str, action: str, from_state: State | None, to_state: State, actor: str,
                   actor_role: str, note: str | None, at: datetime) -> None:
-        await self.session.execute(_HISTORY.insert(), {
+        await self.session.execute(_INSERT_HISTORY, {
             "demand_id": demand_id, "action": action, "from_state": from_state.value if from_state else None,
             "to_state": to_state.value, "actor": actor, "actor_role": actor_role, "note": note, "at": at})
 
@@ -110,22 +139,15 @@ class DemandRepository:
 
     async def duplicate_candidates(self, community_path: str, since: datetime, exclude_id: str | None = None) -> list[Candidate]:
         """Open demands in the same community (or subtree) since `since`; the domain decides which match."""
-        d = _DEMANDS.c  # Core columns: plain rows, no ORM entity machinery on every submit
-        query = (select(d.id, d.area_code, d.latitude, d.longitude, d.description, d.category, d.submitted_at)
-                 .where(d.area_path.startswith(community_path, autoescape=True), d.submitted_at >= since)
-                 .order_by(d.submitted_at.desc()).limit(500))
-        if self.session.bind.dialect.name == "sqlite":
-            # SQLite never uses an index for LIKE ... ESCAPE, and given `state IN (...)` it reads every open
-            # demand of the district through ix_demands_state (11 ms a submit at 50,000). The same subtree
-            # as a key range (SQLite compares bytes) and the state as NOT IN, which no index serves, make
-            # it read only the community's rows of ix_demands_area_path (2 ms).
-            query = query.where(in_subtree(d.area_path, community_path), d.state.not_in(_SETTLED))
-        else:
-            query = query.where(d.state.in_(_OPEN))
+        bytewise = self.session.bind.dialect.name == "sqlite"
+        params = {"pattern": _like_prefix(community_path), "since": since}
+        if bytewise:
+            params.update(low=community_path, high=community_path[:-1] + chr(ord("/") + 1))  # as `in_subtree`
         if exclude_id:
-            query = query.where(d.id != exclude_id)
+            params["exclude_id"] = exclude_id
+        rows = await self.session.execute(_CANDIDATES[bytewise, bool(exclude_id)], params)
         return [Candidate(r.id, Place(r.area_code, r.latitude, r.longitude), r.description, r.category, r.submitted_at)
-                for r in (await self.session.execute(query)).all()]
+                for r in rows.all()]
 
     async def add_me_too(self, demand_id: str, subject: str, at: datetime) -> bool:
         """False when this person already said "me too" (each person counts once)."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from demand_intake.domain.categories import is_known
@@ -97,8 +97,11 @@ class AreaInfo:
     retired: bool
 
 
+_AREA = select(area_copy).where(area_copy.c.code == bindparam("code"))  # built once: every submit reads one
+
+
 async def area_info(session: AsyncSession, code: str) -> AreaInfo | None:
-    row = (await session.execute(select(area_copy).where(area_copy.c.code == code))).first()
+    row = (await session.execute(_AREA, {"code": code})).first()
     return None if row is None else AreaInfo(row.code, row.level, row.path, row.parent_code, row.retired)
 
 

@@ -52,6 +52,15 @@ async def test_candidates_are_the_open_recent_demands_of_the_community_subtree(d
     assert [c.demand_id for c in without] == [inside[1].id, inside[2].id]
     assert found[1].place.area_code == f"{d}01001" and found[1].description == "楼道灯坏了"
     assert len(statements) == 2
+    # LIKE's wildcards in a path are literal characters: `_` matches only `_`.
+    wild = demand(f"/{d}/{d}01/{d}_%/", now)
+    async with db.sessions() as session, session.begin():
+        repo = DemandRepository(session)
+        await repo.add(wild)
+        await repo.add(demand(f"/{d}/{d}01/{d}XY/", now))
+    async with db.sessions() as session:
+        found_wild = await DemandRepository(session).duplicate_candidates(f"/{d}/{d}01/{d}_%/", now - timedelta(days=1))
+    assert [c.demand_id for c in found_wild] == [wild.id]
     if db.engine.dialect.name == "sqlite":
         async with db.engine.connect() as conn:
             for statement, parameters in statements:
