@@ -4,7 +4,8 @@ aiokafka consume of the same topic.
     python bench/replay.py [--events 1000000 | --quick] [--json out.json]
 
 A year of demand lifecycles (submitted, then accepted / assigned / overdue / resolved / closed, or
-rejected or withdrawn; about four events per demand) is built with the contract models and the
+rejected or withdrawn; about four events per demand), interleaved as in a live topic (about 20,000
+demands in progress at once, so a batch touches as many demands as it has events), is built with the contract models and the
 platform's own envelope (`to_kafka_message`, as the relay sends them) and produced to a fresh topic.
 The rebuild is demand-intake's own `rebuild_rates` (what `yizhou demand-intake rates rebuild` runs,
 through `yizhou.rebuild.replay`: inbox claims, the live `on_demand_event` handler, one transaction per
@@ -27,12 +28,12 @@ from types import SimpleNamespace
 from common import Result, broker, database_url, fresh_database, write
 from sqlalchemy import func, select
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer
 from demand_intake.settings import Settings
 from demand_intake.store.models import Base, DemandFactRow
 from demand_intake.use_cases import rates_rebuild
 from yizhou.axis_copy import area_copy
-from yizhou.bus import ensure_topics, start_producer
+from yizhou.bus import ensure_topics, partitions_of, start_producer
 from yizhou.contracts.demands import (DemandAccepted, DemandAssigned, DemandClosed, DemandOverdue, DemandRejected,
                                       DemandResolved, DemandSubmitted, DemandWithdrawn)
 from yizhou.database import Database
@@ -81,27 +82,51 @@ def lifecycle(rnd: random.Random) -> list:
     return events
 
 
+def interleaved(rnd: random.Random, total: int, in_progress: int = 20_000):
+    """Yields (event, is_new_demand) for whole lifecycles until at least `total` events: the events of
+    about `in_progress` demands interleaved, as in a live topic where a demand's events are hours or
+    days apart (so a fetched batch touches about as many demands as it has events); each demand's own
+    events stay in order, as the demand-id key keeps them."""
+    active: list[list] = []
+    emitted = pending = 0
+    while active or emitted < total:
+        while emitted + pending < total and len(active) < in_progress:
+            active.append(lifecycle(rnd)[::-1])  # reversed: pop() takes the next event
+            pending += len(active[-1])
+            yield None, True
+        index = rnd.randrange(len(active))
+        queue = active[index]
+        yield queue.pop(), False
+        emitted, pending = emitted + 1, pending - 1
+        if not queue:
+            active[index] = active[-1]
+            active.pop()
+
+
 async def produce(bootstrap: str, topic: str, total: int, seed: int = 11) -> tuple[int, int, float]:
-    """Produces at least `total` events (whole lifecycles); returns (events, demands, seconds)."""
+    """Produces at least `total` events (whole lifecycles, interleaved); returns (events, demands, seconds)."""
     rnd = random.Random(seed)
     producer = await start_producer(bootstrap)
     sent = demands = 0
     start = time.perf_counter()
+    futures = []
     try:
-        while sent < total:
-            futures = []
-            while len(futures) < 5000 and sent + len(futures) < total:
+        for event, new in interleaved(rnd, total):
+            if new:
                 demands += 1
-                for event in lifecycle(rnd):
-                    row = {**event.outbox_values(aggregate_id=event.demand_id, subject=event.demand_id,
-                                                 source="/yizhou/demand-intake"), "topic": topic}
-                    m = to_kafka_message(SimpleNamespace(**row))
-                    futures.append(await producer.send(topic, value=m.value, key=m.key.encode(),
-                                                       headers=list(m.headers.items())))
-            await asyncio.gather(*futures)
-            sent += len(futures)
-            if sent // 100_000 != (sent - len(futures)) // 100_000:
-                print(f"#   produced {sent:,}", flush=True)
+                continue
+            row = {**event.outbox_values(aggregate_id=event.demand_id, subject=event.demand_id,
+                                         source="/yizhou/demand-intake"), "topic": topic}
+            m = to_kafka_message(SimpleNamespace(**row))
+            futures.append(await producer.send(topic, value=m.value, key=m.key.encode(), headers=list(m.headers.items())))
+            if len(futures) == 5000:
+                await asyncio.gather(*futures)
+                sent += len(futures)
+                futures = []
+                if sent % 100_000 == 0:
+                    print(f"#   produced {sent:,}", flush=True)
+        await asyncio.gather(*futures)
+        sent += len(futures)
     finally:
         await producer.stop()
     return sent, demands, time.perf_counter() - start
@@ -113,7 +138,7 @@ async def raw_consume(bootstrap: str, topic: str) -> tuple[int, float]:
     await kafka.start()
     count = 0
     try:
-        partitions = [TopicPartition(topic, p) for p in sorted(kafka.partitions_for_topic(topic) or ())]
+        partitions = await partitions_of(kafka, [topic])
         ends = await kafka.end_offsets(partitions)
         kafka.assign(partitions)
         await kafka.seek_to_beginning(*partitions)

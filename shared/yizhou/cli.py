@@ -110,7 +110,9 @@ def run(data_dir: Annotated[Path, typer.Option(help="SQLite files and logs")] = 
 
 
 @app.command()
-def rebuild(service: Annotated[str, typer.Argument(help="org-registry, demand-intake, project-matching or dual-registration")]) -> None:
+def rebuild(service: Annotated[str, typer.Argument(help="org-registry, demand-intake, project-matching or dual-registration")],
+            workers: Annotated[int | None, typer.Option(min=1, help="Processes sharing the partitions "
+                                                        "(default: one per core on PostgreSQL, one on SQLite)")] = None) -> None:
     """Rebuild a service's read models from its topics, from the start, and report counts.
     Uses the same settings as the service (KAFKA_BOOTSTRAP_SERVERS, DATABASE_URL, ...)."""
     from rich.progress import Progress
@@ -124,13 +126,15 @@ def rebuild(service: Annotated[str, typer.Argument(help="org-registry, demand-in
     settings = importlib.import_module(f"{package}.settings").Settings()
     with Progress(console=console) as progress:
         task = progress.add_task(f"replaying {service}'s topics", total=None)
-        report = asyncio.run(run_rebuild(package, settings, lambda done, total: progress.update(task, completed=done, total=total)))
+        report = asyncio.run(run_rebuild(package, settings, lambda done, total: progress.update(task, completed=done, total=total),
+                                         workers))
     table = Table(title=f"{service}: read models rebuilt from {', '.join(report.topics) or 'no topics'}")
     table.add_column("what")
     table.add_column("count", justify="right")
     for name, count in report.cleared.items():
         table.add_row(f"rows cleared: {name}", str(count))
     table.add_row("records read", str(report.records))
+    table.add_row("worker processes", str(report.workers))
     for outcome, count in sorted(report.outcomes.items()):
         table.add_row(f"events {outcome}", str(count))
     console.print(table)

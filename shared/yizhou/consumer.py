@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.errors import CommitFailedError, KafkaError
 from pydantic import ValidationError
+from sqlalchemy import text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,7 +32,11 @@ from yizhou.messaging_tables import inbox
 from yizhou.observability import CONSUMER_LAG, DEAD_LETTERS, EVENTS_APPLIED
 
 log = logging.getLogger(__name__)
-_CLAIMS_PER_STATEMENT = 1000  # 5 parameters a row: well under SQLite's and asyncpg's parameter limits
+_CLAIM_ON_POSTGRES = text(
+    "INSERT INTO inbox (consumer, event_id, event_type, topic, received_at) "
+    "SELECT :consumer, e.id, e.type, e.topic, CAST(:now AS timestamptz) "
+    "FROM unnest(CAST(:ids AS text[]), CAST(:types AS text[]), CAST(:topics AS text[])) AS e(id, type, topic) "
+    "ON CONFLICT DO NOTHING RETURNING event_id")
 
 Handler = Callable[[AsyncSession, ReceivedEvent], Awaitable[None]]
 BatchHandler = Callable[[AsyncSession, list[ReceivedEvent]], Awaitable[None]]
@@ -247,18 +252,21 @@ class EventConsumer:
         return result.rowcount == 1
 
     async def _claim_many(self, session: AsyncSession, events: list[ReceivedEvent]) -> set[str]:
-        """Claims a batch's event ids in the inbox with multi-row inserts; returns the ids claimed now
-        (those already there were applied before: redeliveries)."""
+        """Claims a batch's event ids in the inbox in one statement; returns the ids claimed now (those
+        already there were applied before: redeliveries)."""
+        if not events:
+            return set()
         now = datetime.now(UTC)
-        rows = list({e.id: {"consumer": self._group, "event_id": e.id, "event_type": e.type, "topic": e.topic,
-                            "received_at": now} for e in events}.values())
-        dialect = postgresql if self._db.is_postgres else sqlite
-        claimed: set[str] = set()
-        for start in range(0, len(rows), _CLAIMS_PER_STATEMENT):
-            statement = (dialect.insert(inbox).values(rows[start:start + _CLAIMS_PER_STATEMENT])
-                         .on_conflict_do_nothing().returning(inbox.c.event_id))
-            claimed.update((await session.execute(statement)).scalars())
-        return claimed
+        unique = list({e.id: e for e in events}.values())
+        if self._db.is_postgres:  # three arrays instead of 5 parameters a row: a third of the time
+            result = await session.execute(_CLAIM_ON_POSTGRES, {
+                "consumer": self._group, "now": now, "ids": [e.id for e in unique],
+                "types": [e.type for e in unique], "topics": [e.topic for e in unique]})
+        else:
+            rows = [{"consumer": self._group, "event_id": e.id, "event_type": e.type, "topic": e.topic,
+                     "received_at": now} for e in unique]
+            result = await session.execute(sqlite.insert(inbox).on_conflict_do_nothing().returning(inbox.c.event_id), rows)
+        return set(result.scalars())
 
     async def _dead_letter(self, record, reason: str) -> None:
         if not self._send_dead_letters:

@@ -4,17 +4,27 @@ The service's read-model tables (declared in its `consumers.py` as `READ_MODELS`
 cleared in one transaction, then every record of every subscribed topic, up to the end offsets seen at
 the start, goes through the same handlers as the live consumer. Counts say what happened; records the
 handlers refuse are counted as `dead_lettered` but not sent to the dead-letter topic again.
+
+Partitions are independent (a topic is keyed by aggregate, so no aggregate spans two), so on
+PostgreSQL the partitions are shared out to worker processes, one per core by default: the decoding
+of events is Python work that one process cannot spread over cores. On SQLite (one writer at a time)
+and for handlers that cannot be sent to another process, one process replays everything.
 """
 
 from __future__ import annotations
 
+import asyncio
 import importlib
+import multiprocessing
+import os
+import pickle
 from collections import Counter
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from sqlalchemy import Table, delete
 
 from yizhou.bus import partitions_of, start_producer
@@ -30,9 +40,11 @@ class RebuildReport:
     records: int = 0
     outcomes: Counter = field(default_factory=Counter)
     cleared: dict[str, int] = field(default_factory=dict)
+    workers: int = 1
 
 
-async def rebuild(package: str, settings, progress: Callable[[int, int], None] | None = None) -> RebuildReport:
+async def rebuild(package: str, settings, progress: Callable[[int, int], None] | None = None,
+                  workers: int | None = None) -> RebuildReport:
     """Every read model of a service (its `READ_MODELS`), from every topic it subscribes to."""
     consumers = importlib.import_module(f"{package}.consumers")
     read_models: list[Table] = list(getattr(consumers, "READ_MODELS", []))
@@ -40,50 +52,117 @@ async def rebuild(package: str, settings, progress: Callable[[int, int], None] |
     async def clear(session) -> dict[str, int]:
         return {table.name: (await session.execute(delete(table))).rowcount for table in read_models}
 
-    return await replay(settings, consumers.SUBSCRIPTIONS, clear, progress)
+    return await replay(settings, consumers.SUBSCRIPTIONS, clear, progress, workers)
+
+
+def _default_workers(settings) -> int:
+    return (os.cpu_count() or 1) if settings.resolved_database_url.startswith("postgresql") else 1
+
+
+def _sendable(subscriptions: list[Subscription]) -> bool:
+    try:
+        pickle.dumps(subscriptions)
+        return True
+    except Exception:  # e.g. handlers that are closures: they stay in this process
+        return False
 
 
 async def replay(settings, subscriptions: list[Subscription], clear: Callable[[Any], Awaitable[dict[str, int]]],
-                 progress: Callable[[int, int], None] | None = None) -> RebuildReport:
+                 progress: Callable[[int, int], None] | None = None, workers: int | None = None) -> RebuildReport:
     """Clears (in one transaction with the inbox rows of the subscribed topics) and replays the
-    subscribed topics from the start through `subscriptions`' handlers."""
+    subscribed topics from the start through `subscriptions`' handlers, in `workers` processes
+    (default: one per core on PostgreSQL, one on SQLite)."""
+    topics = sorted({s.topic for s in subscriptions})
+    report = RebuildReport(settings.service_name, topics)
+    kafka = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers, group_id=None, enable_auto_commit=False)
+    await kafka.start()
+    try:
+        partitions = await partitions_of(kafka, topics)
+        ends = await kafka.end_offsets(partitions) if partitions else {}
+        begins = await kafka.beginning_offsets(partitions) if partitions else {}
+    finally:
+        await kafka.stop()
+    db = Database(settings.resolved_database_url)
+    try:
+        async with db.sessions() as session, session.begin():
+            report.cleared = await clear(session)
+            report.cleared["inbox"] = (await session.execute(delete(inbox).where(
+                inbox.c.consumer == settings.consumer_group, inbox.c.topic.in_(topics)))).rowcount
+    finally:
+        await db.dispose()
+    sizes = {tp: ends[tp] - begins[tp] for tp in partitions if ends[tp] > begins[tp]}
+    total = sum(sizes.values())
+    wanted = workers if workers is not None else _default_workers(settings)
+    report.workers = max(1, min(wanted, len(sizes)))
+    if report.workers > 1 and not _sendable(subscriptions):
+        report.workers = 1
+    if report.workers == 1:
+        done = await _replay_partitions(settings, subscriptions, sizes, progress and (lambda n: progress(n, total)))
+        report.records, report.outcomes = done
+        return report
+    # Largest partitions first, each to the least loaded worker.
+    shares: list[dict[TopicPartition, int]] = [{} for _ in range(report.workers)]
+    for tp in sorted(sizes, key=sizes.get, reverse=True):
+        min(shares, key=lambda share: sum(share.values()))[tp] = sizes[tp]
+    context = multiprocessing.get_context("spawn")
+    with context.Manager() as manager, ProcessPoolExecutor(report.workers, mp_context=context) as pool:
+        counts = manager.dict()
+        loop = asyncio.get_running_loop()
+        jobs = [loop.run_in_executor(pool, _worker, settings, subscriptions, share, counts, index)
+                for index, share in enumerate(shares)]
+        pending = set(jobs)
+        while pending:
+            _, pending = await asyncio.wait(pending, timeout=1)
+            if progress:
+                progress(sum(counts.values()), total)
+        for records, outcomes in [job.result() for job in jobs]:
+            report.records += records
+            report.outcomes.update(outcomes)
+    return report
+
+
+def _worker(settings, subscriptions, share, counts, index) -> tuple[int, Counter]:
+    def seen(n: int) -> None:
+        counts[index] = n
+
+    return asyncio.run(_replay_partitions(settings, subscriptions, share, seen))
+
+
+async def _replay_partitions(settings, subscriptions: list[Subscription], share: dict[TopicPartition, int],
+                             seen: Callable[[int], None] | None) -> tuple[int, Counter]:
+    """Replays these partitions from their beginning to their end (as seen now) through the handlers."""
+    records_seen, outcomes = 0, Counter()
+    if not share:
+        return records_seen, outcomes
     db = Database(settings.resolved_database_url)
     producer = await start_producer(settings.kafka_bootstrap_servers, settings.kafka_idempotence, f"{settings.service_name}-rebuild")
     runner = EventConsumer(db, bootstrap=settings.kafka_bootstrap_servers, group=settings.consumer_group,
                            subscriptions=subscriptions, producer=producer,
                            max_attempts=settings.consumer_max_attempts, send_dead_letters=False)
-    report = RebuildReport(settings.service_name, runner.topics)
     kafka = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers, group_id=None, enable_auto_commit=False,
                              max_poll_records=2000, fetch_max_bytes=64 << 20)
     await kafka.start()
     try:
-        partitions = await partitions_of(kafka, runner.topics)
-        ends = await kafka.end_offsets(partitions) if partitions else {}
-        begins = await kafka.beginning_offsets(partitions) if partitions else {}
-        total = sum(ends[tp] - begins[tp] for tp in partitions)
-        async with db.sessions() as session, session.begin():
-            report.cleared = await clear(session)
-            report.cleared["inbox"] = (await session.execute(delete(inbox).where(
-                inbox.c.consumer == settings.consumer_group, inbox.c.topic.in_(runner.topics)))).rowcount
-        if partitions:
-            kafka.assign(partitions)
-            await kafka.seek_to_beginning(*partitions)
-        remaining = {tp: ends[tp] for tp in partitions if ends[tp] > begins[tp]}
+        kafka.assign(list(share))
+        await kafka.seek_to_beginning(*share)
+        remaining = await kafka.end_offsets(list(share))
         while remaining:
             batch = await kafka.getmany(*remaining, timeout_ms=1000, max_records=2000)
             for records in batch.values():
                 for outcome in await runner.process_batch(records):  # one transaction per fetched batch
-                    report.outcomes[outcome] += 1
-                report.records += len(records)
-            if progress:
-                progress(report.records, total)
+                    outcomes[outcome] += 1
+                records_seen += len(records)
+            if seen:
+                seen(records_seen)
             if not batch:
                 # Caught up with what we fetched: ask again, since an end offset read at the start may
                 # lag the last writes on some brokers; stop only when every position is at the end.
                 fresh = await kafka.end_offsets(list(remaining))
                 remaining = {tp: end for tp, end in fresh.items() if await kafka.position(tp) < end}
+            else:
+                remaining = {tp: end for tp, end in remaining.items() if await kafka.position(tp) < end}
     finally:
         await kafka.stop()
         await producer.stop()
         await db.dispose()
-    return report
+    return records_seen, outcomes

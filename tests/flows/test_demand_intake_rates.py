@@ -5,6 +5,7 @@ from the start) gives the same numbers after the read model was damaged."""
 import asyncio
 import json
 import os
+import re
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -13,7 +14,7 @@ from sqlalchemy import delete, update
 
 from demand_intake.app import create_app as demand_app
 from demand_intake.settings import Settings as DemandSettings
-from demand_intake.store.models import DemandFactRow
+from demand_intake.store.models import DemandFactRow, RateCellRow
 from demand_intake.use_cases.deadlines import sweep_overdue
 from org_registry.app import create_app as org_app
 from org_registry.settings import Settings as OrgSettings
@@ -97,8 +98,9 @@ async def test_rates_match_a_hand_count_and_a_rebuild_from_the_topic(make_settin
             return {k: v for k, v in response.json().items() if k in expected_d}
 
         async def matches():
-            assert await rates(d) == expected_d
+            assert await rates(d) == expected_d                 # the roll-up (district, subdistrict)
             assert await rates(f"{d}S1") == expected_s1
+            assert await rates(f"{d}G1") == expected_s1         # the facts (a grid): the same demands
             return True
 
         await eventually(matches, timeout_s=60)
@@ -123,8 +125,9 @@ async def test_rates_match_a_hand_count_and_a_rebuild_from_the_topic(make_settin
     async with db.sessions() as session, session.begin():
         await session.execute(delete(DemandFactRow).where(DemandFactRow.demand_id.in_([a, late])))
         await session.execute(update(DemandFactRow).where(DemandFactRow.demand_id == b).values(feedback=None, state="submitted"))
-    out = await run_cli(service_env, "rebuild")
-    assert "facts cleared" in out and "records read" in out
+        await session.execute(delete(RateCellRow).where(RateCellRow.area_path.startswith(f"/{d}/{d}S1/")))
+    out = await run_cli(service_env, "rebuild", "--workers", "2")   # two processes share the partitions
+    assert "facts cleared" in out and "records read" in out and re.search(r"worker processes\s*│\s*2", out), out
     shown = json.loads(await run_cli(service_env, "show", "--area", d, "--period", "2026-01", "--json"))
     assert {k: shown[k] for k in expected_d} == expected_d
     async with serve(demand_app(settings, clock)) as demand:

@@ -4,15 +4,18 @@ the same batch) skipped, and a failing batch replayed record by record so only t
 
 import json
 import uuid
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, select
 
+import demand_intake
 from demand_intake.settings import Settings
 from yizhou.consumer import EventConsumer, Subscription, UnprocessableEvent
 from yizhou.database import Database
-from yizhou.messaging_tables import inbox, messaging_metadata
+from yizhou.messaging_tables import inbox
+from yizhou.migrations import upgrade_to_head
 
 TOPIC = "yizhou.batch-test.v1"
 applied_log = Table("batch_test_applied", MetaData(), Column("seq", Integer, primary_key=True, autoincrement=True),
@@ -34,8 +37,8 @@ def ids(records):
 @pytest.fixture
 async def runner(make_settings):
     db = Database(make_settings(Settings).resolved_database_url)
+    await upgrade_to_head(db.engine, Path(demand_intake.__file__).parent / "migrations")  # the inbox, as a service has it
     async with db.engine.begin() as conn:
-        await conn.run_sync(messaging_metadata.create_all)
         await conn.run_sync(applied_log.metadata.create_all)
         await conn.execute(applied_log.delete())
 

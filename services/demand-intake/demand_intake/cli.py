@@ -17,17 +17,24 @@ console = Console()
 
 
 @rates_app.command("rebuild")
-def rebuild() -> None:
+def rebuild(workers: Annotated[int | None, typer.Option(min=1, help="Processes sharing the partitions "
+                                                        "(default: one per core on PostgreSQL, one on SQLite)")] = None) -> None:
     """Clear the rates read model and replay yizhou.demands.v1 from the start (same settings as the service)."""
+    from rich.progress import Progress
+
     from demand_intake.settings import Settings
     from demand_intake.use_cases.rates_rebuild import rebuild_rates
 
-    report = asyncio.run(rebuild_rates(Settings()))
+    with Progress(console=console) as progress:
+        task = progress.add_task("replaying yizhou.demands.v1", total=None)
+        report = asyncio.run(rebuild_rates(Settings(), lambda done, total: progress.update(task, completed=done, total=total),
+                                           workers=workers))
     table = Table(title="demand-intake: rates read model rebuilt from yizhou.demands.v1")
     table.add_column("what")
     table.add_column("count", justify="right")
     table.add_row("facts cleared", str(report.cleared))
     table.add_row("records read", str(report.records))
+    table.add_row("worker processes", str(report.workers))
     for outcome, count in sorted(report.outcomes.items()):
         table.add_row(f"events {outcome}", str(count))
     console.print(table)
@@ -40,8 +47,8 @@ def show(area: Annotated[str, typer.Option(help="Area code: the subtree counted"
     """The three rates of an area subtree over a period, read from the read model."""
     from demand_intake.domain.rates import BadPeriod, parse_period, rates_of
     from demand_intake.settings import Settings
-    from demand_intake.store.facts import FactRepository
     from demand_intake.use_cases.common import area_info
+    from demand_intake.use_cases.rates import counts_of
     from yizhou.database import Database
 
     try:
@@ -56,7 +63,7 @@ def show(area: Annotated[str, typer.Option(help="Area code: the subtree counted"
                 info = await area_info(session, area)
                 if info is None:
                     raise typer.BadParameter(f"no area '{area}' in the read copy of the axis")
-                return await FactRepository(session).counts(info.path, p.start, p.end)
+                return await counts_of(session, info.path, p)
         finally:
             await db.dispose()
 

@@ -14,11 +14,12 @@ from sqlalchemy import String, func, literal, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from demand_intake.domain.demand import DemandRuleViolation, State
+from demand_intake.domain.facts import DemandFact, cell_of
 from demand_intake.domain.rates import Counts, rollup_path
 from demand_intake.store.demands import DemandRepository
 from demand_intake.store.facts import FactRepository
 from demand_intake.store.models import DemandFactRow, DemandRow, MeetingRow, RateCellRow
-from demand_intake.store.rate_cells import RateCells, cell_of
+from demand_intake.store.rate_cells import RateCells
 from demand_intake.use_cases.common import SYSTEM, SessionWork
 from demand_intake.use_cases.demands import apply_state
 from yizhou.axis_copy import AXIS_COPY_SUBSCRIPTIONS, area_copy, paths_of
@@ -75,7 +76,8 @@ class FactEvent(BaseModel):
 
 async def on_demand_events(session: AsyncSession, events: list[ReceivedEvent]) -> None:
     """Folds a run of demand events into the facts (one query for the facts they touch, one for the
-    areas of new ones) and adds each touched demand's change of contribution to its rate cell."""
+    areas of new ones, one write) and adds each touched demand's change of contribution to its rate
+    cell."""
     changes = [(event.type, FactEvent.model_validate(event.data)) for event in events]
     facts = FactRepository(session)
     known = await facts.get_many({data.demand_id for _, data in changes})
@@ -86,58 +88,31 @@ async def on_demand_events(session: AsyncSession, events: list[ReceivedEvent]) -
                                      if kind == "demand.submitted" and data.demand_id not in known})
     for kind, data in changes:
         fact = known.get(data.demand_id)
-        if fact is None:
-            if kind != "demand.submitted":
-                # The topic is keyed by demand id, so a demand's submission always comes first.
-                raise UnprocessableEvent(f"{kind} for demand {data.demand_id} never submitted")
-            fact = known[data.demand_id] = _new_fact(data, paths.get(data.area_code) or data.area_path)
-            facts.add(fact)
-        else:
-            _fold(fact, kind, data)
+        if fact is not None:
+            fact.apply(kind, data.state, data.occurred_at, assignee=data.assignee, deadline=data.deadline,
+                       accountable_area_code=data.accountable_area_code, feedback=data.feedback,
+                       me_too_count=data.me_too_count)
+        elif kind == "demand.submitted":
+            known[data.demand_id] = DemandFact(
+                demand_id=data.demand_id, area_code=data.area_code, area_path=paths.get(data.area_code) or data.area_path,
+                category=data.category, channel=data.channel, urgency=data.urgency, state=data.state,
+                submitted_at=data.occurred_at, updated_at=data.occurred_at)
+        else:  # the topic is keyed by demand id, so a demand's submission always comes first
+            raise UnprocessableEvent(f"{kind} for demand {data.demand_id} never submitted")
+    touched = list(dict.fromkeys(data.demand_id for _, data in changes))
     deltas: dict = defaultdict(Counts)
-    for demand_id in {data.demand_id for _, data in changes}:
+    for demand_id in touched:
         key, counts = cell_of(known[demand_id])
         deltas[key] += counts
         if demand_id in before:
             old_key, old_counts = before[demand_id]
             deltas[old_key] -= old_counts
+    await facts.save_many([known[demand_id] for demand_id in touched])
     await RateCells(session).add(deltas)
 
 
 async def on_demand_event(session: AsyncSession, event: ReceivedEvent) -> None:
     await on_demand_events(session, [event])
-
-
-def _new_fact(data: FactEvent, path: str) -> DemandFactRow:
-    return DemandFactRow(demand_id=data.demand_id, area_code=data.area_code, area_path=path, category=data.category,
-                         channel=data.channel, urgency=data.urgency, state=data.state, submitted_at=data.occurred_at,
-                         updated_at=data.occurred_at, respond_overdue=False, resolve_overdue=False, overdue=False,
-                         me_too_count=0)
-
-
-def _fold(fact: DemandFactRow, kind: str, data: FactEvent) -> None:
-    fact.state, fact.updated_at = data.state, data.occurred_at
-    if kind in ("demand.accepted", "demand.rejected") and fact.responded_at is None:
-        fact.responded_at = data.occurred_at
-    if data.accountable_area_code:
-        fact.accountable_area_code = data.accountable_area_code
-    if kind == "demand.assigned":
-        fact.assignee = data.assignee
-    elif kind == "demand.overdue":
-        fact.overdue = True
-        if data.deadline == "respond" and fact.responded_at is None:
-            fact.respond_overdue = True
-        elif data.deadline == "resolve":
-            fact.resolve_overdue = True
-    elif kind == "demand.resolved":
-        fact.resolved_at = data.occurred_at
-    elif kind == "demand.closed":
-        fact.closed_at, fact.feedback = data.occurred_at, data.feedback or fact.feedback
-    elif kind == "demand.reopened":
-        fact.resolved_at = None
-        fact.feedback = data.feedback or fact.feedback
-    elif kind == "demand.supported" and data.me_too_count is not None:
-        fact.me_too_count = data.me_too_count
 
 
 # --- project-matching's projects move linked demands ------------------------------------------

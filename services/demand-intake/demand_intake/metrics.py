@@ -12,8 +12,9 @@ from prometheus_client import Gauge
 from sqlalchemy import func, select
 
 from demand_intake.domain.rates import parse_period, rates_of
-from demand_intake.store.facts import SETTLED, FactRepository
 from demand_intake.store.models import DemandFactRow
+from demand_intake.store.rate_cells import RateCells
+from demand_intake.use_cases.rates import counts_of
 from yizhou.database import Database
 
 DEMANDS_BY_STATE = Gauge("demands_by_state", "Demands by state (rates read model)", ["state"])
@@ -28,9 +29,8 @@ async def refresh_demand_gauges(db: Database, now: datetime | None = None) -> No
     async with db.sessions() as session:
         by_state = dict((await session.execute(
             select(DemandFactRow.state, func.count()).group_by(DemandFactRow.state))).all())
-        overdue = (await session.execute(select(func.count()).where(
-            DemandFactRow.overdue.is_(True), DemandFactRow.state.not_in(SETTLED)))).scalar_one()
-        counts = await FactRepository(session).counts("/", period.start, period.end)
+        overdue = (await RateCells(session).sums("/", 0, 1_000_000)).overdue_open   # every month there is
+        counts = await counts_of(session, "/", period)
     for state, count in by_state.items():
         DEMANDS_BY_STATE.labels(state).set(count)
     DEMANDS_OVERDUE.set(overdue)

@@ -5,14 +5,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from dataclasses import fields
+
 from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from demand_intake.domain.facts import DemandFact
 from demand_intake.domain.rates import DONE, NOT_COUNTED, SATISFIED, SETTLED, Counts
 from demand_intake.store.models import DemandFactRow
 from yizhou.columns import in_subtree
 
 __all__ = ["DONE", "NOT_COUNTED", "SETTLED", "FactRepository"]
+_FACTS = DemandFactRow.__table__
+_FACT_FIELDS = tuple(f.name for f in fields(DemandFact))
+assert set(_FACT_FIELDS) == set(_FACTS.c.keys()), "DemandFact and demand_facts must have the same columns"
 
 
 class FactRepository:
@@ -22,9 +29,22 @@ class FactRepository:
     async def get(self, demand_id: str) -> DemandFactRow | None:
         return await self.session.get(DemandFactRow, demand_id)
 
-    async def get_many(self, demand_ids: set[str]) -> dict[str, DemandFactRow]:
-        rows = await self.session.execute(select(DemandFactRow).where(DemandFactRow.demand_id.in_(demand_ids)))
-        return {row.demand_id: row for row in rows.scalars()}
+    async def get_many(self, demand_ids: set[str]) -> dict[str, DemandFact]:
+        """The facts of these demands (those there are), as plain values: the event handler folds a batch
+        into them and writes them back with `save_many` (Core, no ORM bookkeeping per attribute)."""
+        rows = await self.session.execute(select(_FACTS).where(_FACTS.c.demand_id.in_(demand_ids)))
+        return {row.demand_id: DemandFact(**row._mapping) for row in rows}
+
+    async def save_many(self, facts: list[DemandFact]) -> None:
+        """Inserts or overwrites these facts, in one executemany."""
+        if not facts:
+            return
+        dialect = postgresql if self.session.bind.dialect.name == "postgresql" else sqlite
+        upsert = dialect.insert(_FACTS)
+        await self.session.execute(
+            upsert.on_conflict_do_update(index_elements=["demand_id"],
+                                         set_={name: upsert.excluded[name] for name in _FACT_FIELDS if name != "demand_id"}),
+            [{name: getattr(fact, name) for name in _FACT_FIELDS} for fact in facts])
 
     def add(self, row: DemandFactRow) -> None:
         self.session.add(row)

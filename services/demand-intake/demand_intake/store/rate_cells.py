@@ -10,18 +10,10 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from demand_intake.domain.rates import COUNTERS, Counts, contribution, month_of, rollup_path
+from demand_intake.domain.facts import CellKey, cell_of
+from demand_intake.domain.rates import COUNTERS, Counts
 from demand_intake.store.models import DemandFactRow, RateCellRow
 from yizhou.columns import in_subtree
-
-CellKey = tuple[str, int, str]          # (rollup path, yyyymm, category)
-_ROWS_PER_STATEMENT = 500               # 12 parameters a row: well under both drivers' limits
-
-
-def cell_of(fact) -> tuple[CellKey, Counts]:
-    """Where a demand fact (a row, or anything with its columns) is summed, and what it adds there."""
-    return ((rollup_path(fact.area_path), month_of(fact.submitted_at), fact.category),
-            contribution(fact.state, fact.responded_at is not None, fact.respond_overdue, fact.feedback, fact.overdue))
 
 
 class RateCells:
@@ -35,13 +27,12 @@ class RateCells:
                 for (path, month, category), delta in sorted(deltas.items()) if delta]
         if not rows:
             return
-        is_postgres = self.session.bind.dialect.name == "postgresql"
-        table = RateCellRow.__table__
-        for start in range(0, len(rows), _ROWS_PER_STATEMENT):
-            insert = (postgresql if is_postgres else sqlite).insert(table).values(rows[start:start + _ROWS_PER_STATEMENT])
-            await self.session.execute(insert.on_conflict_do_update(
-                index_elements=["area_path", "month", "category"],
-                set_={name: table.c[name] + insert.excluded[name] for name in COUNTERS}))
+        dialect = postgresql if self.session.bind.dialect.name == "postgresql" else sqlite
+        insert = dialect.insert(RateCellRow.__table__)
+        cells = RateCellRow.__table__.c
+        await self.session.execute(insert.on_conflict_do_update(
+            index_elements=["area_path", "month", "category"],
+            set_={name: cells[name] + insert.excluded[name] for name in COUNTERS}), rows)
 
     async def sums(self, under_path: str, first_month: int, after_month: int, category: str | None = None) -> Counts:
         c = RateCellRow

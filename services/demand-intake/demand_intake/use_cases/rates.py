@@ -29,11 +29,16 @@ async def rates(db: Database, scope: AreaScope, area_code: str | None, period: P
                 category: str | None = None) -> tuple[str, Counts, Rates]:
     async with db.sessions() as session:
         code, path = await _subtree(session, scope, area_code)
-        if assignee is None and rolled_up(path):   # a district, subdistrict or community: sum its cells
-            counts = await RateCells(session).sums(path, *months_of(period), category)
-        else:                                      # a grid, or one unit's demands: a narrow slice of facts
-            counts = await FactRepository(session).counts(path, period.start, period.end, assignee, category)
+        counts = await counts_of(session, path, period, assignee=assignee, category=category)
     return code, counts, rates_of(counts)
+
+
+async def counts_of(session, path: str, period: Period, *, assignee: str | None = None,
+                    category: str | None = None) -> Counts:
+    """The counts of a subtree over a period, from whichever part of the read model answers fastest."""
+    if assignee is None and rolled_up(path):   # a district, subdistrict or community: sum its cells
+        return await RateCells(session).sums(path, *months_of(period), category)
+    return await FactRepository(session).counts(path, period.start, period.end, assignee, category)  # a grid or a unit
 
 
 async def open_list(db: Database, scope: AreaScope, area_code: str | None, *, overdue_only: bool, after, limit: int,

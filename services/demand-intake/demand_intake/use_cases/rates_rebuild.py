@@ -25,15 +25,19 @@ class RatesRebuild:
     cleared: int = 0
     records: int = 0
     outcomes: Counter = field(default_factory=Counter)
+    workers: int = 1
 
 
 async def rebuild_rates(settings, progress: Callable[[int, int], None] | None = None,
-                        topic: str = DEMANDS_TOPIC) -> RatesRebuild:
-    """`topic`: where the demand events are read from (a copy of the demand topic, e.g. in a benchmark)."""
+                        topic: str = DEMANDS_TOPIC, workers: int | None = None) -> RatesRebuild:
+    """`topic`: where the demand events are read from (a copy of the demand topic, e.g. in a benchmark);
+    `workers`: processes sharing the partitions (`yizhou.rebuild.replay`'s default when None)."""
+
     async def clear_facts(session) -> dict[str, int]:
         return {"demand_facts": (await session.execute(delete(DemandFactRow))).rowcount,
                 "demand_rate_cells": (await session.execute(delete(RateCellRow))).rowcount}
 
     subscriptions = [replace(s, topic=topic) for s in DEMAND_FACT_SUBSCRIPTIONS]
-    report = await replay(settings, subscriptions, clear_facts, progress)
-    return RatesRebuild(cleared=report.cleared["demand_facts"], records=report.records, outcomes=report.outcomes)
+    report = await replay(settings, subscriptions, clear_facts, progress, workers)
+    return RatesRebuild(cleared=report.cleared["demand_facts"], records=report.records, outcomes=report.outcomes,
+                        workers=report.workers)

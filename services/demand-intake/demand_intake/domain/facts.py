@@ -1,0 +1,68 @@
+"""A demand as the rates see it (a "fact"), and how each demand event changes it. Folded from the
+demand events alone, so replaying the topic gives the same facts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from demand_intake.domain.rates import Counts, contribution, month_of, rollup_path
+
+
+@dataclass(slots=True)
+class DemandFact:
+    demand_id: str
+    area_code: str
+    area_path: str
+    category: str
+    state: str
+    submitted_at: datetime
+    updated_at: datetime
+    channel: str | None = None
+    urgency: str | None = None
+    assignee: str | None = None
+    accountable_area_code: str | None = None
+    responded_at: datetime | None = None
+    respond_overdue: bool = False
+    resolve_overdue: bool = False
+    overdue: bool = False
+    resolved_at: datetime | None = None
+    closed_at: datetime | None = None
+    feedback: str | None = None
+    me_too_count: int = 0
+
+    def apply(self, kind: str, state: str, at: datetime, *, assignee: str | None = None,
+              accountable_area_code: str | None = None, deadline: str | None = None, feedback: str | None = None,
+              me_too_count: int | None = None) -> None:
+        """One later event of this demand (`kind` is the event type, `state` the state it left)."""
+        self.state, self.updated_at = state, at
+        if kind in ("demand.accepted", "demand.rejected") and self.responded_at is None:
+            self.responded_at = at
+        if accountable_area_code:
+            self.accountable_area_code = accountable_area_code
+        if kind == "demand.assigned":
+            self.assignee = assignee
+        elif kind == "demand.overdue":
+            self.overdue = True
+            if deadline == "respond" and self.responded_at is None:
+                self.respond_overdue = True
+            elif deadline == "resolve":
+                self.resolve_overdue = True
+        elif kind == "demand.resolved":
+            self.resolved_at = at
+        elif kind == "demand.closed":
+            self.closed_at, self.feedback = at, feedback or self.feedback
+        elif kind == "demand.reopened":
+            self.resolved_at = None
+            self.feedback = feedback or self.feedback
+        elif kind == "demand.supported" and me_too_count is not None:
+            self.me_too_count = me_too_count
+
+
+CellKey = tuple[str, int, str]          # (rollup path, yyyymm of submission, category)
+
+
+def cell_of(fact) -> tuple[CellKey, Counts]:
+    """Where a demand fact (or a row with its columns) is summed in the roll-up, and what it adds there."""
+    return ((rollup_path(fact.area_path), month_of(fact.submitted_at), fact.category),
+            contribution(fact.state, fact.responded_at is not None, fact.respond_overdue, fact.feedback, fact.overdue))
