@@ -50,6 +50,11 @@ async def paths_of(session: AsyncSession, codes: set[str]) -> dict[str, str]:
     return {code: path for code, path in rows}
 
 
+async def all_paths(session: AsyncSession) -> dict[str, str]:
+    """Every area's current path by code (a district has a few thousand areas)."""
+    return {code: path for code, path in await session.execute(select(area_copy.c.code, area_copy.c.path))}
+
+
 async def on_created(session: AsyncSession, event: ReceivedEvent) -> None:
     data = AreaCreated.model_validate(event.data)
     values = {"name": data.name, "level": data.level.value, "parent_code": data.parent_code, "path": data.path,

@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from sqlalchemy import Table, delete
@@ -31,6 +31,30 @@ from yizhou.bus import partitions_of, start_producer
 from yizhou.consumer import EventConsumer, Subscription
 from yizhou.database import Database
 from yizhou.messaging_tables import inbox
+
+
+class ReplaySink(Protocol):
+    """Where a replay worker sends each fetched batch. The default applies it through the subscriptions'
+    handlers in one transaction (`EventConsumer.process_batch`); a read model may bring its own, e.g. one
+    that folds in memory and writes in large steps, for the same end state."""
+
+    async def take(self, records: list) -> list[str]: ...    # the outcome of each record, as process_batch's
+
+    async def close(self) -> None: ...                       # writes what it still holds
+
+
+SinkFactory = Callable[[Database, Any], ReplaySink]   # (database, settings) -> sink, in the worker process
+
+
+class _Handlers:
+    def __init__(self, runner: EventConsumer) -> None:
+        self.runner = runner
+
+    async def take(self, records: list) -> list[str]:
+        return await self.runner.process_batch(records)  # one transaction per fetched batch
+
+    async def close(self) -> None:
+        pass
 
 
 @dataclass
@@ -68,10 +92,11 @@ def _sendable(subscriptions: list[Subscription]) -> bool:
 
 
 async def replay(settings, subscriptions: list[Subscription], clear: Callable[[Any], Awaitable[dict[str, int]]],
-                 progress: Callable[[int, int], None] | None = None, workers: int | None = None) -> RebuildReport:
+                 progress: Callable[[int, int], None] | None = None, workers: int | None = None,
+                 sink: SinkFactory | None = None) -> RebuildReport:
     """Clears (in one transaction with the inbox rows of the subscribed topics) and replays the
-    subscribed topics from the start through `subscriptions`' handlers, in `workers` processes
-    (default: one per core on PostgreSQL, one on SQLite)."""
+    subscribed topics from the start through `subscriptions`' handlers (or `sink`), in `workers`
+    processes (default: one per core on PostgreSQL, one on SQLite)."""
     topics = sorted({s.topic for s in subscriptions})
     report = RebuildReport(settings.service_name, topics)
     kafka = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers, group_id=None, enable_auto_commit=False)
@@ -94,10 +119,10 @@ async def replay(settings, subscriptions: list[Subscription], clear: Callable[[A
     total = sum(sizes.values())
     wanted = workers if workers is not None else _default_workers(settings)
     report.workers = max(1, min(wanted, len(sizes)))
-    if report.workers > 1 and not _sendable(subscriptions):
+    if report.workers > 1 and not _sendable([subscriptions, sink]):
         report.workers = 1
     if report.workers == 1:
-        done = await _replay_partitions(settings, subscriptions, sizes, progress and (lambda n: progress(n, total)))
+        done = await _replay_partitions(settings, subscriptions, sizes, progress and (lambda n: progress(n, total)), sink)
         report.records, report.outcomes = done
         return report
     # Largest partitions first, each to the least loaded worker.
@@ -108,7 +133,7 @@ async def replay(settings, subscriptions: list[Subscription], clear: Callable[[A
     with context.Manager() as manager, ProcessPoolExecutor(report.workers, mp_context=context) as pool:
         counts = manager.dict()
         loop = asyncio.get_running_loop()
-        jobs = [loop.run_in_executor(pool, _worker, settings, subscriptions, share, counts, index)
+        jobs = [loop.run_in_executor(pool, _worker, settings, subscriptions, share, counts, index, sink)
                 for index, share in enumerate(shares)]
         pending = set(jobs)
         while pending:
@@ -121,15 +146,15 @@ async def replay(settings, subscriptions: list[Subscription], clear: Callable[[A
     return report
 
 
-def _worker(settings, subscriptions, share, counts, index) -> tuple[int, Counter]:
+def _worker(settings, subscriptions, share, counts, index, sink) -> tuple[int, Counter]:
     def seen(n: int) -> None:
         counts[index] = n
 
-    return asyncio.run(_replay_partitions(settings, subscriptions, share, seen))
+    return asyncio.run(_replay_partitions(settings, subscriptions, share, seen, sink))
 
 
 async def _replay_partitions(settings, subscriptions: list[Subscription], share: dict[TopicPartition, int],
-                             seen: Callable[[int], None] | None) -> tuple[int, Counter]:
+                             seen: Callable[[int], None] | None, sink: SinkFactory | None = None) -> tuple[int, Counter]:
     """Replays these partitions from their beginning to their end (as seen now) through the handlers."""
     records_seen, outcomes = 0, Counter()
     if not share:
@@ -139,6 +164,7 @@ async def _replay_partitions(settings, subscriptions: list[Subscription], share:
     runner = EventConsumer(db, bootstrap=settings.kafka_bootstrap_servers, group=settings.consumer_group,
                            subscriptions=subscriptions, producer=producer,
                            max_attempts=settings.consumer_max_attempts, send_dead_letters=False)
+    target = sink(db, settings) if sink else _Handlers(runner)
     kafka = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers, group_id=None, enable_auto_commit=False,
                              max_poll_records=2000, fetch_max_bytes=64 << 20)
     await kafka.start()
@@ -149,7 +175,7 @@ async def _replay_partitions(settings, subscriptions: list[Subscription], share:
         while remaining:
             batch = await kafka.getmany(*remaining, timeout_ms=1000, max_records=2000)
             for records in batch.values():
-                for outcome in await runner.process_batch(records):  # one transaction per fetched batch
+                for outcome in await target.take(records):
                     outcomes[outcome] += 1
                 records_seen += len(records)
             if seen:
@@ -161,6 +187,7 @@ async def _replay_partitions(settings, subscriptions: list[Subscription], share:
                 remaining = {tp: end for tp, end in fresh.items() if await kafka.position(tp) < end}
             else:
                 remaining = {tp: end for tp, end in remaining.items() if await kafka.position(tp) < end}
+        await target.close()
     finally:
         await kafka.stop()
         await producer.stop()

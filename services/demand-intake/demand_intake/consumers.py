@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
@@ -14,7 +15,7 @@ from sqlalchemy import String, func, literal, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from demand_intake.domain.demand import DemandRuleViolation, State
-from demand_intake.domain.facts import DemandFact, cell_of
+from demand_intake.domain.facts import CellKey, DemandFact, cell_of
 from demand_intake.domain.rates import Counts, rollup_path
 from demand_intake.store.demands import DemandRepository
 from demand_intake.store.facts import FactRepository
@@ -87,28 +88,40 @@ async def on_demand_events(session: AsyncSession, events: list[ReceivedEvent]) -
     paths = await paths_of(session, {data.area_code for kind, data in changes
                                      if kind == "demand.submitted" and data.demand_id not in known})
     for kind, data in changes:
-        fact = known.get(data.demand_id)
-        if fact is not None:
-            fact.apply(kind, data.state, data.occurred_at, assignee=data.assignee, deadline=data.deadline,
-                       accountable_area_code=data.accountable_area_code, feedback=data.feedback,
-                       me_too_count=data.me_too_count)
-        elif kind == "demand.submitted":
-            known[data.demand_id] = DemandFact(
-                demand_id=data.demand_id, area_code=data.area_code, area_path=paths.get(data.area_code) or data.area_path,
-                category=data.category, channel=data.channel, urgency=data.urgency, state=data.state,
-                submitted_at=data.occurred_at, updated_at=data.occurred_at)
-        else:  # the topic is keyed by demand id, so a demand's submission always comes first
-            raise UnprocessableEvent(f"{kind} for demand {data.demand_id} never submitted")
+        fold(known, kind, data, paths)
     touched = list(dict.fromkeys(data.demand_id for _, data in changes))
-    deltas: dict = defaultdict(Counts)
+    await facts.save_many([known[demand_id] for demand_id in touched])
+    await RateCells(session).add(standing_changes(known, before, touched))
+
+
+def fold(known: dict[str, DemandFact], kind: str, data: FactEvent, paths: dict[str, str]) -> None:
+    """One demand event into the facts known so far (`paths`: current area paths by code)."""
+    fact = known.get(data.demand_id)
+    if fact is not None:
+        fact.apply(kind, data.state, data.occurred_at, assignee=data.assignee, deadline=data.deadline,
+                   accountable_area_code=data.accountable_area_code, feedback=data.feedback,
+                   me_too_count=data.me_too_count)
+    elif kind == "demand.submitted":
+        known[data.demand_id] = DemandFact(
+            demand_id=data.demand_id, area_code=data.area_code, area_path=paths.get(data.area_code) or data.area_path,
+            category=data.category, channel=data.channel, urgency=data.urgency, state=data.state,
+            submitted_at=data.occurred_at, updated_at=data.occurred_at)
+    else:  # the topic is keyed by demand id, so a demand's submission always comes first
+        raise UnprocessableEvent(f"{kind} for demand {data.demand_id} never submitted")
+
+
+def standing_changes(known: dict[str, DemandFact], before: dict[str, tuple[CellKey, Counts]],
+                     touched: Iterable[str]) -> dict[CellKey, Counts]:
+    """What the rate cells gain: each touched demand's contribution now, less what it added `before`
+    (absent: a new demand)."""
+    deltas: dict[CellKey, Counts] = defaultdict(Counts)
     for demand_id in touched:
         key, counts = cell_of(known[demand_id])
         deltas[key] += counts
         if demand_id in before:
             old_key, old_counts = before[demand_id]
             deltas[old_key] -= old_counts
-    await facts.save_many([known[demand_id] for demand_id in touched])
-    await RateCells(session).add(deltas)
+    return deltas
 
 
 async def on_demand_event(session: AsyncSession, event: ReceivedEvent) -> None:

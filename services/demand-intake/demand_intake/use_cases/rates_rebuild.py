@@ -1,23 +1,41 @@
-"""Rebuilding the rates read model (`demand_facts`) from `yizhou.demands.v1`, from the start.
+"""Rebuilding the rates read model (`demand_facts` and its roll-up `demand_rate_cells`) from
+`yizhou.demands.v1`, from the start.
 
-Only the demand topic and only the facts (and their roll-up, the rate cells) are replayed: the project handlers, which change demands
-and publish events, are not run again (the platform-wide `yizhou rebuild demand-intake` replays
-every subscription). The facts and this topic's inbox rows are cleared in one transaction, then the
-topic is replayed through the live handler (`yizhou.rebuild.replay`).
+Only the demand topic and only these tables are replayed: the project handlers, which change demands
+and publish events, are not run again (the platform-wide `yizhou rebuild demand-intake` replays every
+subscription). The tables and this topic's inbox rows are cleared in one transaction, then the topic is
+replayed (`yizhou.rebuild.replay`, worker processes per partition share) into a `RatesFold`: the live
+handler's fold (`consumers.fold`, `DemandFact.apply`) done in memory, written every `FLUSH_EVERY`
+events (facts, cell changes and inbox claims in one transaction) instead of reading and writing each
+demand's fact for each fetched batch. A rebuild that fails part way is run again: it starts by clearing.
 """
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+from pydantic import ValidationError
 from sqlalchemy import delete
 
-from demand_intake.consumers import DEMAND_FACT_SUBSCRIPTIONS
+from demand_intake.consumers import DEMAND_FACT_SUBSCRIPTIONS, FactEvent, fold, standing_changes
+from demand_intake.domain.facts import CellKey, DemandFact, cell_of
+from demand_intake.domain.rates import Counts
+from demand_intake.store.facts import FactRepository
 from demand_intake.store.models import DemandFactRow, RateCellRow
-from yizhou.contracts.demands import DEMANDS_TOPIC
+from demand_intake.store.rate_cells import RateCells
+from yizhou.axis_copy import all_paths
+from yizhou.consumer import UnprocessableEvent, claim_many
+from yizhou.contracts.demands import DEMAND_EVENTS, DEMANDS_TOPIC
+from yizhou.database import Database
+from yizhou.envelope import MalformedEvent, ReceivedEvent, from_kafka_record
 from yizhou.rebuild import replay
+
+log = logging.getLogger(__name__)
+FLUSH_EVERY = 100_000
+FACT_EVENT_TYPES = frozenset(e.event_type for e in DEMAND_EVENTS)
 
 
 @dataclass
@@ -26,6 +44,68 @@ class RatesRebuild:
     records: int = 0
     outcomes: Counter = field(default_factory=Counter)
     workers: int = 1
+
+
+class RatesFold:
+    """A replay sink (`yizhou.rebuild.ReplaySink`) for one worker's partitions. It starts from empty
+    tables and is the only writer of its demands (a demand's events share a partition), so the facts
+    it holds are the current ones: no read per batch. Duplicates (a relay's re-send) are known by event
+    id, as the inbox knows them; refused events are counted, as the live consumer's dead letters."""
+
+    def __init__(self, db: Database, settings, flush_every: int = FLUSH_EVERY) -> None:
+        self.db, self.group, self.flush_every = db, settings.consumer_group, flush_every
+        self.known: dict[str, DemandFact] = {}
+        self.before: dict[str, tuple[CellKey, Counts]] = {}   # at the last write, of demands touched since
+        self.touched: dict[str, None] = {}
+        self.applied: list[ReceivedEvent] = []                 # to claim in the inbox at the next write
+        self.seen: set[str] = set()
+        self.paths: dict[str, str] | None = None
+
+    async def take(self, records: list) -> list[str]:
+        if self.paths is None:
+            async with self.db.sessions() as session:
+                self.paths = await all_paths(session)
+        outcomes = [self._take(record) for record in records]
+        if len(self.applied) >= self.flush_every:
+            await self.flush()
+        return outcomes
+
+    def _take(self, record) -> str:
+        try:
+            event = from_kafka_record(record)
+        except MalformedEvent as exc:
+            log.info("refused %s[%s]@%s again: %s", record.topic, record.partition, record.offset, exc)
+            return "dead_lettered"
+        if event.type not in FACT_EVENT_TYPES:
+            return "ignored"
+        if event.id in self.seen:
+            return "duplicate"
+        try:
+            data = FactEvent.model_validate(event.data)
+            fact = self.known.get(data.demand_id)
+            if fact is not None and data.demand_id not in self.touched:
+                self.before[data.demand_id] = cell_of(fact)
+            fold(self.known, event.type, data, self.paths)
+        except (ValidationError, UnprocessableEvent) as exc:
+            log.info("refused %s[%s]@%s again: %s", record.topic, record.partition, record.offset, exc)
+            return "dead_lettered"
+        self.touched[data.demand_id] = None
+        self.seen.add(event.id)
+        self.applied.append(event)
+        return "applied"
+
+    async def flush(self) -> None:
+        """Writes the touched facts, their cells' changes and the inbox claims in one transaction."""
+        if not self.applied:
+            return
+        async with self.db.sessions() as session, session.begin():
+            await FactRepository(session).save_many([self.known[demand_id] for demand_id in self.touched])
+            await RateCells(session).add(standing_changes(self.known, self.before, self.touched))
+            await claim_many(session, self.group, self.applied)
+        self.before, self.touched, self.applied = {}, {}, []
+
+    async def close(self) -> None:
+        await self.flush()
 
 
 async def rebuild_rates(settings, progress: Callable[[int, int], None] | None = None,
@@ -38,6 +118,6 @@ async def rebuild_rates(settings, progress: Callable[[int, int], None] | None = 
                 "demand_rate_cells": (await session.execute(delete(RateCellRow))).rowcount}
 
     subscriptions = [replace(s, topic=topic) for s in DEMAND_FACT_SUBSCRIPTIONS]
-    report = await replay(settings, subscriptions, clear_facts, progress, workers)
+    report = await replay(settings, subscriptions, clear_facts, progress, workers, sink=RatesFold)
     return RatesRebuild(cleared=report.cleared["demand_facts"], records=report.records, outcomes=report.outcomes,
                         workers=report.workers)

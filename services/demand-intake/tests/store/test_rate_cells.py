@@ -3,15 +3,24 @@ demand facts: after random lifecycles folded in random batch splits, and after a
 move to other parents. Every district, subdistrict and community subtree, every period kind, with and
 without a category."""
 
+import json
 import random
 import uuid
+from collections import Counter
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+
+from sqlalchemy import delete, func, select
 
 from demand_intake.consumers import on_area_moved, on_demand_event, on_demand_events
 from demand_intake.domain.rates import months_of, parse_period
 from demand_intake.store.facts import FactRepository
+from demand_intake.store.models import DemandFactRow, RateCellRow
 from demand_intake.store.rate_cells import RateCells
+from demand_intake.use_cases.rates_rebuild import RatesFold
+from yizhou.columns import in_subtree
 from yizhou.envelope import ReceivedEvent
+from yizhou.messaging_tables import inbox
 
 PERIODS = ["2026", "2026-Q1", "2026-Q2", "2026-Q4", "2026-01", "2026-02", "2026-12", "2025-12", "2027"]
 CATEGORIES = ["roads", "lighting", "elderly"]
@@ -118,3 +127,59 @@ async def test_cells_equal_the_facts_through_batches_and_moves(db, unique_code):
                                                      datetime(2028, 1, 1, tzinfo=UTC))
     assert moved.submitted > 0            # the grid's demands now count under their new community ...
     assert await assert_cells_equal_facts(db, [*roots, communities[-1]]) > 400   # ... and every sum agrees
+
+
+def as_record(event: ReceivedEvent, offset: int):
+    headers = [("ce_id", event.id.encode()), ("ce_source", b"/yizhou/demand-intake"), ("ce_type", event.type.encode()),
+               ("ce_specversion", b"1.0"), ("content-type", b"application/json")]
+    return SimpleNamespace(topic="yizhou.demands.v1", partition=0, offset=offset, key=event.key.encode(),
+                           value=json.dumps(event.data).encode(), headers=headers)
+
+
+async def snapshot(db, root: str) -> tuple[list, list]:
+    async with db.sessions() as session:
+        facts = (await session.execute(select(DemandFactRow.__table__).where(
+            in_subtree(DemandFactRow.area_path, root)).order_by(DemandFactRow.demand_id))).all()
+        cells = (await session.execute(select(RateCellRow.__table__).where(
+            in_subtree(RateCellRow.area_path, root)).order_by(RateCellRow.area_path, RateCellRow.month,
+                                                               RateCellRow.category))).all()
+    return [tuple(f) for f in facts], [tuple(c) for c in cells]
+
+
+async def test_the_rebuild_fold_ends_where_the_live_handler_does(db, unique_code):
+    d = unique_code("RF")
+    grids = [f"/{d}/{d}S/{d}C{c}/{d}G{c}{g}/" for c in range(3) for g in range(2)]
+    rnd = random.Random(7)
+    queues = [lifecycle(rnd, grids) for _ in range(150)]
+    events = []
+    while queues:
+        queue = rnd.choice(queues)
+        events.append(queue.pop(0))
+        if not queue:
+            queues.remove(queue)
+    for start in range(0, len(events), 60):          # the live path: the consumer's batch handler
+        async with db.sessions() as session, session.begin():
+            await on_demand_events(session, events[start:start + 60])
+    live = await snapshot(db, f"/{d}/")
+    assert len(live[0]) == 150 and live[1]
+
+    async with db.sessions() as session, session.begin():   # cleared, as a rebuild starts
+        await session.execute(delete(DemandFactRow).where(in_subtree(DemandFactRow.area_path, f"/{d}/")))
+        await session.execute(delete(RateCellRow).where(in_subtree(RateCellRow.area_path, f"/{d}/")))
+    records = [as_record(e, n) for n, e in enumerate(events)]
+    orphan = received("demand.resolved", {**events[0].data, "demand_id": str(uuid.uuid4()), "state": "resolved"})
+    malformed = SimpleNamespace(**{**vars(records[0]), "headers": [], "value": b"not json"})
+    records[40:40] = [records[3], as_record(orphan, 10_000), malformed]   # a re-sent event, an orphan, garbage
+    sink = RatesFold(db, SimpleNamespace(consumer_group=f"fold-{d}"), flush_every=100)  # writes every 100 events
+    outcomes = Counter()
+    for start in range(0, len(records), 70):
+        outcomes.update(await sink.take(records[start:start + 70]))
+    await sink.close()
+
+    assert outcomes == {"applied": len(events), "duplicate": 1, "dead_lettered": 2}
+    assert await snapshot(db, f"/{d}/") == live
+    async with db.sessions() as session:
+        claimed = (await session.execute(select(func.count()).select_from(inbox).where(
+            inbox.c.consumer == f"fold-{d}"))).scalar_one()
+    assert claimed == len(events)
+
