@@ -139,7 +139,7 @@ class DemandRepository:
 
     async def duplicate_candidates(self, community_path: str, since: datetime, exclude_id: str | None = None) -> list[Candidate]:
         """Open demands in the same community (or subtree) since `since`; the domain decides which match."""
-        bytewise = self.session.bind.dialect.name == "sqlite"
+        bytewise = self.session.get_bind().dialect.name == "sqlite"
         params = {"pattern": _like_prefix(community_path), "since": since}
         if bytewise:
             params.update(low=community_path, high=community_path[:-1] + chr(ord("/") + 1))  # as `in_subtree`
