@@ -21,8 +21,8 @@ from demand_intake.settings import Settings
 from demand_intake.store.deadlines import DeadlineRepository
 from demand_intake.store.demands import DemandRepository
 from demand_intake.use_cases.common import (
-    DEMAND_RULE, SUBMITTERS, Actor, AreaInfo, Work, area_info, check_category, new_id, record_demand, require_handler, require_role, rule_problem,
-    visible_demand,
+    DEMAND_RULE, SUBMITTERS, Actor, AreaInfo, Work, area_info, check_category, new_id, record_demand, require_handler,
+    require_role, rule_problem, visible_demand,
 )
 from yizhou import idempotency
 from yizhou.auth import AreaScope, Role
