@@ -282,7 +282,8 @@ async def claim_many(session: AsyncSession, group: str, events: list[ReceivedEve
     if not events:
         return set()
     now = datetime.now(UTC)
-    unique = list({e.id: e for e in events}.values())
+    # Sorted: neighbouring keys go into the same index pages (and concurrent claims lock in one order).
+    unique = sorted({e.id: e for e in events}.values(), key=lambda e: e.id)
     if session.bind.dialect.name == "postgresql":  # three arrays instead of 5 parameters a row: a third of the time
         result = await session.execute(_CLAIM_ON_POSTGRES, {
             "consumer": group, "now": now, "ids": [e.id for e in unique], "types": [e.type for e in unique],

@@ -8,12 +8,12 @@ from datetime import datetime
 from dataclasses import fields
 
 from sqlalchemy import and_, case, func, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from demand_intake.domain.facts import DemandFact
 from demand_intake.domain.rates import DONE, NOT_COUNTED, SATISFIED, SETTLED, Counts
 from demand_intake.store.models import DemandFactRow
+from yizhou.bulk import upsert_many
 from yizhou.columns import in_subtree
 
 __all__ = ["DONE", "NOT_COUNTED", "SETTLED", "FactRepository"]
@@ -36,18 +36,10 @@ class FactRepository:
         return {row.demand_id: DemandFact(**row._mapping) for row in rows}
 
     async def save_many(self, facts: list[DemandFact]) -> None:
-        """Inserts or overwrites these facts, in one executemany."""
-        if not facts:
-            return
-        dialect = postgresql if self.session.bind.dialect.name == "postgresql" else sqlite
-        upsert = dialect.insert(_FACTS)
-        await self.session.execute(
-            upsert.on_conflict_do_update(index_elements=["demand_id"],
-                                         set_={name: upsert.excluded[name] for name in _FACT_FIELDS if name != "demand_id"}),
-            [{name: getattr(fact, name) for name in _FACT_FIELDS} for fact in facts])
-
-    def add(self, row: DemandFactRow) -> None:
-        self.session.add(row)
+        """Inserts or overwrites these facts, in one statement (in key order: neighbouring index pages)."""
+        await upsert_many(self.session, _FACTS, [{name: getattr(fact, name) for name in _FACT_FIELDS}
+                                                 for fact in sorted(facts, key=lambda fact: fact.demand_id)],
+                          ["demand_id"])
 
     async def counts(self, under_path: str, start: datetime, end: datetime, assignee: str | None = None,
                      category: str | None = None) -> Counts:

@@ -7,12 +7,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from demand_intake.domain.facts import CellKey, cell_of
 from demand_intake.domain.rates import COUNTERS, Counts
 from demand_intake.store.models import DemandFactRow, RateCellRow
+from yizhou.bulk import upsert_many
 from yizhou.columns import in_subtree
 
 
@@ -27,12 +27,7 @@ class RateCells:
                 for (path, month, category), delta in sorted(deltas.items()) if delta]
         if not rows:
             return
-        dialect = postgresql if self.session.bind.dialect.name == "postgresql" else sqlite
-        insert = dialect.insert(RateCellRow.__table__)
-        cells = RateCellRow.__table__.c
-        await self.session.execute(insert.on_conflict_do_update(
-            index_elements=["area_path", "month", "category"],
-            set_={name: cells[name] + insert.excluded[name] for name in COUNTERS}), rows)
+        await upsert_many(self.session, RateCellRow.__table__, rows, ["area_path", "month", "category"], add=True)
 
     async def sums(self, under_path: str, first_month: int, after_month: int, category: str | None = None) -> Counts:
         c = RateCellRow

@@ -5,16 +5,18 @@ Only the demand topic and only these tables are replayed: the project handlers, 
 and publish events, are not run again (the platform-wide `yizhou rebuild demand-intake` replays every
 subscription). The tables and this topic's inbox rows are cleared in one transaction, then the topic is
 replayed (`yizhou.rebuild.replay`, worker processes per partition share) into a `RatesFold`: the live
-handler's fold (`consumers.fold`, `DemandFact.apply`) done in memory, written every `FLUSH_EVERY`
-events (facts, cell changes and inbox claims in one transaction) instead of reading and writing each
-demand's fact for each fetched batch. A rebuild that fails part way is run again: it starts by clearing.
+handler's fold (`consumers.fold`, `DemandFact.apply`) done in memory, written every `WRITE_EVERY`
+events (facts, cell changes and inbox claims in one transaction, in the background while the next
+events are folded) instead of reading and writing each demand's fact for each fetched batch. A rebuild that fails part way is run again: it starts by clearing.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import Counter
 from collections.abc import Callable
+from copy import copy
 from dataclasses import dataclass, field, replace
 
 from pydantic import ValidationError
@@ -34,7 +36,7 @@ from yizhou.envelope import MalformedEvent, ReceivedEvent, from_kafka_record
 from yizhou.rebuild import replay
 
 log = logging.getLogger(__name__)
-FLUSH_EVERY = 100_000
+WRITE_EVERY = 250_000
 FACT_EVENT_TYPES = frozenset(e.event_type for e in DEMAND_EVENTS)
 
 
@@ -52,22 +54,23 @@ class RatesFold:
     it holds are the current ones: no read per batch. Duplicates (a relay's re-send) are known by event
     id, as the inbox knows them; refused events are counted, as the live consumer's dead letters."""
 
-    def __init__(self, db: Database, settings, flush_every: int = FLUSH_EVERY) -> None:
-        self.db, self.group, self.flush_every = db, settings.consumer_group, flush_every
+    def __init__(self, db: Database, settings, write_every: int = WRITE_EVERY) -> None:
+        self.db, self.group, self.write_every = db, settings.consumer_group, write_every
         self.known: dict[str, DemandFact] = {}
         self.before: dict[str, tuple[CellKey, Counts]] = {}   # at the last write, of demands touched since
         self.touched: dict[str, None] = {}
         self.applied: list[ReceivedEvent] = []                 # to claim in the inbox at the next write
         self.seen: set[str] = set()
         self.paths: dict[str, str] | None = None
+        self.writing: asyncio.Task | None = None               # the previous write, done while folding on
 
     async def take(self, records: list) -> list[str]:
         if self.paths is None:
             async with self.db.sessions() as session:
                 self.paths = await all_paths(session)
         outcomes = [self._take(record) for record in records]
-        if len(self.applied) >= self.flush_every:
-            await self.flush()
+        if len(self.applied) >= self.write_every:
+            await self.write()
         return outcomes
 
     def _take(self, record) -> str:
@@ -94,18 +97,32 @@ class RatesFold:
         self.applied.append(event)
         return "applied"
 
-    async def flush(self) -> None:
-        """Writes the touched facts, their cells' changes and the inbox claims in one transaction."""
+    async def write(self) -> None:
+        """Starts writing what was folded since the last write (the touched facts as they are now,
+        their cells' changes, the inbox claims) in one transaction, in the background: the database
+        works while this process decodes the next events. Writes go one at a time, in order."""
+        await self.written()
         if not self.applied:
             return
+        facts = [copy(self.known[demand_id]) for demand_id in self.touched]   # the fold goes on changing them
+        deltas = standing_changes(self.known, self.before, self.touched)
+        applied, self.before, self.touched, self.applied = self.applied, {}, {}, []
+        self.writing = asyncio.create_task(self._write(facts, deltas, applied))
+
+    async def _write(self, facts: list[DemandFact], deltas: dict[CellKey, Counts], applied: list[ReceivedEvent]) -> None:
         async with self.db.sessions() as session, session.begin():
-            await FactRepository(session).save_many([self.known[demand_id] for demand_id in self.touched])
-            await RateCells(session).add(standing_changes(self.known, self.before, self.touched))
-            await claim_many(session, self.group, self.applied)
-        self.before, self.touched, self.applied = {}, {}, []
+            await FactRepository(session).save_many(facts)
+            await RateCells(session).add(deltas)
+            await claim_many(session, self.group, applied)
+
+    async def written(self) -> None:
+        if self.writing is not None:
+            writing, self.writing = self.writing, None
+            await writing   # a failed write fails the rebuild here (it is run again from the start)
 
     async def close(self) -> None:
-        await self.flush()
+        await self.write()
+        await self.written()
 
 
 async def rebuild_rates(settings, progress: Callable[[int, int], None] | None = None,

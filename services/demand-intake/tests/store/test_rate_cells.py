@@ -170,7 +170,7 @@ async def test_the_rebuild_fold_ends_where_the_live_handler_does(db, unique_code
     orphan = received("demand.resolved", {**events[0].data, "demand_id": str(uuid.uuid4()), "state": "resolved"})
     malformed = SimpleNamespace(**{**vars(records[0]), "headers": [], "value": b"not json"})
     records[40:40] = [records[3], as_record(orphan, 10_000), malformed]   # a re-sent event, an orphan, garbage
-    sink = RatesFold(db, SimpleNamespace(consumer_group=f"fold-{d}"), flush_every=100)  # writes every 100 events
+    sink = RatesFold(db, SimpleNamespace(consumer_group=f"fold-{d}"), write_every=100)  # writes every 100 events
     outcomes = Counter()
     for start in range(0, len(records), 70):
         outcomes.update(await sink.take(records[start:start + 70]))
