@@ -189,3 +189,32 @@ def platform_factory(service_env, tmp_path) -> Callable[..., Platform]:
     yield _start
     for platform in started:
         platform.stop()
+
+
+async def schema_drift(package, metadatas: list, tmp_path: Path) -> list:
+    """What differs between the tables a service's migrations build (on a fresh SQLite file) and the
+    tables its models describe: [] when they match. `package` is the service's package (its
+    `migrations/` folder beside it), `metadatas` every MetaData its migrations/env.py names."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlalchemy import MetaData
+
+    from yizhou.migrations import upgrade_to_head
+
+    engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'migrated.db'}")
+    await upgrade_to_head(engine, Path(package.__file__).parent / "migrations")
+    target = MetaData()
+    for metadata in metadatas:
+        for table in metadata.sorted_tables:
+            table.to_metadata(target)
+
+    def diff(conn) -> list:
+        context = MigrationContext.configure(conn, opts={"compare_type": False})
+        return [d for d in compare_metadata(context, target)
+                if not (isinstance(d, tuple) and d[0] == "remove_table" and d[1].name == "alembic_version")]
+
+    try:
+        async with engine.connect() as conn:
+            return await conn.run_sync(diff)
+    finally:
+        await engine.dispose()

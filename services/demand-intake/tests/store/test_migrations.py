@@ -1,34 +1,13 @@
 """The frozen migrations build exactly the tables the models describe (no drift either way)."""
 
-from pathlib import Path
-
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
-from sqlalchemy import MetaData
-from sqlalchemy.ext.asyncio import create_async_engine
-
 import demand_intake
 from demand_intake.store.models import Base
 from yizhou.axis_copy import axis_copy_metadata
 from yizhou.idempotency import idempotency_metadata
 from yizhou.messaging_tables import messaging_metadata
-from yizhou.migrations import upgrade_to_head
+from yizhou.testing import schema_drift
 
 
 async def test_migrated_schema_matches_the_models(tmp_path):
-    engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'm.db'}")
-    await upgrade_to_head(engine, Path(demand_intake.__file__).parent / "migrations")
-    target = MetaData()
-    for metadata in (Base.metadata, axis_copy_metadata, idempotency_metadata, messaging_metadata):
-        for table in metadata.sorted_tables:
-            table.to_metadata(target)
-
-    def diff(conn):
-        ctx = MigrationContext.configure(conn, opts={"compare_type": False})
-        return [d for d in compare_metadata(ctx, target) if not (isinstance(d, tuple) and d[0] == "remove_table"
-                                                                  and d[1].name == "alembic_version")]
-
-    async with engine.connect() as conn:
-        differences = await conn.run_sync(diff)
-    await engine.dispose()
-    assert differences == []
+    metadatas = [Base.metadata, axis_copy_metadata, idempotency_metadata, messaging_metadata]
+    assert await schema_drift(demand_intake, metadatas, tmp_path) == []

@@ -1,0 +1,12 @@
+"""The migrations build exactly the tables the models describe (no drift either way)."""
+
+import org_registry
+import org_registry.store.tables  # noqa: F401  (registers the registry tables on the metadata)
+from org_registry.store.models import Base
+from yizhou.messaging_tables import messaging_metadata
+from yizhou.testing import schema_drift
+from yizhou.webhooks.tables import webhooks_metadata
+
+
+async def test_migrated_schema_matches_the_models(tmp_path):
+    assert await schema_drift(org_registry, [Base.metadata, messaging_metadata, webhooks_metadata], tmp_path) == []
