@@ -25,7 +25,7 @@ class DemandRow(Base):
     complex: Mapped[bool] = mapped_column(Boolean, default=False)
     description: Mapped[str] = mapped_column(Text)
     area_code: Mapped[str] = mapped_column(String(32), index=True)
-    area_path: Mapped[str] = mapped_column(String(400), index=True)
+    area_path: Mapped[str] = mapped_column(area_path_type(), index=True)
     area_level: Mapped[str] = mapped_column(String(16))
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
@@ -116,7 +116,7 @@ class MeetingRow(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     area_code: Mapped[str] = mapped_column(String(32))
-    area_path: Mapped[str] = mapped_column(String(400), index=True)
+    area_path: Mapped[str] = mapped_column(area_path_type(), index=True)
     title: Mapped[str] = mapped_column(String(200))
     scheduled_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     state: Mapped[str] = mapped_column(String(16))
