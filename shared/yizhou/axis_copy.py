@@ -83,6 +83,42 @@ async def on_moved(session: AsyncSession, event: ReceivedEvent) -> None:
     await session.execute(update(area_copy).where(area_copy.c.code == data.code).values(parent_code=data.new_parent_code))
 
 
+def area_path_columns(*metadatas) -> list:
+    """Every column of these tables that holds an area path: by the platform's naming rule, those named
+    `path` or `..._path` (area_path, community_path, serves_path, residence_path, ...)."""
+    return [column for metadata in metadatas for table in metadata.sorted_tables if table is not area_copy
+            for column in table.columns if column.name == "path" or column.name.endswith("_path")]
+
+
+async def rewrite_paths(session: AsyncSession, columns: list, old_path: str, new_path: str) -> None:
+    """Every path under `old_path` in these columns now starts with `new_path` instead."""
+    for column in columns:
+        await session.execute(
+            update(column.table).where(column.startswith(old_path, autoescape=True))
+            .values({column.name: literal(new_path, String).concat(func.substr(column, len(old_path) + 1, type_=String))})
+            .execution_options(synchronize_session=False))
+
+
+class FollowMoves:
+    """The `area.moved` handler of a service that keeps paths in tables of its own: the axis copy, then
+    those columns, in one transaction, so the service's records stay in their (moved) subtree."""
+
+    def __init__(self, columns: list) -> None:
+        self.columns = columns
+
+    async def __call__(self, session: AsyncSession, event: ReceivedEvent) -> None:
+        await on_moved(session, event)
+        data = AreaMoved.model_validate(event.data)
+        await rewrite_paths(session, self.columns, data.old_path, data.new_path)
+
+
+def axis_subscriptions(*metadatas) -> list[Subscription]:
+    """The axis copy's subscriptions, with moves also followed in every area path column of `metadatas`."""
+    follow = FollowMoves(area_path_columns(*metadatas))
+    return [Subscription(s.topic, s.event_type, follow) if s.event_type == AreaMoved.event_type else s
+            for s in AXIS_COPY_SUBSCRIPTIONS]
+
+
 async def on_retired(session: AsyncSession, event: ReceivedEvent) -> None:
     data = AreaRetired.model_validate(event.data)
     await session.execute(update(area_copy).where(area_copy.c.code == data.code)

@@ -11,7 +11,6 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import String, func, literal, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from demand_intake.domain.demand import DemandRuleViolation, State
@@ -23,7 +22,7 @@ from demand_intake.store.models import DemandFactRow, DemandRow, MeetingRow, Rat
 from demand_intake.store.rate_cells import RateCells
 from demand_intake.use_cases.common import SYSTEM, SessionWork
 from demand_intake.use_cases.demands import apply_state
-from yizhou.axis_copy import AXIS_COPY_SUBSCRIPTIONS, area_copy, paths_of
+from yizhou.axis_copy import AXIS_COPY_SUBSCRIPTIONS, area_copy, paths_of, rewrite_paths
 from yizhou.axis_copy import on_moved as axis_on_moved
 from yizhou.axis_events import AREAS_TOPIC, AreaMoved
 from yizhou.clock import Clock, SystemClock
@@ -42,12 +41,8 @@ PROJECTS_TOPIC = topic_name("projects")
 async def on_area_moved(session: AsyncSession, event: ReceivedEvent) -> None:
     await axis_on_moved(session, event)
     data = AreaMoved.model_validate(event.data)
-    for model in (DemandRow, DemandFactRow, MeetingRow):
-        column = model.area_path
-        await session.execute(
-            update(model).where(column.startswith(data.old_path, autoescape=True))
-            .values(area_path=literal(data.new_path, String).concat(func.substr(column, len(data.old_path) + 1, type_=String)))
-            .execution_options(synchronize_session=False))
+    await rewrite_paths(session, [DemandRow.area_path, DemandFactRow.area_path, MeetingRow.area_path],
+                        data.old_path, data.new_path)
     # Cells sum whole communities: a grid moving between communities splits them, so the cells of the
     # old and new places are summed again from the (moved) facts.
     await RateCells(session).recompute({rollup_path(data.old_path), rollup_path(data.new_path)})

@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dual_registration.domain.community import community_or_none
 from dual_registration.store.read_copies import upsert
-from dual_registration.store.tables import demand_copy, member_copy, project_copy, unit_copy
-from yizhou.axis_copy import AXIS_COPY_SUBSCRIPTIONS, area_copy
+from dual_registration.store.tables import demand_copy, member_copy, metadata, project_copy, unit_copy
+from yizhou.axis_copy import area_copy, axis_subscriptions
 from yizhou.consumer import Subscription
 from yizhou.envelope import ReceivedEvent
 from yizhou.events import topic_name
@@ -119,7 +119,7 @@ DEMAND_EVENTS = ("demand.submitted", "demand.accepted", "demand.assigned", "dema
                  "demand.merged", "demand.withdrawn", "demand.rejected")
 
 SUBSCRIPTIONS: list[Subscription] = [
-    *AXIS_COPY_SUBSCRIPTIONS,
+    *axis_subscriptions(metadata),   # our records' paths follow area moves too
     Subscription(UNITS_TOPIC, "unit.created", on_unit),
     Subscription(UNITS_TOPIC, "unit.updated", on_unit),
     Subscription(MEMBERS_TOPIC, "member.created", on_member),

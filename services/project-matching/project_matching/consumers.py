@@ -24,11 +24,13 @@ from project_matching.guarantee.store.tables import READ_MODELS as GUARANTEE_REA
 from project_matching.domain.resource import HOURS_PER_NEED, ResourceRuleViolation, categories_for_skills
 from project_matching.store.projects import ProjectRepository
 from project_matching.store.resources import ResourceRepository
+from project_matching.guarantee.store.tables import metadata as guarantee_metadata
 from project_matching.store.tables import demand_copy
+from project_matching.store.tables import metadata as own_metadata
 from project_matching.use_cases.common import SessionWork, record
 from project_matching.use_cases.projects import project_event
 from project_matching.use_cases.resources import add_resource, resource_event, withdraw_resource
-from yizhou.axis_copy import AXIS_COPY_SUBSCRIPTIONS, area_copy
+from yizhou.axis_copy import area_copy, axis_subscriptions
 from yizhou.consumer import Subscription, UnprocessableEvent
 from yizhou.contracts.categories import SERVICE_CATEGORIES
 from yizhou.contracts.projects import ProjectOpened
@@ -201,7 +203,7 @@ async def on_member_registered(session: AsyncSession, event: ReceivedEvent) -> N
 
 
 OWN_SUBSCRIPTIONS: list[Subscription] = [
-    *AXIS_COPY_SUBSCRIPTIONS,
+    *axis_subscriptions(own_metadata, guarantee_metadata),   # our records' paths follow area moves too
     *(Subscription(DEMANDS_TOPIC, t, on_demand) for t in DEMAND_TYPES),
     Subscription(MEETINGS_TOPIC, "meeting.closed", on_meeting_closed),
     Subscription(REGISTRATIONS_TOPIC, "unit.registered", on_unit_registered),
