@@ -181,12 +181,11 @@ async def _replay_partitions(settings, subscriptions: list[Subscription], share:
             if seen:
                 seen(records_seen)
             if not batch:
-                # Caught up with what we fetched: ask again, since an end offset read at the start may
-                # lag the last writes on some brokers; stop only when every position is at the end.
+                # Caught up with what we fetched: ask again, since an end offset read earlier may lag
+                # the last writes on some brokers (the embedded one); stop only when a fetch comes back
+                # empty and every position is at the end then.
                 fresh = await kafka.end_offsets(list(remaining))
                 remaining = {tp: end for tp, end in fresh.items() if await kafka.position(tp) < end}
-            else:
-                remaining = {tp: end for tp, end in remaining.items() if await kafka.position(tp) < end}
         await target.close()
     finally:
         await kafka.stop()
