@@ -19,7 +19,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.errors import CommitFailedError, KafkaError
 from pydantic import ValidationError
 from sqlalchemy import text
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -68,7 +68,7 @@ def _is_transient(exc: BaseException) -> bool:
 
 class EventConsumer:
     def __init__(self, db: Database, *, bootstrap: str, group: str, subscriptions: list[Subscription],
-                 producer: AIOKafkaProducer, max_attempts: int = 5, send_dead_letters: bool = True,
+                 producer: AIOKafkaProducer | None, max_attempts: int = 5, send_dead_letters: bool = True,
                  group_membership: bool = True) -> None:
         self._db = db
         self._bootstrap = bootstrap
@@ -224,7 +224,7 @@ class EventConsumer:
         while True:
             try:
                 async with self._db.sessions() as session, session.begin():
-                    if not await self._claim(session, event):
+                    if event.id not in await claim_many(session, self._group, [event]):
                         return "duplicate"  # applied before: a redelivery
                     await handler(session, event)
                 EVENTS_APPLIED.labels(self._group, event.type).inc()
@@ -243,13 +243,6 @@ class EventConsumer:
                 log.warning("event %s not applied yet (%s: %s); retrying", event.id, type(exc).__name__, exc)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5)
-
-    async def _claim(self, session: AsyncSession, event: ReceivedEvent) -> bool:
-        values = {"consumer": self._group, "event_id": event.id, "event_type": event.type,
-                  "topic": event.topic, "received_at": datetime.now(UTC)}
-        dialect = postgresql if self._db.is_postgres else sqlite
-        result = await session.execute(dialect.insert(inbox).values(**values).on_conflict_do_nothing())
-        return result.rowcount == 1
 
     async def _dead_letter(self, record, reason: str) -> None:
         if not self._send_dead_letters:
@@ -273,7 +266,6 @@ class EventConsumer:
                 log.warning("dead-letter publish failed (%s); retrying", exc)
                 await asyncio.sleep(1)
         DEAD_LETTERS.labels(self._group, record.topic).inc()
-
 
 
 async def claim_many(session: AsyncSession, group: str, events: list[ReceivedEvent]) -> set[str]:

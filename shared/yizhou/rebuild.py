@@ -27,7 +27,7 @@ from typing import Any, Protocol
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from sqlalchemy import Table, delete
 
-from yizhou.bus import partitions_of, start_producer
+from yizhou.bus import partitions_of
 from yizhou.consumer import EventConsumer, Subscription
 from yizhou.database import Database
 from yizhou.messaging_tables import inbox
@@ -162,11 +162,11 @@ async def _replay_partitions(settings, subscriptions: list[Subscription], share:
     if not share:
         return records_seen, outcomes
     db = Database(settings.resolved_database_url)
-    producer = await start_producer(settings.kafka_bootstrap_servers, settings.kafka_idempotence, f"{settings.service_name}-rebuild")
-    runner = EventConsumer(db, bootstrap=settings.kafka_bootstrap_servers, group=settings.consumer_group,
-                           subscriptions=subscriptions, producer=producer,
-                           max_attempts=settings.consumer_max_attempts, send_dead_letters=False)
-    target = sink(db, settings) if sink else _Handlers(runner)
+    # Refused records are in the dead-letter topic already (from the live run): counted, not sent again,
+    # so the runner needs no producer.
+    target = sink(db, settings) if sink else _Handlers(EventConsumer(
+        db, bootstrap=settings.kafka_bootstrap_servers, group=settings.consumer_group, subscriptions=subscriptions,
+        producer=None, max_attempts=settings.consumer_max_attempts, send_dead_letters=False))
     kafka = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers, group_id=None, enable_auto_commit=False,
                              max_poll_records=2000, fetch_max_bytes=64 << 20)
     await kafka.start()
@@ -191,6 +191,5 @@ async def _replay_partitions(settings, subscriptions: list[Subscription], share:
         await target.close()
     finally:
         await kafka.stop()
-        await producer.stop()
         await db.dispose()
     return records_seen, outcomes
