@@ -134,6 +134,7 @@ def build_app(parts: ServiceParts) -> FastAPI:
                   docs_url="/docs", openapi_url="/openapi.json")
     app.state.settings = settings
     app.state.area_paths = parts.area_paths
+    app.state.scope_paths = {}   # yizhou.dependencies.get_scope's per-process memory
     install_problem_handlers(app)
     app.add_middleware(MetricsMiddleware, service=settings.service_name)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=1 << 20)
