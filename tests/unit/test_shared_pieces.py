@@ -63,3 +63,49 @@ def test_tokens_carry_role_and_area_and_are_checked():
         decode_token("s" * 32, mint_token("t" * 32, role="resident", area="CY"))
     with pytest.raises(ValueError):
         mint_token("s" * 32, role="emperor", area="CY")
+
+
+async def test_the_callers_area_path_is_kept_briefly_and_unknown_areas_are_not(monkeypatch):
+    """get_scope reads the caller's path once per SCOPE_PATH_TTL_S; an area not (yet) on the axis is asked
+    again on the next request (its copy may arrive any moment)."""
+    import contextlib
+    from types import SimpleNamespace
+
+    import pytest
+
+    from yizhou import dependencies
+    from yizhou.auth import Caller, Role
+    from yizhou.problems import Problem
+
+    reads: list[str] = []
+    axis = {"D1": "/D1/"}
+
+    async def area_paths(session, code):
+        reads.append(code)
+        return axis.get(code)
+
+    class Db:
+        @contextlib.asynccontextmanager
+        async def sessions(self):
+            yield None
+
+    state = SimpleNamespace(db=Db(), area_paths=area_paths, scope_paths={})
+    request = SimpleNamespace(app=SimpleNamespace(state=state))
+    clock = [100.0]
+    monkeypatch.setattr(dependencies.time, "monotonic", lambda: clock[0])
+    caller = Caller(subject="u", role=Role.DISTRICT_ADMIN, area="D1")
+
+    assert (await dependencies.get_scope(request, caller)).path == "/D1/"
+    await dependencies.get_scope(request, caller)
+    assert reads == ["D1"]                                    # kept
+    clock[0] += dependencies.SCOPE_PATH_TTL_S
+    axis["D1"] = "/D0/D1/"                                     # moved meanwhile
+    assert (await dependencies.get_scope(request, caller)).path == "/D0/D1/" and reads == ["D1", "D1"]
+
+    newcomer = Caller(subject="v", role=Role.DISTRICT_ADMIN, area="D2")
+    for _ in range(2):
+        with pytest.raises(Problem):
+            await dependencies.get_scope(request, newcomer)
+    axis["D2"] = "/D2/"
+    assert (await dependencies.get_scope(request, newcomer)).path == "/D2/"
+    assert reads == ["D1", "D1", "D2", "D2", "D2"]            # the unknown area was asked each time
