@@ -95,3 +95,18 @@ async def partitions_of(consumer: AIOKafkaConsumer, topics: list[str], attempts:
             found = consumer.partitions_for_topic(topic)
         partitions += [TopicPartition(topic, p) for p in sorted(found or ())]
     return partitions
+
+
+async def read_to_end(consumer: AIOKafkaConsumer, partitions, max_records: int | None = None):
+    """Yields the fetched records of these partitions (assigned and positioned by the caller), one
+    partition's list at a time, until every one is at its end. An end offset read once may lag the last
+    writes on some brokers (the embedded one), so a partition counts as done only when a fetch comes
+    back empty and fresh end offsets agree."""
+    remaining = set(partitions)
+    while remaining:
+        batch = await consumer.getmany(*remaining, timeout_ms=1000, max_records=max_records)
+        for records in batch.values():
+            yield records
+        if not batch:
+            ends = await consumer.end_offsets(list(remaining))
+            remaining = {tp for tp in remaining if await consumer.position(tp) < ends[tp]}

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
-from yizhou.bus import partitions_of
+from yizhou.bus import partitions_of, read_to_end
 from yizhou.events import dead_letter_topic
 
 REDRIVE_GROUP = "yizhou-dead-letter-redrive"
@@ -57,21 +57,13 @@ async def _read_all(bootstrap: str, topic: str, group: str | None):
         if not partitions:
             return consumer, []
         consumer.assign(partitions)
-        ends = await consumer.end_offsets(partitions)
         for tp in partitions:
             committed = await consumer.committed(tp) if group else None
             if committed is None:
                 await consumer.seek_to_beginning(tp)
             else:
                 consumer.seek(tp, committed)
-        records = []
-        remaining = {tp: ends[tp] for tp in partitions if await consumer.position(tp) < ends[tp]}
-        while remaining:
-            batch = await consumer.getmany(*remaining, timeout_ms=1000)
-            for tp, recs in batch.items():
-                records += [r for r in recs if r.offset < remaining.get(tp, -1)]
-                if recs and recs[-1].offset + 1 >= remaining.get(tp, 0):
-                    remaining.pop(tp, None)
+        records = [r async for batch in read_to_end(consumer, partitions) for r in batch]
         return consumer, records
     except BaseException:
         await consumer.stop()

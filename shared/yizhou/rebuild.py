@@ -27,7 +27,7 @@ from typing import Any, Protocol
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from sqlalchemy import Table, delete
 
-from yizhou.bus import partitions_of
+from yizhou.bus import partitions_of, read_to_end
 from yizhou.consumer import EventConsumer, Subscription
 from yizhou.database import Database
 from yizhou.messaging_tables import inbox
@@ -116,7 +116,7 @@ async def replay(settings, subscriptions: list[Subscription], clear: Callable[[A
     finally:
         await db.dispose()
     # Every partition, also those that look empty: an end offset read now may lag the last writes on
-    # some brokers (the embedded one); a worker stops a partition only after an empty fetch.
+    # some brokers (the embedded one); a worker reads each to its end (`read_to_end`).
     sizes = {tp: max(0, ends[tp] - begins[tp]) for tp in partitions}
     total = sum(sizes.values())
     wanted = workers if workers is not None else _default_workers(settings)
@@ -173,21 +173,12 @@ async def _replay_partitions(settings, subscriptions: list[Subscription], share:
     try:
         kafka.assign(list(share))
         await kafka.seek_to_beginning(*share)
-        remaining = await kafka.end_offsets(list(share))
-        while remaining:
-            batch = await kafka.getmany(*remaining, timeout_ms=1000, max_records=2000)
-            for records in batch.values():
-                for outcome in await target.take(records):
-                    outcomes[outcome] += 1
-                records_seen += len(records)
+        async for records in read_to_end(kafka, share, max_records=2000):
+            for outcome in await target.take(records):
+                outcomes[outcome] += 1
+            records_seen += len(records)
             if seen:
                 seen(records_seen)
-            if not batch:
-                # Caught up with what we fetched: ask again, since an end offset read earlier may lag
-                # the last writes on some brokers (the embedded one); stop only when a fetch comes back
-                # empty and every position is at the end then.
-                fresh = await kafka.end_offsets(list(remaining))
-                remaining = {tp: end for tp, end in fresh.items() if await kafka.position(tp) < end}
         await target.close()
     finally:
         await kafka.stop()

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from aiokafka import AIOKafkaConsumer
 from sqlalchemy import select, update
 
-from yizhou.bus import partitions_of
+from yizhou.bus import partitions_of, read_to_end
 from yizhou.database import Database
 from yizhou.envelope import MalformedEvent, from_kafka_record
 from yizhou.partner import partner_events
@@ -26,24 +26,15 @@ async def replay_since(db: Database, bootstrap: str, endpoint, since: datetime) 
         if not partitions:
             return 0
         consumer.assign(partitions)
-        ends = await consumer.end_offsets(partitions)
         starts = await consumer.offsets_for_times({tp: int(since.timestamp() * 1000) for tp in partitions})
-        remaining = {}
+        reading = []
         for tp in partitions:
-            start = starts.get(tp)
-            if start is None or start.offset >= ends[tp]:
-                continue
-            consumer.seek(tp, start.offset)
-            remaining[tp] = ends[tp]
-        while remaining:
-            batch = await consumer.getmany(*remaining.keys(), timeout_ms=1000)
-            for tp, records in batch.items():
-                for record in records:
-                    if record.offset >= remaining.get(tp, -1):
-                        continue
-                    count += await _requeue(db, endpoint, record)
-                if records and records[-1].offset + 1 >= remaining.get(tp, 0):
-                    remaining.pop(tp, None)
+            if starts.get(tp) is not None:   # None: nothing at or after that time
+                consumer.seek(tp, starts[tp].offset)
+                reading.append(tp)
+        async for records in read_to_end(consumer, reading):
+            for record in records:
+                count += await _requeue(db, endpoint, record)
     finally:
         await consumer.stop()
     return count
