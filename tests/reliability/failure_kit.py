@@ -167,3 +167,16 @@ async def wait_for_read_copies(platform, admin: dict, code: str, readers) -> Non
         return True
 
     await eventually(everywhere, timeout_s=90)
+
+
+async def readiness(platform) -> dict[str, tuple[int, dict]]:
+    """Every service's /readyz answer: (status, body) by service name."""
+    async with httpx.AsyncClient(timeout=30) as client:
+        answers = await asyncio.gather(*(client.get(f"{s.url}/readyz") for s in platform.services.values()))
+    return {name: (r.status_code, r.json()) for name, r in zip(platform.services, answers, strict=True)}
+
+
+async def all_ready(platform) -> bool:
+    states = await readiness(platform)
+    assert all(code == 200 for code, _ in states.values()), states
+    return True

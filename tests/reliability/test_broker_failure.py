@@ -19,7 +19,8 @@ import httpx
 import pytest
 
 from demand_intake.store.models import DemandFactRow
-from failure_kit import AREA_READERS, WriteStream, inbox_counts, metric, outbox_rows, note, present, print_ledger
+from failure_kit import (AREA_READERS, WriteStream, all_ready, inbox_counts, metric, note, outbox_rows, present,
+                         print_ledger, readiness)
 from yizhou.axis_copy import area_copy
 from yizhou.testing import eventually
 
@@ -37,11 +38,6 @@ async def make_axis(org: str, admin: dict, d: str) -> str:
             assert response.status_code == 201, response.text
     return f"{d}C"
 
-
-async def readiness(platform) -> dict[str, tuple[int, dict]]:
-    async with httpx.AsyncClient(timeout=30) as client:
-        answers = await asyncio.gather(*(client.get(f"{s.url}/readyz") for s in platform.services.values()))
-    return {name: (r.status_code, r.json()) for name, r in zip(platform.services, answers, strict=True)}
 
 
 async def test_broker_killed_while_writes_stream_in(broker_control, platform_factory, auth, unique_code,
@@ -84,12 +80,7 @@ async def test_broker_killed_while_writes_stream_in(broker_control, platform_fac
         await asyncio.to_thread(broker_control.recover)
         stream.phase = "after"
 
-        async def all_green():
-            states = await readiness(platform)
-            assert all(code == 200 for code, _ in states.values()), states
-            return True
-
-        await eventually(all_green, timeout_s=120, interval_s=0.5)
+        await eventually(lambda: all_ready(platform), timeout_s=120, interval_s=0.5)
         await stream.until(PER_PHASE)
     finally:
         stop.set()

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import asyncio
 
-import httpx
 import pytest
 
 from demand_intake.store.models import DemandFactRow
-from failure_kit import (AREA_READERS, WriteStream, inbox_counts, make_axis, metric, outbox_rows, note, present,
-                         print_ledger, wait_for_read_copies)
+from failure_kit import (AREA_READERS, WriteStream, all_ready, inbox_counts, make_axis, metric, note, outbox_rows,
+                         present, print_ledger, readiness, wait_for_read_copies)
 from yizhou.axis_copy import area_copy
 from yizhou.testing import eventually
 
@@ -20,11 +19,6 @@ pytestmark = [pytest.mark.reliability, pytest.mark.flow]
 
 PER_PHASE = 30
 
-
-async def readiness(platform) -> dict[str, tuple[int, dict]]:
-    async with httpx.AsyncClient(timeout=30) as client:
-        answers = await asyncio.gather(*(client.get(f"{s.url}/readyz") for s in platform.services.values()))
-    return {name: (r.status_code, r.json()) for name, r in zip(platform.services, answers, strict=True)}
 
 
 async def test_database_stopped_under_writes(postgres_control, platform_factory, auth, unique_code,
@@ -62,12 +56,7 @@ async def test_database_stopped_under_writes(postgres_control, platform_factory,
         stopped = False
         stream.phase = "after"
 
-        async def all_green():
-            states = await readiness(platform)
-            assert all(code == 200 for code, _ in states.values()), states
-            return True
-
-        await eventually(all_green, timeout_s=120, interval_s=0.5)
+        await eventually(lambda: all_ready(platform), timeout_s=120, interval_s=0.5)
         await stream.until(PER_PHASE)
     finally:
         stop.set()

@@ -22,8 +22,7 @@ from demand_intake.store.models import DemandFactRow, DemandRow, MeetingRow, Rat
 from demand_intake.store.rate_cells import RateCells
 from demand_intake.use_cases.common import SYSTEM, SessionWork
 from demand_intake.use_cases.demands import apply_state
-from yizhou.axis_copy import AXIS_COPY_SUBSCRIPTIONS, area_copy, paths_of, rewrite_paths
-from yizhou.axis_copy import on_moved as axis_on_moved
+from yizhou.axis_copy import AXIS_COPY_SUBSCRIPTIONS, FollowMoves, area_copy, paths_of
 from yizhou.axis_events import AREAS_TOPIC, AreaMoved
 from yizhou.clock import Clock, SystemClock
 from yizhou.consumer import Subscription, UnprocessableEvent
@@ -38,11 +37,12 @@ PROJECTS_TOPIC = topic_name("projects")
 
 # --- the axis: the shared read copy, plus our own rows' paths when an area moves -------------
 
+_follow_moves = FollowMoves([DemandRow.area_path, DemandFactRow.area_path, MeetingRow.area_path])
+
+
 async def on_area_moved(session: AsyncSession, event: ReceivedEvent) -> None:
-    await axis_on_moved(session, event)
+    await _follow_moves(session, event)
     data = AreaMoved.model_validate(event.data)
-    await rewrite_paths(session, [DemandRow.area_path, DemandFactRow.area_path, MeetingRow.area_path],
-                        data.old_path, data.new_path)
     # Cells sum whole communities: a grid moving between communities splits them, so the cells of the
     # old and new places are summed again from the (moved) facts.
     await RateCells(session).recompute({rollup_path(data.old_path), rollup_path(data.new_path)})

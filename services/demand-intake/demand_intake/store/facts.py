@@ -15,8 +15,6 @@ from demand_intake.domain.rates import DONE, NOT_COUNTED, SATISFIED, SETTLED, Co
 from demand_intake.store.models import DemandFactRow
 from yizhou.bulk import upsert_many
 from yizhou.columns import in_subtree
-
-__all__ = ["DONE", "NOT_COUNTED", "SETTLED", "FactRepository"]
 _FACTS = DemandFactRow.__table__
 _FACT_FIELDS = tuple(f.name for f in fields(DemandFact))
 assert set(_FACT_FIELDS) == set(_FACTS.c.keys()), "DemandFact and demand_facts must have the same columns"
@@ -25,9 +23,6 @@ assert set(_FACT_FIELDS) == set(_FACTS.c.keys()), "DemandFact and demand_facts m
 class FactRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-
-    async def get(self, demand_id: str) -> DemandFactRow | None:
-        return await self.session.get(DemandFactRow, demand_id)
 
     async def get_many(self, demand_ids: set[str]) -> dict[str, DemandFact]:
         """The facts of these demands (those there are), as plain values: the event handler folds a batch
