@@ -33,9 +33,17 @@ class ServiceSettings(BaseSettings):
     topic_partitions: int = Field(default=3, validation_alias="KAFKA_TOPIC_PARTITIONS")
     consumer_group_suffix: str = Field(default="", validation_alias="CONSUMER_GROUP_SUFFIX")
 
+    # What this process of the service does. "all": the API and the background work (outbox relay,
+    # consumers, the service's own tasks) in one process, as on a laptop. "api" / "worker": the same
+    # service split in two kinds of process (Compose): API processes keep their event loop for
+    # requests, and their readiness needs only the database (writes wait in the outbox); a worker
+    # publishes, consumes and runs the background tasks, and serves only health and metrics.
+    process_role: Literal["all", "api", "worker"] = Field(default="all", validation_alias="PROCESS_ROLE")
     relay_enabled: bool = Field(default=True, validation_alias="OUTBOX_RELAY_ENABLED")
     relay_batch_size: int = Field(default=500, validation_alias="OUTBOX_RELAY_BATCH_SIZE")
     relay_idle_poll_s: float = Field(default=0.5, validation_alias="OUTBOX_RELAY_IDLE_POLL_S")
+    # How long the relay, woken by a commit, waits for more before it publishes (as Kafka's linger.ms).
+    relay_linger_s: float = Field(default=0.05, ge=0, validation_alias="OUTBOX_RELAY_LINGER_S")
     consumer_enabled: bool = Field(default=True, validation_alias="CONSUMERS_ENABLED")
     consumer_max_attempts: int = Field(default=5, validation_alias="CONSUMER_MAX_ATTEMPTS")
 
@@ -62,6 +70,15 @@ class ServiceSettings(BaseSettings):
         if self.database_url:
             return make_url(self.database_url).set(database=self.database_name).render_as_string(hide_password=False)
         return f"sqlite+aiosqlite:///{(self.data_dir / f'{self.database_name}.db').resolve()}"
+
+    @property
+    def serves_api(self) -> bool:
+        return self.process_role != "worker"
+
+    @property
+    def runs_background(self) -> bool:
+        """Relay, consumers and the service's background tasks (each relay/consumer flag still applies)."""
+        return self.process_role != "api"
 
     @property
     def consumer_group(self) -> str:

@@ -1,0 +1,27 @@
+"""What operations staff deploy (docker-compose.yml) and what Prometheus scrapes stay in step: every
+service as API processes and one worker process (PROCESS_ROLE), each of them scraped."""
+
+from pathlib import Path
+
+import yaml
+
+from yizhou.launcher import SERVICES
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_every_service_runs_as_api_and_worker_and_prometheus_scrapes_both():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    scrape = yaml.safe_load((ROOT / "deploy/prometheus/prometheus.yml").read_text())["scrape_configs"]
+    targets = {(t["targets"][0], t["labels"]["service"], t["labels"]["process"])
+               for job in scrape for t in job["static_configs"]}
+    for service in SERVICES:
+        api, worker = compose[service.name], compose[f"{service.name}-worker"]
+        assert api["environment"]["PROCESS_ROLE"] == "api"
+        assert worker["environment"]["PROCESS_ROLE"] == "worker"
+        assert api["environment"]["SERVICE_NAME"] == worker["environment"]["SERVICE_NAME"] == service.name
+        assert api["command"] == worker["command"]   # one image, one app factory, two roles
+        assert "ports" not in worker                 # nothing to call on a worker from outside
+        assert (f"{service.name}:8000", service.name, "api") in targets
+        assert (f"{service.name}-worker:8000", service.name, "worker") in targets
+    assert len(targets) == 2 * len(SERVICES)
