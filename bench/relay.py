@@ -5,7 +5,8 @@
 Relay throughput: N committed outbox rows published in batches by the relay (read, send with acks=all,
 mark sent), vs a raw aiokafka producer sending the same N records. Latency: a writer commits events at
 a steady rate through the unit of work (state + outbox row), the relay publishes them and a consumer
-runner applies them through its inbox; latency is applied time minus commit time. Baseline: raw
+runner applies them through its inbox; latency is applied time minus commit time. The writer stands
+for an API process and the relay and consumer for the worker process (no shared in-process wake). Baseline: raw
 aiokafka produce -> consume at the same rate (no database on either side).
 """
 
@@ -22,11 +23,14 @@ from typing import ClassVar
 from common import Result, broker, database_url, fresh_database, percentile, write
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from sqlalchemy import text
 from yizhou.bus import ensure_topics, start_producer
 from yizhou.consumer import EventConsumer, Subscription
+from yizhou.database import Database
 from yizhou.envelope import to_kafka_message
 from yizhou.events import EventData
 from yizhou.messaging_tables import messaging_metadata, outbox
+from yizhou.migration_ops import OUTBOX_NOTIFY_DDL
 from yizhou.relay import OutboxRelay
 
 
@@ -74,6 +78,14 @@ async def latency(bootstrap: str, rate: int, seconds: float) -> list[Result]:
     topic = BenchTick.topic
     await ensure_topics(bootstrap, [topic, topic + ".dlq"], 3)
     db = await fresh_database("bench_latency", messaging_metadata)
+    if db.is_postgres:   # the outbox's commit notification, as the services' migrations create it
+        async with db.engine.begin() as conn:
+            for statement in OUTBOX_NOTIFY_DDL:
+                await conn.execute(text(statement))
+    # As deployed: the writer (an API process) and the relay and consumer (the worker process) do not
+    # share a Database, so no in-process wake: the relay learns of commits by LISTEN/NOTIFY on
+    # PostgreSQL, by its 50 ms poll on SQLite.
+    writer = Database(db.url)
     producer = await start_producer(bootstrap)
     committed: dict[str, float] = {}
     applied: dict[str, float] = {}
@@ -81,12 +93,12 @@ async def latency(bootstrap: str, rate: int, seconds: float) -> list[Result]:
     async def on_tick(session, event):
         applied[event.id] = time.perf_counter()  # inside the inbox transaction; commit follows
 
-    relay = OutboxRelay(db, producer, service="bench", batch_size=500, idle_poll_s=0.05)
+    relay = OutboxRelay(db, producer, service="bench", batch_size=500, idle_poll_s=0.5 if db.is_postgres else 0.05)
     consumer = EventConsumer(db, bootstrap=bootstrap, group=f"bench-{uuid.uuid4().hex[:6]}",
                              subscriptions=[Subscription(topic, BenchTick.event_type, on_tick)], producer=producer)
     tasks = [asyncio.create_task(relay.run()), asyncio.create_task(consumer.run())]
     # Steady state only: the consumer has joined its group and applied a warm-up event.
-    async with db.unit_of_work() as uow:
+    async with writer.unit_of_work() as uow:
         uow.record(BenchTick(n=-1, payload="warm-up"), aggregate_id="warm-up", source="/bench")
         await uow.commit()
     while not applied:
@@ -95,7 +107,7 @@ async def latency(bootstrap: str, rate: int, seconds: float) -> list[Result]:
     total = int(rate * seconds)
     start = time.perf_counter()
     for i in range(total):
-        async with db.unit_of_work() as uow:
+        async with writer.unit_of_work() as uow:
             uow.record(BenchTick(n=i, payload="x" * 200), aggregate_id=f"agg-{i % 64}", source="/bench")
             event_id = uow._outbox_rows[-1]["event_id"]
             await uow.commit()
@@ -147,6 +159,7 @@ async def latency(bootstrap: str, rate: int, seconds: float) -> list[Result]:
         pass
     await reader.stop()
     await producer.stop()
+    await writer.dispose()
     await db.dispose()
     raw = [(got[k] - sent[k]) * 1000 for k in sent if k in got]
     p50, p99, raw50, raw99 = percentile(ours, 50), percentile(ours, 99), percentile(raw, 50), percentile(raw, 99)
