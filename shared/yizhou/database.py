@@ -14,7 +14,7 @@ from yizhou.messaging_tables import outbox
 from yizhou.partner import partner_views
 
 
-def make_engine(url: str, pool_timeout_s: float = 5.0) -> AsyncEngine:
+def make_engine(url: str, pool_timeout_s: float = 5.0, pool_size: int = 10) -> AsyncEngine:
     if url.startswith("sqlite"):
         engine = create_async_engine(url, connect_args={"timeout": 15})
 
@@ -33,10 +33,14 @@ def make_engine(url: str, pool_timeout_s: float = 5.0) -> AsyncEngine:
     # Stale connections after a server restart are handled optimistically instead: the first statement
     # on one fails as a disconnect (503, `database_unavailable`), SQLAlchemy then drops the whole pool,
     # and the next checkouts connect afresh.
+    # A fixed pool, no overflow: overflow connections are closed as soon as they come back, so bursts
+    # kept opening and closing connections (authentication on both sides, ~80 sessions in 15 s of load
+    # instead of 10), which slowed the process exactly when it was busiest. A request beyond the pool
+    # waits for a connection (at most pool_timeout_s, then 503).
     return create_async_engine(
         url,
-        pool_size=10,
-        max_overflow=10,
+        pool_size=pool_size,
+        max_overflow=0,
         pool_timeout=pool_timeout_s,
         pool_pre_ping=False,
         connect_args={"timeout": pool_timeout_s, "command_timeout": 30},
@@ -59,9 +63,9 @@ def database_unavailable(exc: BaseException) -> bool:
 
 
 class Database:
-    def __init__(self, url: str, pool_timeout_s: float = 5.0) -> None:
+    def __init__(self, url: str, pool_timeout_s: float = 5.0, pool_size: int = 10) -> None:
         self.url = url
-        self.engine = make_engine(url, pool_timeout_s)
+        self.engine = make_engine(url, pool_timeout_s, pool_size)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self.on_commit: list[Callable[[], None]] = []
 

@@ -121,7 +121,7 @@ def build_app(parts: ServiceParts) -> FastAPI:
         configure_logging(settings.service_name, settings.log_level, settings.log_json)
         if settings.resolved_database_url.startswith("sqlite"):
             settings.data_dir.mkdir(parents=True, exist_ok=True)
-        db = Database(settings.resolved_database_url, settings.database_pool_timeout_s)
+        db = Database(settings.resolved_database_url, settings.database_pool_timeout_s, settings.database_pool_size)
         await _migrate_when_reachable(db, parts.migrations)
         messaging = Messaging(parts, db)
         app.state.db = db

@@ -23,6 +23,9 @@ class ServiceSettings(BaseSettings):
     database_url: str | None = Field(default=None, validation_alias="DATABASE_URL")
     data_dir: Path = Field(default=Path("var"), validation_alias="YIZHOU_DATA_DIR")
     database_pool_timeout_s: float = 5.0
+    # Connections per process (PostgreSQL; no overflow). Four services with an API and a worker
+    # process each hold 80 at most: within PostgreSQL's default max_connections of 100.
+    database_pool_size: int = Field(default=10, ge=1, validation_alias="DATABASE_POOL_SIZE")
 
     kafka_bootstrap_servers: str = Field(default="127.0.0.1:9092", validation_alias="KAFKA_BOOTSTRAP_SERVERS")
     # Tansu (the embedded broker) has no InitProducerId; "auto" tries idempotence and falls back.

@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from rapidfuzz import fuzz, utils
+from rapidfuzz import fuzz, process, utils
 
 
 @dataclass(frozen=True)
@@ -58,18 +58,34 @@ def text_score(a: str, b: str) -> float:
     return max(fuzz.ratio(a, b), fuzz.token_set_ratio(a, b), 0.9 * fuzz.partial_ratio(a, b))
 
 
+def text_scores(description: str, texts: list[str]) -> list[float]:
+    """`text_score(description, t)` for every t, each scorer run over all texts in rapidfuzz's C loop: a
+    community can have a few hundred open demands, and every submit compares itself with them."""
+    query = utils.default_process(description)
+    if not query or not texts:
+        return [0.0] * len(texts)
+    choices = [utils.default_process(t) for t in texts]
+    scores = [0.0] * len(texts)
+    for scorer, weight in ((fuzz.ratio, 1.0), (fuzz.token_set_ratio, 1.0), (fuzz.partial_ratio, 0.9)):
+        for _, score, index in process.extract(query, choices, scorer=scorer, limit=None):   # 0 for an empty text
+            scores[index] = max(scores[index], weight * score)
+    return scores
+
+
 def find_duplicates(place: Place, description: str, category: str, now: datetime, candidates: list[Candidate],
                     rules: DuplicateRules = DuplicateRules(), limit: int = 5) -> list[Match]:
-    matches = []
+    near = []
     for c in candidates:
         if now - c.submitted_at > rules.window:
             continue
         same_area = c.place.area_code == place.area_code
         distance = distance_m(place, c.place)
-        near = same_area or (distance is not None and distance <= rules.max_distance_m)
-        if not near:
-            continue
-        score = text_score(description, c.description) + (5 if c.category == category else 0)
+        if same_area or (distance is not None and distance <= rules.max_distance_m):
+            near.append((c, same_area, distance))
+    matches = []
+    for (c, same_area, distance), text in zip(near, text_scores(description, [c.description for c, _, _ in near]),
+                                              strict=True):
+        score = text + (5 if c.category == category else 0)
         if score >= rules.min_text_score:
             matches.append(Match(c.demand_id, round(min(score, 100.0), 1), same_area,
                                  None if distance is None else round(distance, 1)))

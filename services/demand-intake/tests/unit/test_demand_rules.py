@@ -10,7 +10,9 @@ from demand_intake.domain.deadlines import COMPLEX_RESOLVE, DeadlineClock, Deadl
 from demand_intake.domain.demand import (
     DEMAND_MACHINE, FINAL_STATES, Channel, Demand, DemandRuleViolation, Feedback, Resident, State, Urgency,
 )
-from demand_intake.domain.duplicates import Candidate, DuplicateRules, Place, distance_m, find_duplicates
+from demand_intake.domain.duplicates import (
+    Candidate, DuplicateRules, Place, distance_m, find_duplicates, text_score, text_scores,
+)
 from demand_intake.domain.escalation import DispatchOrder, ReceiverKind, check_escalation, check_whistle
 from demand_intake.domain.meeting import Decision, DecisionKind, Meeting, MeetingRuleViolation
 from demand_intake.domain.rates import BadPeriod, Counts, parse_period, rates_of
@@ -138,6 +140,16 @@ def test_duplicates_are_near_similar_and_recent():
     assert {m.demand_id for m in found} == {"same-grid", "near-point"}
     assert all(m.score >= DuplicateRules().min_text_score for m in found)
     assert 30 < distance_m(here, Place("G2", 39.9090, 116.4607)) < 50
+
+
+_TEXT = st.text(alphabet=st.sampled_from(list("楼道灯坏了水龙头漏需要维修号 3A-!")), max_size=20)
+
+
+@given(_TEXT, st.lists(_TEXT, max_size=12))
+def test_scoring_every_candidate_at_once_gives_each_ones_own_score(description, texts):
+    # The submit path scores a community's open demands in one pass (rapidfuzz's loop); the score of
+    # each, also of empty or punctuation-only texts, stays the pairwise one.
+    assert text_scores(description, texts) == [text_score(description, t) for t in texts]
 
 
 @given(st.integers(2000, 2100), st.integers(1, 12))
