@@ -186,9 +186,13 @@ class Driver:
                 "description": f"{random.choice(DESCRIPTIONS)}（{uuid.uuid4().hex[:6]}号楼）",
                 "area_code": random.choice(self.communities)}
 
-    async def one(self, client: httpx.AsyncClient, since: float) -> None:
+    async def one(self, client: httpx.AsyncClient, since: float, slots: asyncio.Semaphore | None = None) -> None:
         try:
-            r = await client.post(self.url, json=self.body(), headers=self.headers)
+            if slots is None:
+                r = await client.post(self.url, json=self.body(), headers=self.headers)
+            else:
+                async with slots:
+                    r = await client.post(self.url, json=self.body(), headers=self.headers)
             self.statuses[r.status_code] += 1
         except httpx.HTTPError as exc:
             self.statuses[type(exc).__name__] += 1
@@ -196,8 +200,11 @@ class Driver:
 
     async def fixed_rate(self, rate: int, seconds: float, connections: int) -> float:
         """Open loop: request i is due at start + i/rate; its latency counts from then (waiting for one
-        of `connections` included, as behind a proxy with a bounded pool)."""
+        of `connections` included, as behind a proxy with a bounded pool). Requests wait for a connection
+        here, not in httpx's pool, whose cost grows with its queue: once a server stalled, the load
+        generator itself fell behind for good and reported seconds that were its own."""
         limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+        slots = asyncio.Semaphore(connections)
         async with httpx.AsyncClient(timeout=60, limits=limits) as client:
             await self.warm(client)
             tasks, start = [], time.perf_counter()
@@ -206,7 +213,7 @@ class Driver:
                 delay = due - time.perf_counter()
                 if delay > 0:
                     await asyncio.sleep(delay)
-                tasks.append(asyncio.create_task(self.one(client, due)))
+                tasks.append(asyncio.create_task(self.one(client, due, slots)))
             await asyncio.gather(*tasks)
             achieved = len(tasks) / (time.perf_counter() - start)
         measured()
