@@ -75,7 +75,10 @@ async def relay_throughput(bootstrap: str, events: int) -> list[Result]:
 
 
 async def latency(bootstrap: str, rate: int, seconds: float) -> list[Result]:
-    topic = BenchTick.topic
+    # A topic of the run's own: a consumer group new to an old topic would first apply every earlier
+    # run's events (from the earliest offset), delaying this run's and ending the wait early.
+    tick = type("BenchTick", (BenchTick,), {"topic": f"yizhou.bench-latency-{uuid.uuid4().hex[:6]}.v1"})
+    topic = tick.topic
     await ensure_topics(bootstrap, [topic, topic + ".dlq"], 3)
     db = await fresh_database("bench_latency", messaging_metadata)
     if db.is_postgres:   # the outbox's commit notification, as the services' migrations create it
@@ -95,11 +98,11 @@ async def latency(bootstrap: str, rate: int, seconds: float) -> list[Result]:
 
     relay = OutboxRelay(db, producer, service="bench", batch_size=500, idle_poll_s=0.5 if db.is_postgres else 0.05)
     consumer = EventConsumer(db, bootstrap=bootstrap, group=f"bench-{uuid.uuid4().hex[:6]}",
-                             subscriptions=[Subscription(topic, BenchTick.event_type, on_tick)], producer=producer)
+                             subscriptions=[Subscription(topic, tick.event_type, on_tick)], producer=producer)
     tasks = [asyncio.create_task(relay.run()), asyncio.create_task(consumer.run())]
     # Steady state only: the consumer has joined its group and applied a warm-up event.
     async with writer.unit_of_work() as uow:
-        uow.record(BenchTick(n=-1, payload="warm-up"), aggregate_id="warm-up", source="/bench")
+        uow.record(tick(n=-1, payload="warm-up"), aggregate_id="warm-up", source="/bench")
         await uow.commit()
     while not applied:
         await asyncio.sleep(0.1)
@@ -108,7 +111,7 @@ async def latency(bootstrap: str, rate: int, seconds: float) -> list[Result]:
     start = time.perf_counter()
     for i in range(total):
         async with writer.unit_of_work() as uow:
-            uow.record(BenchTick(n=i, payload="x" * 200), aggregate_id=f"agg-{i % 64}", source="/bench")
+            uow.record(tick(n=i, payload="x" * 200), aggregate_id=f"agg-{i % 64}", source="/bench")
             event_id = uow._outbox_rows[-1]["event_id"]
             await uow.commit()
         committed[event_id] = time.perf_counter()
@@ -116,7 +119,7 @@ async def latency(bootstrap: str, rate: int, seconds: float) -> list[Result]:
         if delay > 0:
             await asyncio.sleep(delay)
     deadline = time.perf_counter() + 30
-    while len(applied) < total and time.perf_counter() < deadline:
+    while sum(event_id in applied for event_id in committed) < total and time.perf_counter() < deadline:
         await asyncio.sleep(0.1)
     for t in tasks:
         t.cancel()
