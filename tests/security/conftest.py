@@ -43,9 +43,11 @@ def axis_tree(axis: dict[str, str]) -> list[dict]:
     return areas
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 async def security_platform(service_env, tmp_path_factory, axis, token):
-    """The four services as processes, with the two-district axis in org-registry and every read copy."""
+    """The four services as processes, with the two-district axis in org-registry and every read copy.
+    Stopped when the security tests end (package scope): its consumers share the session's consumer
+    groups, so, left running, they took partitions from the apps the tests run after them start."""
     data_dir = Path(service_env.get("YIZHOU_DATA_DIR") or tmp_path_factory.mktemp("security"))
     platform = Platform(bootstrap=service_env["KAFKA_BOOTSTRAP_SERVERS"], data_dir=data_dir,
                         ports={s.name: free_port() for s in SERVICES}, extra_env=service_env)
@@ -73,7 +75,7 @@ async def security_platform(service_env, tmp_path_factory, axis, token):
         platform.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def openapi_documents(security_platform) -> dict[str, dict]:
     return {name: httpx.get(f"{s.url}/openapi.json", timeout=30).json() for name, s in security_platform.services.items()}
 
