@@ -100,7 +100,11 @@ class OutboxRelay:
                 backoff = min(backoff * 2, 10)
                 continue
             try:
-                await asyncio.wait_for(self._wake.wait(), self._idle_poll_s)
+                # asyncio.timeout, not wait_for: on Python 3.11 wait_for returns the result when the wake
+                # and a cancellation come together, swallowing the cancellation (the relay never stopped
+                # and an app's shutdown hung).
+                async with asyncio.timeout(self._idle_poll_s):
+                    await self._wake.wait()
             except TimeoutError:
                 continue
             # Woken by a commit: let the next few commits join it. A batch a commit cost the worker three

@@ -102,12 +102,20 @@ class Messaging:
                                               s.kafka_consumer_groups == "auto" and supports_full_protocol(self.producer)))
             self._tasks.append(asyncio.create_task(self.consumer.run(), name="consumer"))
 
-    async def stop(self) -> None:
+    async def stop(self, grace_s: float = 10.0) -> None:
         for task in reversed(self._tasks):
             task.cancel()
-        for task in reversed(self._tasks):
+        # Bounded: a task that does not wind down in time (e.g. a Kafka consumer leaving its group in
+        # the middle of a rebalance) is named in the log and left behind, so the process still stops.
+        done, pending = await asyncio.wait(self._tasks, timeout=grace_s) if self._tasks else (set(), set())
+        for task in pending:
+            stack = "".join(f"\n  {frame.f_code.co_filename}:{frame.f_lineno} {frame.f_code.co_name}"
+                            for frame in task.get_stack())
+            log.warning("background task %s did not stop within %g s; left behind at:%s",
+                        task.get_name(), grace_s, stack)
+        for task in done:
             with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+                task.result()
         if self.producer is not None:
             with contextlib.suppress(Exception):
                 await self.producer.stop()
