@@ -65,12 +65,9 @@ def database_url(name: str) -> tuple[str, str]:
     return f"sqlite+aiosqlite:///{path}", "sqlite"
 
 
-async def fresh_database(name: str, *schema):
-    """A new, empty database `name` (dropped and created on DATABASE_URL's server, else a new SQLite
-    file) with `schema` created in it: MetaData objects and/or single Tables."""
-    from sqlalchemy import MetaData, text
-
-    from yizhou.database import Database
+async def recreated(name: str) -> str:
+    """The URL of database `name`, dropped and created anew on DATABASE_URL's server, else a new SQLite file."""
+    from sqlalchemy import text
 
     url, _ = database_url(name)
     if url.startswith("postgresql"):
@@ -82,7 +79,17 @@ async def fresh_database(name: str, *schema):
             await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             await conn.execute(text(f'CREATE DATABASE "{name}"'))
         await admin.dispose()
-    db = Database(url)
+    return url
+
+
+async def fresh_database(name: str, *schema):
+    """A new, empty database `name` (`recreated`) with `schema` created in it: MetaData objects and/or
+    single Tables."""
+    from sqlalchemy import MetaData
+
+    from yizhou.database import Database
+
+    db = Database(await recreated(name))
     async with db.engine.begin() as conn:
         for item in schema:
             await conn.run_sync(item.create_all if isinstance(item, MetaData) else item.create)

@@ -29,8 +29,7 @@ from yizhou.consumer import EventConsumer, Subscription
 from yizhou.database import Database
 from yizhou.envelope import to_kafka_message
 from yizhou.events import EventData
-from yizhou.messaging_tables import messaging_metadata, outbox
-from yizhou.migration_ops import OUTBOX_NOTIFY_DDL
+from yizhou.messaging_tables import OUTBOX_NOTIFY_DDL, messaging_metadata, outbox
 from yizhou.relay import OutboxRelay
 
 

@@ -35,7 +35,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
-from common import Result, broker, database_url, percentile, write
+from common import Result, broker, database_url, percentile, recreated, write
 from pydantic import BaseModel
 from sqlalchemy import Column, MetaData, String, Table, Text, text
 
@@ -99,20 +99,6 @@ def create_bare_app():
 
 
 # --- running the two apps ----------------------------------------------------------------------
-
-async def fresh_database(name: str) -> str:
-    url, _ = database_url(name)
-    if url.startswith("postgresql"):
-        from sqlalchemy.engine import make_url
-        from sqlalchemy.ext.asyncio import create_async_engine
-
-        admin = create_async_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
-        async with admin.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            await conn.execute(text(f'CREATE DATABASE "{name}"'))
-        await admin.dispose()
-    return url
-
 
 class Server:
     def __init__(self, target: str, env: dict[str, str], log: Path) -> None:
@@ -314,11 +300,11 @@ async def main() -> None:
 
         # The shapes run one after the other: they share the broker's topics and consumer group, so each
         # starts where the one before left the group's offsets and reads only its own events.
-        bare = (await start(Server("submit:create_bare_app", {"BARE_DATABASE_URL": await fresh_database("bench_submit_bare")},
+        bare = (await start(Server("submit:create_bare_app", {"BARE_DATABASE_URL": await recreated("bench_submit_bare")},
                                    logs / "bare.log")))[0]
         # As deployed (Compose): an API process and a worker process of demand-intake on one database;
         # the worker publishes each submit's event and applies it to the rates read model meanwhile.
-        split_url = await fresh_database("bench_submit_demand_intake")
+        split_url = await recreated("bench_submit_demand_intake")
         servers = await start(*(Server("demand_intake.app:create_app", {
             **common, "DEMAND_INTAKE_DATABASE_URL": split_url, "PROCESS_ROLE": role}, logs / f"demand-intake-{role}.log")
             for role in ("api", "worker")))
@@ -338,7 +324,7 @@ async def main() -> None:
             for server in servers:
                 server.stop()
         # As on a laptop (`make run`): one process serves the API and runs the relay and consumers.
-        single_url = await fresh_database("bench_submit_single_process")
+        single_url = await recreated("bench_submit_single_process")
         single = (await start(Server("demand_intake.app:create_app", {**common, "DEMAND_INTAKE_DATABASE_URL": single_url},
                                      logs / "demand-intake-single.log")))[0]
         try:

@@ -37,3 +37,15 @@ inbox = Table(
     Column("topic", String(200), nullable=False),
     Column("received_at", UtcDateTime, nullable=False),
 )
+
+# The relay of a service's worker process learns of rows committed by its API processes from this
+# notification (delivered at commit, once per transaction and channel; see yizhou.relay).
+OUTBOX_CHANNEL = "yizhou_outbox"
+
+# On PostgreSQL, every statement inserting into the outbox notifies OUTBOX_CHANNEL. A statement-level
+# trigger: no extra round trip for the writer, whoever writes (API, consumer, CLI import).
+OUTBOX_NOTIFY_DDL = (
+    f"""CREATE FUNCTION outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN PERFORM pg_notify('{OUTBOX_CHANNEL}', ''); RETURN NULL; END $$""",
+    "CREATE TRIGGER outbox_notify AFTER INSERT ON outbox FOR EACH STATEMENT EXECUTE FUNCTION outbox_notify()",
+)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from alembic import op
 from sqlalchemy import Table
 
+from yizhou.messaging_tables import OUTBOX_NOTIFY_DDL
+
 
 def create_tables(*tables: Table) -> None:
     bind = op.get_bind()
@@ -16,19 +18,6 @@ def drop_tables(*tables: Table) -> None:
     bind = op.get_bind()
     for table in reversed(tables):
         table.drop(bind)
-
-
-# The relay of a service's worker process learns of rows committed by its API processes from this
-# notification (delivered at commit, once per transaction and channel; see yizhou.relay).
-OUTBOX_CHANNEL = "yizhou_outbox"
-
-# On PostgreSQL, every statement inserting into the outbox notifies OUTBOX_CHANNEL. A statement-level
-# trigger: no extra round trip for the writer, whoever writes (API, consumer, CLI import).
-OUTBOX_NOTIFY_DDL = (
-    f"""CREATE FUNCTION outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN PERFORM pg_notify('{OUTBOX_CHANNEL}', ''); RETURN NULL; END $$""",
-    "CREATE TRIGGER outbox_notify AFTER INSERT ON outbox FOR EACH STATEMENT EXECUTE FUNCTION outbox_notify()",
-)
 
 
 def create_outbox_notify() -> None:

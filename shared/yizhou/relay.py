@@ -23,8 +23,7 @@ from sqlalchemy import func, select, update
 
 from yizhou.database import Database
 from yizhou.envelope import to_kafka_message
-from yizhou.messaging_tables import outbox
-from yizhou.migration_ops import OUTBOX_CHANNEL
+from yizhou.messaging_tables import OUTBOX_CHANNEL, outbox
 from yizhou.observability import OUTBOX_BACKLOG, OUTBOX_PUBLISHED
 
 log = logging.getLogger(__name__)
