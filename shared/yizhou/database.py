@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from yizhou.events import EventData
 from yizhou.messaging_tables import outbox
 from yizhou.partner import partner_views
+from yizhou.pending_inserts import SESSION_KEY as PENDING_INSERTS
+from yizhou.pending_inserts import PendingInserts
 
 
 def make_engine(url: str, pool_timeout_s: float = 5.0, pool_size: int = 10) -> AsyncEngine:
@@ -88,16 +90,20 @@ class UnitOfWork:
     """`async with db.unit_of_work() as uow:` ... `await uow.commit()`; leaving without commit rolls back.
 
     Events recorded with `uow.record(...)` are written to the outbox in the same transaction as the
-    state change, so a commit makes both durable together and a rollback drops both.
+    state change, so a commit makes both durable together and a rollback drops both. Rows given to
+    `insert_at_commit` on its session are written at commit too, with the outbox rows (one statement
+    on PostgreSQL: see yizhou.pending_inserts).
     """
 
     def __init__(self, db: Database) -> None:
         self._db = db
         self.session: AsyncSession
         self._outbox_rows: list[dict[str, Any]] = []
+        self._pending = PendingInserts()
 
     async def __aenter__(self) -> UnitOfWork:
         self.session = self._db.sessions()
+        self.session.info[PENDING_INSERTS] = self._pending
         await self.session.begin()
         return self
 
@@ -117,13 +123,19 @@ class UnitOfWork:
                                                         source=source))
 
     async def flush(self) -> None:
-        await self.session.flush()
+        """The ORM's pending objects, then the rows held for commit: after this, reads see them all."""
+        session = self.session
+        if session.new or session.dirty or session.deleted:  # (an empty flush is not free on the hot path)
+            await session.flush()
+        await self._pending.write(session)
 
     async def commit(self) -> None:
         recorded = bool(self._outbox_rows)
         if recorded:
-            await self.session.execute(outbox.insert(), self._outbox_rows)
+            self._pending.add(outbox, self._outbox_rows)
             self._outbox_rows = []
+        # ORM objects first: a held row may refer to one (a deadline clock to its dispatch).
+        await self.flush()
         await self.session.commit()
         if recorded:  # wake the relay now rather than at its next poll
             for wake in self._db.on_commit:

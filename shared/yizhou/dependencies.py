@@ -15,7 +15,7 @@ from yizhou.problems import Problem
 _bearer = HTTPBearer(auto_error=False, description="JWT with `role` and `area` claims (`yizhou token`).")
 
 
-def get_database(request: Request) -> Database:
+async def get_database(request: Request) -> Database:  # async: a sync dependency runs in the thread pool
     return request.app.state.db
 
 

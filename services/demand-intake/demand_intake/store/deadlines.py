@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from demand_intake.domain.deadlines import DeadlineClock, DeadlineKind
 from demand_intake.store.models import DeadlineRow
+from yizhou.pending_inserts import insert_at_commit
 
 
 def to_clock(row: DeadlineRow) -> DeadlineClock:
@@ -22,7 +23,7 @@ def _values(clock: DeadlineClock) -> dict:
             "due_at": clock.due_at, "ended_at": clock.ended_at, "outcome": clock.outcome}
 
 
-_INSERT = DeadlineRow.__table__.insert()
+_CLOCKS = DeadlineRow.__table__
 
 
 class DeadlineRepository:
@@ -30,8 +31,8 @@ class DeadlineRepository:
         self.session = session
 
     async def add(self, demand_id: str, *clocks: DeadlineClock) -> None:
-        """One Core insert for all of a demand's new clocks (the submit path starts two)."""
-        await self.session.execute(_INSERT, [
+        """A demand's new clocks (the submit path starts two), held for the unit of work's commit."""
+        await insert_at_commit(self.session, _CLOCKS, [
             {"demand_id": demand_id, "kind": clock.kind.value, "dispatch_id": clock.dispatch_id,
              "breached_at": clock.breached_at, **_values(clock)} for clock in clocks])
 

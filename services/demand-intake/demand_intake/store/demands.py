@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from demand_intake.domain.demand import Channel, Demand, Feedback, PriorityHousehold, Resident, State, Urgency
 from demand_intake.domain.duplicates import Candidate, Place
 from demand_intake.store.models import DemandHistoryRow, DemandRow, DispatchRow, MeTooRow
+from yizhou.pending_inserts import insert_at_commit
 from yizhou.problems import Problem
 
 _COPIED = ("id", "category", "description", "area_code", "area_path", "area_level", "entered_by", "entered_by_role",
@@ -62,8 +63,6 @@ def _candidates_query(excluding: bool):
 
 # Built once (every submit runs one): no statement construction or cache key per call.
 _CANDIDATES = {excluding: _candidates_query(excluding) for excluding in (True, False)}
-_INSERT_DEMAND = _DEMANDS.insert()
-_INSERT_HISTORY = _HISTORY.insert()
 
 
 class DemandRepository:
@@ -75,9 +74,9 @@ class DemandRepository:
         return to_demand(row) if row else None
 
     async def add(self, demand: Demand) -> None:
-        # A Core insert: nothing reads the row back through the ORM in the same unit of work, and the
-        # submit path is hot (no identity-map bookkeeping, no flush machinery).
-        await self.session.execute(_INSERT_DEMAND, {**row_values(demand), "version": 1})
+        # Held for the commit (with the clocks, history and outbox rows: one statement on PostgreSQL);
+        # nothing reads the new row back in the same unit of work, and the submit path is hot.
+        await insert_at_commit(self.session, _DEMANDS, {**row_values(demand), "version": 1})
 
     async def save(self, demand: Demand) -> None:
         """Optimistic: the row must still be at the version it was read at, else a concurrent change won."""
@@ -90,7 +89,7 @@ class DemandRepository:
 
     async def log(self, demand_id: str, action: str, from_state: State | None, to_state: State, actor: str,
                   actor_role: str, note: str | None, at: datetime) -> None:
-        await self.session.execute(_INSERT_HISTORY, {
+        await insert_at_commit(self.session, _HISTORY, {
             "demand_id": demand_id, "action": action, "from_state": from_state.value if from_state else None,
             "to_state": to_state.value, "actor": actor, "actor_role": actor_role, "note": note, "at": at})
 

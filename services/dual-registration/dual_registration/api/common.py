@@ -13,7 +13,7 @@ Cursor = Annotated[str | None, Query(max_length=64, description="Cursor from `ne
 Limit = Annotated[int, Query(ge=1, le=500)]
 
 
-def current_time(request: Request) -> datetime:
+async def current_time(request: Request) -> datetime:
     return request.app.state.clock.now()
 
 
