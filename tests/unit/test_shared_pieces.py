@@ -1,5 +1,6 @@
 """Pure pieces of the shared library: settings, the CloudEvents envelope, tokens."""
 
+import time
 import uuid
 from datetime import UTC, datetime
 from types import SimpleNamespace
@@ -8,6 +9,7 @@ import pytest
 
 from demand_intake.settings import Settings as DemandSettings
 from org_registry.settings import Settings as OrgSettings
+import yizhou.auth
 from yizhou.auth import Role, decode_token, mint_token
 from yizhou.envelope import MalformedEvent, from_kafka_record, to_kafka_message
 from yizhou.problems import Problem
@@ -63,6 +65,24 @@ def test_tokens_carry_role_and_area_and_are_checked():
         decode_token("s" * 32, mint_token("t" * 32, role="resident", area="CY"))
     with pytest.raises(ValueError):
         mint_token("s" * 32, role="emperor", area="CY")
+
+
+def test_a_verified_token_is_remembered_until_it_expires_and_only_for_its_secret(monkeypatch):
+    calls = []
+    real = yizhou.auth.jwt.decode
+    monkeypatch.setattr(yizhou.auth.jwt, "decode", lambda *a, **k: calls.append(1) or real(*a, **k))
+    token = mint_token("s" * 32, role="grid_worker", area="CY0100101", ttl_s=1)
+    assert decode_token("s" * 32, token) == decode_token("s" * 32, token)
+    assert len(calls) == 1  # the second answer came from memory
+    with pytest.raises(Problem):  # the same token checked against another secret is checked, and fails
+        decode_token("t" * 32, token)
+    with pytest.raises(Problem):
+        decode_token("t" * 32, token)
+    assert len(calls) == 3  # a failure is never kept
+    time.sleep(1.1)
+    with pytest.raises(Problem) as expired:  # remembered, but expired now
+        decode_token("s" * 32, token)
+    assert "expired" in expired.value.detail
 
 
 async def test_the_callers_area_path_is_kept_briefly_and_unknown_areas_are_not(monkeypatch):

@@ -138,8 +138,9 @@ class DemandRepository:
         if exclude_id:
             params["exclude_id"] = exclude_id
         rows = await self.session.execute(_CANDIDATES[bool(exclude_id)], params)
-        return [Candidate(r.id, Place(r.area_code, r.latitude, r.longitude), r.description, r.category, r.submitted_at)
-                for r in rows.all()]
+        # Unpacked by position (the query's column order): a row's attribute lookups were most of this loop.
+        return [Candidate(demand_id, Place(area_code, latitude, longitude), description, category, submitted_at)
+                for demand_id, area_code, latitude, longitude, description, category, submitted_at in rows.all()]
 
     async def add_me_too(self, demand_id: str, subject: str, at: datetime) -> bool:
         """False when this person already said "me too" (each person counts once)."""

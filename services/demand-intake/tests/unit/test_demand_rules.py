@@ -152,6 +152,13 @@ def test_scoring_every_candidate_at_once_gives_each_ones_own_score(description, 
     assert text_scores(description, texts) == [text_score(description, t) for t in texts]
 
 
+@given(_TEXT, st.lists(_TEXT, max_size=12), st.floats(0, 100))
+def test_scores_below_the_threshold_count_as_nothing_and_the_rest_stay_exact(description, texts, at_least):
+    # Skipping what cannot reach the threshold (rapidfuzz's cutoff) changes no score that reaches it.
+    pairwise = [text_score(description, t) for t in texts]
+    assert text_scores(description, texts, at_least) == [s if s >= at_least else 0.0 for s in pairwise]
+
+
 @given(st.integers(2000, 2100), st.integers(1, 12))
 def test_month_periods_tile_the_year(year, month):
     p = parse_period(f"{year}-{month:02d}")
