@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 
+from demand_intake.api.open311_formats import MEDIA_TYPES, answer
+
 MAX_BODY = 1 << 20
 
 
@@ -50,14 +52,15 @@ def _has_nul(raw: bytes) -> bool:
 
 
 async def _refuse(scope, send, status: int, detail: str) -> None:
-    if scope["path"].startswith("/open311/"):  # Open311 clients expect Open311's error format
-        payload, media = [{"code": status, "description": detail}], "application/json"
+    if scope["path"].startswith("/open311/"):  # Open311 clients expect Open311's error format, as asked for
+        fmt = "xml" if scope["path"].endswith(".xml") else "json"
+        body, media = answer(fmt, [{"code": status, "description": detail}], "errors", status).body, MEDIA_TYPES[fmt]
     else:
         slug = "malformed-request" if status == 400 else "payload-too-large"
         payload = {"type": f"urn:yizhou:problem:{slug}", "title": "The request could not be read", "status": status,
                    "detail": detail, "instance": scope["path"]}
         media = "application/problem+json"
-    body = json.dumps(payload).encode()
+        body = json.dumps(payload).encode()
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", media.encode()), (b"content-length", str(len(body)).encode())]})
     await send({"type": "http.response.body", "body": body})

@@ -1,6 +1,6 @@
-"""Open311 GeoReport v2 facade under /open311/v2 (JSON only), mapped onto the same demands.
+"""Open311 GeoReport v2 facade under /open311/v2 (`.json` and `.xml`), mapped onto the same demands.
 
-Errors use Open311's own format (a JSON array of {code, description}), so this router parses its
+Errors use Open311's own format (a list of {code, description}, in the format asked for), so this router parses its
 input by hand instead of through FastAPI's validation (which answers problem+json). Service codes
 are the platform's category codes; `address_id` is an area code of the axis (a grid or community).
 Discovery and services are public; requests need the platform's bearer token.
@@ -8,15 +8,17 @@ Discovery and services are public; requests need the platform's bearer token.
 
 from __future__ import annotations
 
+import inspect
 import json
 import re
 from datetime import datetime, timedelta
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 
 from demand_intake.domain.categories import service_categories
+from demand_intake.api.open311_formats import FORMATS, MEDIA_TYPES, answer
 from demand_intake.domain.demand import Channel, Demand, PriorityHousehold, Resident, State, Urgency
 from demand_intake.use_cases import demands as use_cases
 from demand_intake.use_cases.common import SUBMITTERS, scrub
@@ -41,13 +43,8 @@ class Open311Error(Exception):
         self.code, self.description = code, description
 
 
-def error(code: int, description: str) -> JSONResponse:
-    return JSONResponse([{"code": code, "description": description}], status_code=code)
-
-
-def _json_only(fmt: str) -> None:
-    if fmt != "json":
-        raise Open311Error(400, f"Format '{fmt}' is not served; this endpoint speaks JSON only (use .json).")
+def error(fmt: str, code: int, description: str) -> Response:
+    return answer(fmt if fmt in FORMATS else "json", [{"code": code, "description": description}], "errors", code)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -70,41 +67,43 @@ def _bearer(request: Request):
     return HTTPAuthorizationCredentials(scheme=scheme, credentials=token) if scheme and token else None
 
 
-def guarded(handler):
-    """Every failure of this router answers in Open311's error format, never problem+json."""
+def guarded(root: str):
+    """The handler's data answered in the path's format under the XML element `root`; every failure in
+    Open311's error format, never problem+json."""
 
-    async def wrapper(request: Request, **kw):
-        try:
-            return await handler(request, **kw)
-        except Open311Error as exc:
-            return error(exc.code, exc.description)
-        except Problem as exc:
-            status = 400 if exc.status == 422 else exc.status
-            return error(status, exc.detail)
+    def decorate(handler):
+        async def wrapper(request: Request, **kw):
+            fmt = kw["fmt"]
+            try:
+                if fmt not in FORMATS:
+                    raise Open311Error(400, f"Format '{fmt}' is not served; use .json or .xml.")
+                return answer(fmt, await handler(request, **kw), root)
+            except Open311Error as exc:
+                return error(fmt, exc.code, exc.description)
+            except Problem as exc:
+                return error(fmt, 400 if exc.status == 422 else exc.status, exc.detail)
 
-    wrapper.__name__ = handler.__name__
-    wrapper.__doc__ = handler.__doc__
-    import inspect
+        wrapper.__name__ = handler.__name__
+        wrapper.__doc__ = handler.__doc__
+        wrapper.__signature__ = inspect.signature(handler)
+        return wrapper
 
-    wrapper.__signature__ = inspect.signature(handler)
-    return wrapper
+    return decorate
 
 
 @router.get("/discovery.{fmt}", summary="Open311 service discovery")
-@guarded
+@guarded("discovery")
 async def discovery(request: Request, fmt: str):
-    _json_only(fmt)
     base = str(request.base_url).rstrip("/") + "/open311/v2"
     return {"changeset": "2026-01-01T00:00:00Z", "contact": "Yizhou platform operators",
             "key_service": "Bearer tokens are issued by the district platform (`yizhou token`).",
             "endpoints": [{"specification": SPEC, "url": base, "changeset": "2026-01-01T00:00:00Z",
-                           "type": "production", "formats": ["application/json"]}]}
+                           "type": "production", "formats": [MEDIA_TYPES[f] for f in FORMATS]}]}
 
 
 @router.get("/services.{fmt}", summary="Open311 service list: the platform's service categories")
-@guarded
+@guarded("services")
 async def services(request: Request, fmt: str):
-    _json_only(fmt)
     return [{"service_code": code, "service_name": name, "description": name, "metadata": True, "type": "realtime",
              "keywords": code.replace("_", ","), "group": "demands"} for code, name in sorted(service_categories().items())]
 
@@ -123,9 +122,8 @@ ATTRIBUTES = [
 
 
 @router.get("/services/{service_code}.{fmt}", summary="Open311 service definition")
-@guarded
+@guarded("service_definition")
 async def service_definition(request: Request, service_code: str, fmt: str):
-    _json_only(fmt)
     if service_code not in service_categories():
         raise Open311Error(404, f"No service '{service_code}'.")
     return {"service_code": service_code, "attributes": ATTRIBUTES}
@@ -170,9 +168,8 @@ def _choice(form: dict, name: str, enum, default=None):
 
 
 @router.post("/requests.{fmt}", summary="Open311: create a service request (a demand)")
-@guarded
+@guarded("service_requests")
 async def create_request(request: Request, fmt: str):
-    _json_only(fmt)
     scope = await _scope(request)
     if scope.caller.role not in SUBMITTERS:
         raise Open311Error(403, f"Role '{scope.caller.role.value}' does not submit service requests.")
@@ -261,9 +258,8 @@ async def _views(request: Request, scope, demands: list[Demand]) -> list[dict]:
 
 
 @router.get("/requests.{fmt}", summary="Open311: service requests in your area (default: the last 90 days)")
-@guarded
+@guarded("service_requests")
 async def list_requests(request: Request, fmt: str):
-    _json_only(fmt)
     scope = await _scope(request)
     params = request.query_params
     ids = [i for i in params.get("service_request_id", "").split(",") if i] or None
@@ -289,9 +285,8 @@ async def list_requests(request: Request, fmt: str):
 
 
 @router.get("/requests/{service_request_id}.{fmt}", summary="Open311: one service request")
-@guarded
+@guarded("service_requests")
 async def get_request(request: Request, service_request_id: str, fmt: str):
-    _json_only(fmt)
     scope = await _scope(request)
     if len(service_request_id) > 36:
         raise Open311Error(404, f"No service request '{service_request_id}'.")

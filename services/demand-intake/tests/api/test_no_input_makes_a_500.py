@@ -35,6 +35,10 @@ async def test_nul_characters_are_refused_at_the_edge(client, axis, auth):
     open311 = await client.post("/open311/v2/requests.json", content=b"service_code=utilities&description=a%00b",
                                 headers={**worker, "content-type": "application/x-www-form-urlencoded"})
     assert open311.status_code == 400 and open311.json()[0]["code"] == 400
+    as_xml = await client.post("/open311/v2/requests.xml", content=b"service_code=utilities&description=a%00b",
+                               headers={**worker, "content-type": "application/x-www-form-urlencoded"})
+    assert as_xml.status_code == 400 and as_xml.headers["content-type"].startswith("text/xml")
+    assert b"<errors><error><code>400</code>" in as_xml.content
 
 
 @pytest.mark.parametrize("action", ["accept", "reject", "assign", "start", "resolve", "close", "feedback", "reopen",

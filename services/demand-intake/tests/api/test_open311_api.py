@@ -3,6 +3,7 @@ published spec (open311_schemas/), errors in Open311's format, mapped onto the s
 
 import json
 from pathlib import Path
+from xml.etree.ElementTree import Element, fromstring
 from urllib.parse import urlencode
 
 import jsonschema
@@ -45,7 +46,7 @@ async def test_discovery_services_and_definitions(client):
     valid("service_definition", definition.json())
     assert {a["code"] for a in definition.json()["attributes"]} == {"urgency", "priority_household", "channel"}
     open311_error(await client.get(f"{BASE}/services/no_such_thing.json"), 404)
-    open311_error(await client.get(f"{BASE}/services.xml"), 400)
+    open311_error(await client.get(f"{BASE}/services.yaml"), 400)
 
 
 async def test_post_and_get_requests_map_onto_demands(client, axis, auth, token):
@@ -118,3 +119,68 @@ async def test_auth_scope_and_bad_queries_answer_in_open311_format(client, axis,
         {"service_code": "utilities", "address_id": axis["g1"], "description": "路灯不亮"}), headers={**worker, **FORM})
     request_id = created.json()[0]["service_request_id"]
     open311_error(await client.get(f"{BASE}/requests/{request_id}.json", headers=auth("grid_worker", axis["g3"])), 404)
+
+
+# --- the same answers as XML (GeoReport v2's other format) ---------------------------------------
+
+LISTS = {"services", "service_requests", "errors", "endpoints", "formats", "attributes", "values"}
+
+
+def from_xml(element: Element):
+    """The spec's XML read back into the JSON's shape (lists by their element names), scalars as text."""
+    if element.tag in LISTS:
+        return [from_xml(child) for child in element]
+    if len(element):
+        return {child.tag: from_xml(child) for child in element}
+    return element.text
+
+
+def as_text(value):
+    if isinstance(value, dict):
+        return {k: as_text(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [as_text(v) for v in value]
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return None if value is None else str(value)
+
+
+async def same_in_xml(client, path: str, root: str, **kw):
+    as_json = await client.get(f"{BASE}/{path}.json", **kw)
+    as_xml = await client.get(f"{BASE}/{path}.xml", **kw)
+    assert as_xml.status_code == as_json.status_code, as_xml.text
+    assert as_xml.headers["content-type"].startswith("text/xml")
+    document = fromstring(as_xml.content)
+    assert document.tag == root
+    assert from_xml(document) == as_text(as_json.json())
+    return document
+
+
+async def test_every_answer_is_served_as_xml_too(client, axis, auth):
+    discovery = await same_in_xml(client, "discovery", "discovery")
+    assert [f.text for f in discovery.iter("format")] == ["application/json", "text/xml"]
+    services = await same_in_xml(client, "services", "services")
+    assert services[0].tag == "service" and services.find("service/service_code") is not None
+    definition = await same_in_xml(client, "services/elderly_care", "service_definition")
+    assert definition.find("attributes/attribute/values/value/key") is not None
+    worker = auth("grid_worker", axis["g1"])
+    form = {"service_code": "utilities", "address_id": axis["g1"], "address_string": "3号楼", "description": "楼道灯坏了",
+            "lat": "39.9087", "long": "116.4605"}
+    created = await client.post(f"{BASE}/requests.xml", content=urlencode(form), headers={**worker, **FORM})
+    assert created.status_code == 200 and created.headers["content-type"].startswith("text/xml")
+    posted = fromstring(created.content)
+    assert posted.tag == "service_requests" and posted[0].tag == "request"
+    request_id = posted.find("request/service_request_id").text
+    one = await same_in_xml(client, f"requests/{request_id}", "service_requests", headers=worker)
+    assert one.find("request/status").text == "open" and one.find("request/media_url").text is None
+    await same_in_xml(client, "requests", "service_requests", params={"service_request_id": request_id}, headers=worker)
+
+
+@pytest.mark.parametrize("path,code", [("services/no_such_thing", 404), ("requests", 401), ("requests/not-a-demand", 404)])
+async def test_errors_follow_the_format_asked_for(client, axis, auth, path, code):
+    headers = auth("grid_worker", axis["g1"]) if code == 404 and path.startswith("requests") else {}
+    response = await client.get(f"{BASE}/{path}.xml", headers=headers)
+    assert response.status_code == code and response.headers["content-type"].startswith("text/xml")
+    errors = fromstring(response.content)
+    assert errors.tag == "errors" and errors.find("error/code").text == str(code) and errors.find("error/description").text
+    open311_error(await client.get(f"{BASE}/{path}.json", headers=headers), code)
