@@ -1,6 +1,8 @@
 """schemathesis against each running service's own OpenAPI document, with a valid token: whatever a
 client sends (generated from the schema: valid, edge and broken values), the answer is never a 5xx
-and never a response that breaks the schema the service publishes for it.
+and never a response that breaks the schema the service publishes for it. As the district's admin
+(every operation reaches its rules) and as a resident of a grid (the refusals, scopes and own-records
+paths; fewer examples, a quarter).
 
 `FUZZ_EXAMPLES` (default 12) sets the examples per operation; runs are derandomized (the same cases
 each run, so CI is repeatable) unless `FUZZ_RANDOM=1`. Operations whose body carries a URL
@@ -44,11 +46,16 @@ def _refs(node) -> list[str]:
     return []
 
 
+ROLES = {"district_admin": ("d1", EXAMPLES), "resident": ("g1", max(2, EXAMPLES // 4))}
+
+
+@pytest.mark.parametrize("role", list(ROLES))
 @pytest.mark.parametrize("service", SERVICES)
-def test_fuzz_openapi(service, security_platform, axis, token):
+def test_fuzz_openapi(service, role, security_platform, axis, token):
     base = security_platform[service].url
     schema = schemathesis.openapi.from_url(f"{base}/openapi.json")
-    headers = {"Authorization": f"Bearer {token('district_admin', axis['d1'])}"}
+    area, examples = ROLES[role]
+    headers = {"Authorization": f"Bearer {token(role, axis[area])}"}
     failures: list[str] = []
     fuzzed, skipped = [], []
     statuses: Counter = Counter()
@@ -60,7 +67,7 @@ def test_fuzz_openapi(service, security_platform, axis, token):
         fuzzed.append(operation.label)
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=not RANDOM,
+        @settings(max_examples=examples, deadline=None, database=None, derandomize=not RANDOM,
                   suppress_health_check=list(HealthCheck), phases=[Phase.explicit, Phase.generate])
         def fuzz(case):
             response = case.call_and_validate(base_url=base, headers=headers, timeout=30,
@@ -71,7 +78,7 @@ def test_fuzz_openapi(service, security_platform, axis, token):
             fuzz()
         except (Exception, BaseExceptionGroup) as exc:  # one operation's failure must not hide the others'
             failures.append(f"{operation.label}: {str(exc)[:1500]}")
-    report(f"\n== fuzzing {service}: {len(fuzzed)} operations x up to {EXAMPLES} examples, "
+    report(f"\n== fuzzing {service} as {role}: {len(fuzzed)} operations x up to {examples} examples, "
           f"{sum(statuses.values())} requests answered {dict(sorted(statuses.items()))}; "
           f"left out: {skipped or 'none'}; failing operations: {len(failures)}")
     assert fuzzed, "no operation was fuzzed"
