@@ -1,6 +1,7 @@
 """Events demand-intake reads: the area axis (its read copy), its OWN demand events (the rates read
-model, fed through the broker so a rebuild from the topic gives the same numbers), and
-project-matching's project events (approved projects start linked demands, completed ones resolve them).
+model, fed through the broker so a rebuild from the topic gives the same numbers), org-registry's
+units (the units a demand can be assigned to by id), and project-matching's project events
+(approved projects start linked demands, completed ones resolve them).
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,21 +19,24 @@ from demand_intake.domain.facts import CellKey, DemandFact, cell_of
 from demand_intake.domain.rates import Counts, rollup_path
 from demand_intake.store.demands import DemandRepository
 from demand_intake.store.facts import FactRepository
-from demand_intake.store.models import DemandFactRow, DemandRow, MeetingRow, RateCellRow
+from demand_intake.store.models import DemandFactRow, DemandRow, MeetingRow, RateCellRow, UnitCopyRow
 from demand_intake.store.rate_cells import RateCells
 from demand_intake.use_cases.common import SYSTEM, SessionWork
 from demand_intake.use_cases.demands import apply_state
 from yizhou.axis_copy import AXIS_COPY_SUBSCRIPTIONS, FollowMoves, area_copy, paths_of
 from yizhou.axis_events import AREAS_TOPIC, AreaMoved
+from yizhou.bulk import upsert_many
 from yizhou.clock import Clock, SystemClock
 from yizhou.consumer import Subscription, UnprocessableEvent
 from yizhou.contracts.demands import DEMAND_EVENTS, DEMANDS_TOPIC
+from yizhou.contracts.units import UNITS_TOPIC
 from yizhou.envelope import ReceivedEvent
 from yizhou.events import topic_name
 from yizhou.state_machine import IllegalTransition
 
 log = logging.getLogger(__name__)
 PROJECTS_TOPIC = topic_name("projects")
+UNITS = UnitCopyRow.__table__
 
 
 # --- the axis: the shared read copy, plus our own rows' paths when an area moves -------------
@@ -64,6 +68,7 @@ class FactEvent(BaseModel):
     channel: str | None = None
     urgency: str | None = None
     assignee: str | None = None
+    assignee_unit_id: str | None = None
     accountable_area_code: str | None = None
     deadline: str | None = None
     feedback: str | None = None
@@ -93,7 +98,8 @@ def fold(known: dict[str, DemandFact], kind: str, data: FactEvent, paths: dict[s
     """One demand event into the facts known so far (`paths`: current area paths by code)."""
     fact = known.get(data.demand_id)
     if fact is not None:
-        fact.apply(kind, data.state, data.occurred_at, assignee=data.assignee, deadline=data.deadline,
+        fact.apply(kind, data.state, data.occurred_at, assignee=data.assignee,
+                   assignee_unit_id=data.assignee_unit_id, deadline=data.deadline,
                    accountable_area_code=data.accountable_area_code, feedback=data.feedback,
                    me_too_count=data.me_too_count)
     elif kind == "demand.submitted":
@@ -170,6 +176,24 @@ def project_handlers(clock: Clock):
     return on_project_approved, on_project_completed
 
 
+class UnitFacts(BaseModel):
+    """Tolerant reader: only what demand-intake needs of org-registry's unit events."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    unit_id: str
+    name: str
+    kind: str
+    area_code: str
+
+
+async def on_unit(session: AsyncSession, event: ReceivedEvent) -> None:
+    unit = UnitFacts.model_validate(event.data)
+    await upsert_many(session, UNITS, [{"unit_id": unit.unit_id, "name": unit.name[:200], "kind": unit.kind[:32],
+                                        "area_code": unit.area_code[:32], "updated_at": datetime.now(UTC)}],
+                      ["unit_id"])
+
+
 DEMAND_FACT_SUBSCRIPTIONS = [Subscription(DEMANDS_TOPIC, e.event_type, on_demand_event, on_demand_events)
                              for e in DEMAND_EVENTS]
 
@@ -181,6 +205,7 @@ def subscriptions(clock: Clock) -> list[Subscription]:
         *axis,
         Subscription(AREAS_TOPIC, AreaMoved.event_type, on_area_moved),
         *DEMAND_FACT_SUBSCRIPTIONS,
+        *(Subscription(UNITS_TOPIC, event_type, on_unit) for event_type in ("unit.created", "unit.updated")),
         Subscription(PROJECTS_TOPIC, "project.approved", approved),
         Subscription(PROJECTS_TOPIC, "project.completed", completed),
     ]
@@ -190,4 +215,4 @@ SUBSCRIPTIONS: list[Subscription] = subscriptions(SystemClock())
 
 # Tables built only from events: `yizhou rebuild demand-intake` and `yizhou demand-intake rates rebuild`
 # clear and replay them.
-READ_MODELS = [area_copy, DemandFactRow.__table__, RateCellRow.__table__]
+READ_MODELS = [area_copy, DemandFactRow.__table__, RateCellRow.__table__, UNITS]

@@ -60,6 +60,8 @@ class DemandAssigned(DemandEvent):
     event_type: ClassVar[str] = "demand.assigned"
 
     assignee: str = Field(description="The unit, department or team that handles it")
+    assignee_unit_id: str | None = Field(default=None, description="The unit's id in org-registry, when the "
+                                                                   "assignee is a registered unit")
 
 
 class DemandStarted(DemandEvent):

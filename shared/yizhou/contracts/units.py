@@ -14,6 +14,8 @@ from pydantic import Field
 from yizhou.events import EventData, topic_name
 
 UNITS_TOPIC = topic_name("units")
+# org-registry's record ids (a unit's among them), as other services accept them in their own APIs.
+REGISTRY_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 
 UnitKind = Literal["agency", "public_institution", "state_owned_enterprise", "non_public_enterprise",
                    "social_organization", "commercial_building", "market", "school", "law_firm", "association"]

@@ -152,7 +152,8 @@ async def reject(demand_id: DemandId, request: Request, db: DatabaseDep, scope: 
 @router.post("/{demand_id}/assign", response_model=DemandOut, responses=PROBLEMS,
              summary="Assign to the unit, department or team that handles it")
 async def assign(demand_id: DemandId, body: AssignIn, request: Request, db: DatabaseDep, scope: ScopeDep):
-    return await _move(request, db, scope, demand_id, State.ASSIGNED, note=body.note, assignee=body.assignee)
+    return await _move(request, db, scope, demand_id, State.ASSIGNED, note=body.note, assignee=body.assignee,
+                       unit_id=body.unit_id)
 
 
 @router.post("/{demand_id}/start", response_model=DemandOut, responses=PROBLEMS, summary="Work has started")

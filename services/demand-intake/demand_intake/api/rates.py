@@ -11,6 +11,7 @@ from demand_intake.api.views import cursor_of, parse_cursor
 from demand_intake.domain.rates import BadPeriod, parse_period
 from demand_intake.use_cases import rates as use_cases
 from yizhou.axis_events import CODE_PATTERN
+from yizhou.contracts.units import REGISTRY_ID_PATTERN as UNIT_ID_PATTERN
 from yizhou.dependencies import DatabaseDep, ScopeDep
 from yizhou.pagination import Page, page_of
 from yizhou.problems import Problem
@@ -19,11 +20,13 @@ router = APIRouter(prefix="/api/v1", tags=["rates"])
 PROBLEMS = {401: {"description": "No or bad token"}, 403: {"description": "Role does not read rates"},
             404: {"description": "Unknown area or outside your scope"}, 422: {"description": "Bad period or parameter"}}
 AreaQuery = Annotated[str | None, Query(pattern=CODE_PATTERN, description="Area subtree (default: your own area)")]
+UnitQuery = Annotated[str | None, Query(pattern=UNIT_ID_PATTERN, description="Only demands assigned to this registered "
+                                                                              "unit (its org-registry id)")]
 
 
 def _fact(row) -> FactOut:
     return FactOut(demand_id=row.demand_id, area_code=row.area_code, category=row.category, channel=row.channel,
-                   urgency=row.urgency, state=row.state, assignee=row.assignee,
+                   urgency=row.urgency, state=row.state, assignee=row.assignee, assignee_unit_id=row.assignee_unit_id,
                    accountable_area_code=row.accountable_area_code, submitted_at=row.submitted_at,
                    responded_at=row.responded_at, overdue=row.overdue, respond_overdue=row.respond_overdue,
                    resolve_overdue=row.resolve_overdue, me_too_count=row.me_too_count)
@@ -34,13 +37,13 @@ def _fact(row) -> FactOut:
 async def rates(db: DatabaseDep, scope: ScopeDep, period: Annotated[str, Query(max_length=10, description="2026, 2026-Q3 or 2026-11")],
                 area_code: AreaQuery = None,
                 assignee: Annotated[str | None, Query(max_length=200, description="Only demands assigned to this unit")] = None,
-                category: Annotated[str | None, Query(max_length=64)] = None) -> RatesOut:
+                category: Annotated[str | None, Query(max_length=64)] = None, unit_id: UnitQuery = None) -> RatesOut:
     try:
         p = parse_period(period)
     except BadPeriod as exc:
         raise Problem("validation", str(exc), errors=[{"field": "period", "location": "query", "message": str(exc)}]) from None
-    code, counts, r = await use_cases.rates(db, scope, area_code, p, assignee=assignee, category=category)
-    return RatesOut(area_code=code, period=p.label, period_start=p.start, period_end=p.end, assignee=assignee,
+    code, counts, r = await use_cases.rates(db, scope, area_code, p, assignee=assignee, category=category, unit_id=unit_id)
+    return RatesOut(area_code=code, period=p.label, period_start=p.start, period_end=p.end, assignee=assignee, unit_id=unit_id,
                     category=category, **counts.__dict__, **r.__dict__)
 
 
@@ -49,10 +52,10 @@ async def rates(db: DatabaseDep, scope: ScopeDep, period: Annotated[str, Query(m
 async def backlog(db: DatabaseDep, scope: ScopeDep, area_code: AreaQuery = None,
                   category: Annotated[str | None, Query(max_length=64)] = None,
                   assignee: Annotated[str | None, Query(max_length=200, description="Only one unit's")] = None,
-                  after: Annotated[str | None, Query(max_length=120)] = None,
+                  unit_id: UnitQuery = None, after: Annotated[str | None, Query(max_length=120)] = None,
                   limit: Annotated[int, Query(ge=1, le=500)] = 50) -> Page[FactOut]:
     rows = await use_cases.open_list(db, scope, area_code, overdue_only=False, after=parse_cursor(after),
-                                     limit=limit + 1, category=category, assignee=assignee)
+                                     limit=limit + 1, category=category, assignee=assignee, unit_id=unit_id)
     return page_of([_fact(r) for r in rows], limit, lambda f: cursor_of(f.submitted_at, f.demand_id))
 
 
@@ -61,8 +64,8 @@ async def backlog(db: DatabaseDep, scope: ScopeDep, area_code: AreaQuery = None,
 async def overdue(db: DatabaseDep, scope: ScopeDep, area_code: AreaQuery = None,
                   category: Annotated[str | None, Query(max_length=64)] = None,
                   assignee: Annotated[str | None, Query(max_length=200, description="Only one unit's")] = None,
-                  after: Annotated[str | None, Query(max_length=120)] = None,
+                  unit_id: UnitQuery = None, after: Annotated[str | None, Query(max_length=120)] = None,
                   limit: Annotated[int, Query(ge=1, le=500)] = 50) -> Page[FactOut]:
     rows = await use_cases.open_list(db, scope, area_code, overdue_only=True, after=parse_cursor(after),
-                                     limit=limit + 1, category=category, assignee=assignee)
+                                     limit=limit + 1, category=category, assignee=assignee, unit_id=unit_id)
     return page_of([_fact(r) for r in rows], limit, lambda f: cursor_of(f.submitted_at, f.demand_id))

@@ -11,6 +11,7 @@ from demand_intake.domain.demand import Channel, Feedback, PriorityHousehold, Ur
 from demand_intake.domain.escalation import ReceiverKind
 from demand_intake.domain.meeting import DecisionKind
 from yizhou.axis_events import CODE_PATTERN
+from yizhou.contracts.units import REGISTRY_ID_PATTERN as UNIT_ID_PATTERN
 
 CATEGORY_PATTERN = r"^[a-z][a-z0-9_]{1,63}$"
 PHONE = r"^\+?[0-9][0-9 -]{5,19}$"
@@ -92,6 +93,7 @@ class DemandOut(BaseModel):
     accountable_area_code: str | None = Field(description="The first receiver's area: accountable to the end")
     first_receiver: str | None
     assignee: str | None
+    assignee_unit_id: str | None = Field(description="The assignee's id in org-registry, when a registered unit")
     me_too_count: int
     merged_into: str | None
     feedback: Feedback | None
@@ -165,9 +167,20 @@ class AcceptIn(NoteIn):
 
 
 class AssignIn(NoteIn):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"assignee": "建外街道城管科"}]})
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"assignee": "建外街道城管科"}, {"unit_id": "u-cy-0001"}]})
 
-    assignee: str = Field(min_length=1, max_length=200, description="The unit, department or team that handles it")
+    assignee: str | None = Field(default=None, min_length=1, max_length=200,
+                                 description="The unit, department or team that handles it (default: the unit's name)")
+    unit_id: str | None = Field(default=None, pattern=UNIT_ID_PATTERN,
+                                description="A unit registered in org-registry: its rates then count by this id "
+                                            "(`GET /rates?unit_id=`)")
+
+    @model_validator(mode="after")
+    def _names_someone(self):
+        if self.assignee is None and self.unit_id is None:
+            raise ValueError("give an assignee, a registered unit's unit_id, or both")
+        return self
 
 
 class CloseIn(NoteIn):
@@ -225,6 +238,7 @@ class RatesOut(BaseModel):
     period_start: datetime
     period_end: datetime
     assignee: str | None
+    unit_id: str | None = Field(description="The registered unit whose demands these are (`unit_id=`)")
     category: str | None
     submitted: int
     response_settled: int
@@ -248,6 +262,7 @@ class FactOut(BaseModel):
     urgency: str | None
     state: str
     assignee: str | None
+    assignee_unit_id: str | None
     accountable_area_code: str | None
     submitted_at: datetime
     responded_at: datetime | None

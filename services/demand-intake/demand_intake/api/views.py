@@ -35,7 +35,8 @@ def demand_out(demand: Demand, scope: AreaScope, cls=DemandOut, **extra) -> Dema
         entered_on_behalf=demand.entered_on_behalf, state=demand.state.value,
         allowed_next_states=DEMAND_MACHINE.allowed_from(demand.state), handling_area_code=demand.handling_area_code,
         handling_level=demand.handling_level, accountable_area_code=demand.accountable_area_code,
-        first_receiver=demand.first_receiver, assignee=demand.assignee, me_too_count=demand.me_too_count,
+        first_receiver=demand.first_receiver, assignee=demand.assignee,
+        assignee_unit_id=demand.assignee_unit_id, me_too_count=demand.me_too_count,
         merged_into=demand.merged_into, feedback=demand.feedback, submitted_at=demand.submitted_at,
         responded_at=demand.responded_at, resolved_at=demand.resolved_at, closed_at=demand.closed_at,
         updated_at=demand.updated_at, **extra)

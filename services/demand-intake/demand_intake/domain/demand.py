@@ -117,6 +117,7 @@ class Demand:
     accountable_area_code: str | None = None
     first_receiver: str | None = None
     assignee: str | None = None
+    assignee_unit_id: str | None = None   # when the assignee is a unit registered in org-registry
     me_too_count: int = 0
     merged_into: str | None = None
     feedback: Feedback | None = None
@@ -164,11 +165,13 @@ class Demand:
             self.first_receiver, self.accountable_area_code = receiver, receiver_area
         self.complex = self.complex or complex_case
 
-    def assign(self, assignee: str, now: datetime) -> None:
+    def assign(self, assignee: str, now: datetime, *, unit_id: str | None = None) -> None:
+        """To a unit registered in org-registry (`unit_id`; its rates then count by that id) or to any
+        department or team by name."""
         if not assignee.strip():
             raise DemandRuleViolation("An assignment names who handles the demand.")
         self.move_to(State.ASSIGNED, now)
-        self.assignee = assignee.strip()
+        self.assignee, self.assignee_unit_id = assignee.strip(), unit_id
 
     def close(self, now: datetime, *, feedback: Feedback | None, contact_attempted: bool) -> State:
         """Closing needs the resident's word or a recorded attempt to reach them; a dissatisfied

@@ -21,6 +21,7 @@ class DemandFact:
     channel: str | None = None
     urgency: str | None = None
     assignee: str | None = None
+    assignee_unit_id: str | None = None
     accountable_area_code: str | None = None
     responded_at: datetime | None = None
     respond_overdue: bool = False
@@ -32,6 +33,7 @@ class DemandFact:
     me_too_count: int = 0
 
     def apply(self, kind: str, state: str, at: datetime, *, assignee: str | None = None,
+              assignee_unit_id: str | None = None,
               accountable_area_code: str | None = None, deadline: str | None = None, feedback: str | None = None,
               me_too_count: int | None = None) -> None:
         """One later event of this demand (`kind` is the event type, `state` the state it left)."""
@@ -41,7 +43,7 @@ class DemandFact:
         if accountable_area_code:
             self.accountable_area_code = accountable_area_code
         if kind == "demand.assigned":
-            self.assignee = assignee
+            self.assignee, self.assignee_unit_id = assignee, assignee_unit_id
         elif kind == "demand.overdue":
             self.overdue = True
             if deadline == "respond" and self.responded_at is None:

@@ -15,7 +15,7 @@ from yizhou.problems import Problem
 
 _COPIED = ("id", "category", "description", "area_code", "area_path", "area_level", "entered_by", "entered_by_role",
            "submitted_at", "resident_subject", "latitude", "longitude", "address", "complex", "handling_area_code",
-           "handling_level", "accountable_area_code", "first_receiver", "assignee", "me_too_count", "merged_into",
+           "handling_level", "accountable_area_code", "first_receiver", "assignee", "assignee_unit_id", "me_too_count", "merged_into",
            "contact_attempted_at", "responded_at", "resolved_at", "closed_at", "updated_at", "version")
 _SETTLED = [s.value for s in (State.CLOSED, State.REJECTED, State.WITHDRAWN, State.MERGED)]
 _DEMANDS = DemandRow.__table__

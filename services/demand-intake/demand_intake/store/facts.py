@@ -37,7 +37,7 @@ class FactRepository:
                           ["demand_id"])
 
     async def counts(self, under_path: str, start: datetime, end: datetime, assignee: str | None = None,
-                     category: str | None = None) -> Counts:
+                     category: str | None = None, unit_id: str | None = None) -> Counts:
         f = DemandFactRow
         one = lambda cond: func.coalesce(func.sum(case((cond, 1), else_=0)), 0)  # noqa: E731
         responded_on_time = and_(f.responded_at.is_not(None), f.respond_overdue.is_(False))
@@ -55,13 +55,16 @@ class FactRepository:
                 f.state.not_in(NOT_COUNTED))
         if assignee:
             query = query.where(f.assignee == assignee)
+        if unit_id:
+            query = query.where(f.assignee_unit_id == unit_id)
         if category:
             query = query.where(f.category == category)
         row = (await self.session.execute(query)).one()
         return Counts(*[int(v) for v in row])
 
     async def open_list(self, under_path: str, *, overdue_only: bool, after: tuple[datetime, str] | None,
-                        limit: int, category: str | None = None, assignee: str | None = None) -> list[DemandFactRow]:
+                        limit: int, category: str | None = None, assignee: str | None = None,
+                        unit_id: str | None = None) -> list[DemandFactRow]:
         """The backlog (oldest first), or only its overdue part."""
         f = DemandFactRow
         query = select(f).where(in_subtree(f.area_path, under_path), f.state.not_in(SETTLED))
@@ -71,6 +74,8 @@ class FactRepository:
             query = query.where(f.category == category)
         if assignee:
             query = query.where(f.assignee == assignee)
+        if unit_id:
+            query = query.where(f.assignee_unit_id == unit_id)
         if after is not None:
             at, last = after
             query = query.where(or_(f.submitted_at > at, and_(f.submitted_at == at, f.demand_id > last)))

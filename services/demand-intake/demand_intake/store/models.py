@@ -43,6 +43,7 @@ class DemandRow(Base):
     accountable_area_code: Mapped[str | None] = mapped_column(String(32))
     first_receiver: Mapped[str | None] = mapped_column(String(200))
     assignee: Mapped[str | None] = mapped_column(String(200))
+    assignee_unit_id: Mapped[str | None] = mapped_column(String(64))
     me_too_count: Mapped[int] = mapped_column(Integer, default=0)
     merged_into: Mapped[str | None] = mapped_column(String(36))
     feedback: Mapped[str | None] = mapped_column(String(24))
@@ -151,6 +152,7 @@ class DemandFactRow(Base):
     channel: Mapped[str | None] = mapped_column(String(32))
     urgency: Mapped[str | None] = mapped_column(String(16))
     assignee: Mapped[str | None] = mapped_column(String(200))
+    assignee_unit_id: Mapped[str | None] = mapped_column(String(64))
     accountable_area_code: Mapped[str | None] = mapped_column(String(32))
     state: Mapped[str] = mapped_column(String(16))
     submitted_at: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -185,3 +187,16 @@ class RateCellRow(Base):
     satisfied: Mapped[int] = mapped_column(Integer, default=0)
     backlog: Mapped[int] = mapped_column(Integer, default=0)
     overdue_open: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class UnitCopyRow(Base):
+    """org-registry's units as this service knows them (from `unit.created` / `unit.updated`): the units
+    a demand can be assigned to by id, so a unit's rates count its demands whatever name it is given."""
+
+    __tablename__ = "unit_copy"
+
+    unit_id: Mapped[str] = mapped_column(String(64), primary_key=True)   # org-registry's ids: at most 64
+    name: Mapped[str] = mapped_column(String(200))   # a workplace's registered name, not personal data
+    kind: Mapped[str] = mapped_column(String(32))
+    area_code: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)

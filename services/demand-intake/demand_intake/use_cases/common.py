@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from demand_intake.domain.categories import is_known
 from demand_intake.domain.demand import Demand, DemandRuleViolation, State
 from demand_intake.store.demands import DemandRepository
+from demand_intake.store.models import UnitCopyRow
 from yizhou.auth import AreaScope, Role
 from yizhou.axis_copy import area_copy
 from yizhou.contracts.demands import EVENT_BY_TYPE
@@ -103,6 +104,16 @@ _AREA = select(area_copy).where(area_copy.c.code == bindparam("code"))  # built 
 async def area_info(session: AsyncSession, code: str) -> AreaInfo | None:
     row = (await session.execute(_AREA, {"code": code})).first()
     return None if row is None else AreaInfo(row.code, row.level, row.path, row.parent_code, row.retired)
+
+
+async def assignable_unit(session: AsyncSession, unit_id: str) -> UnitCopyRow:
+    """A unit registered in org-registry (this service's copy of them), or 422 `unknown-reference`."""
+    unit = await session.get(UnitCopyRow, unit_id)
+    if unit is None:
+        raise Problem("unknown-reference", f"No registered unit '{unit_id}' (org-registry's units reach this "
+                                           "service as events: a unit created a moment ago may take a moment).",
+                      errors=[{"field": "unit_id", "location": "body", "message": "unknown unit"}])
+    return unit
 
 
 def rule_problem(exc: DemandRuleViolation | Exception) -> Problem:

@@ -21,8 +21,8 @@ from demand_intake.settings import Settings
 from demand_intake.store.deadlines import DeadlineRepository
 from demand_intake.store.demands import DemandRepository
 from demand_intake.use_cases.common import (
-    DEMAND_RULE, SUBMITTERS, Actor, AreaInfo, Work, area_info, check_category, new_id, record_demand, require_handler,
-    require_role, rule_problem, visible_demand,
+    DEMAND_RULE, SUBMITTERS, Actor, AreaInfo, Work, area_info, assignable_unit, check_category, new_id, record_demand,
+    require_handler, require_role, rule_problem, visible_demand,
 )
 from yizhou import idempotency
 from yizhou.auth import AreaScope, Role
@@ -212,7 +212,7 @@ def record_overdue(work: Work, demand: Demand, clock: DeadlineClock, now, state:
 
 
 async def change_state(db: Database, scope: AreaScope, clock: Clock, settings: Settings, demand_id: str,
-                       target: State, *, note: str | None = None, assignee: str | None = None,
+                       target: State, *, note: str | None = None, assignee: str | None = None, unit_id: str | None = None,
                        complex_case: bool = False, feedback: Feedback | None = None,
                        contact_attempted: bool = False) -> Demand:
     async with db.unit_of_work() as uow:
@@ -237,8 +237,9 @@ async def change_state(db: Database, scope: AreaScope, clock: Clock, settings: S
                 if complex_case:
                     extra["resolve_due_at"] = await _stretch_resolve(uow, demand, settings, now)
             elif target == State.ASSIGNED:
-                demand.assign(assignee or "", now)
-                extra = {"assignee": demand.assignee}
+                unit = await assignable_unit(uow.session, unit_id) if unit_id else None
+                demand.assign(assignee or (unit.name if unit else ""), now, unit_id=unit_id)
+                extra = {"assignee": demand.assignee, "assignee_unit_id": demand.assignee_unit_id}
             elif target == State.CLOSED:
                 reached = demand.close(now, feedback=feedback, contact_attempted=contact_attempted)
                 action = "close"

@@ -26,24 +26,26 @@ async def _subtree(session, scope: AreaScope, area_code: str | None) -> tuple[st
 
 
 async def rates(db: Database, scope: AreaScope, area_code: str | None, period: Period, *, assignee: str | None = None,
-                category: str | None = None) -> tuple[str, Counts, Rates]:
+                category: str | None = None, unit_id: str | None = None) -> tuple[str, Counts, Rates]:
     async with db.sessions() as session:
         code, path = await _subtree(session, scope, area_code)
-        counts = await counts_of(session, path, period, assignee=assignee, category=category)
+        counts = await counts_of(session, path, period, assignee=assignee, category=category, unit_id=unit_id)
     return code, counts, rates_of(counts)
 
 
 async def counts_of(session, path: str, period: Period, *, assignee: str | None = None,
-                    category: str | None = None) -> Counts:
+                    category: str | None = None, unit_id: str | None = None) -> Counts:
     """The counts of a subtree over a period, from whichever part of the read model answers fastest."""
-    if assignee is None and rolled_up(path):   # a district, subdistrict or community: sum its cells
+    if assignee is None and unit_id is None and rolled_up(path):   # a district, subdistrict or community: its cells
         return await RateCells(session).sums(path, *months_of(period), category)
-    return await FactRepository(session).counts(path, period.start, period.end, assignee, category)  # a grid or a unit
+    return await FactRepository(session).counts(path, period.start, period.end, assignee, category,  # a grid or a unit
+                                                unit_id)
 
 
 async def open_list(db: Database, scope: AreaScope, area_code: str | None, *, overdue_only: bool, after, limit: int,
-                    category: str | None = None, assignee: str | None = None) -> list[DemandFactRow]:
+                    category: str | None = None, assignee: str | None = None,
+                    unit_id: str | None = None) -> list[DemandFactRow]:
     async with db.sessions() as session:
         _, path = await _subtree(session, scope, area_code)
         return await FactRepository(session).open_list(path, overdue_only=overdue_only, after=after, limit=limit,
-                                                       category=category, assignee=assignee)
+                                                       category=category, assignee=assignee, unit_id=unit_id)

@@ -9,8 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from org_registry.domain.organization import OrganizationKind, SetupMode
 from org_registry.domain.unit import SizeClass, UnitKind
 from yizhou.axis_events import CODE_PATTERN
+from yizhou.contracts.units import REGISTRY_ID_PATTERN
 
-ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+ID_PATTERN = REGISTRY_ID_PATTERN
 CREDIT_CODE_PATTERN = r"^[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{18}$"
 
 
