@@ -25,6 +25,7 @@ from yizhou.events import dead_letter_topic
 from yizhou.logs import configure_logging
 from yizhou.migrations import upgrade_to_head
 from yizhou.observability import MetricsMiddleware, metrics_endpoint
+from yizhou.openapi_links import add_links
 from yizhou.partner import partner_topics
 from yizhou.problems import install_problem_handlers, problem_response
 from yizhou.relay import OutboxRelay
@@ -156,6 +157,13 @@ def build_app(parts: ServiceParts) -> FastAPI:
                   docs_url="/docs", openapi_url="/openapi.json")
     app.state.settings = settings
     app.state.area_paths = parts.area_paths
+
+    def openapi_with_links() -> dict:
+        if app.openapi_schema is None:
+            app.openapi_schema = add_links(FastAPI.openapi(app))   # FastAPI's document, then the links
+        return app.openapi_schema
+
+    app.openapi = openapi_with_links
     app.state.scope_paths = {}   # yizhou.dependencies.get_scope's per-process memory
     install_problem_handlers(app)
     app.add_middleware(MetricsMiddleware, service=settings.service_name)
