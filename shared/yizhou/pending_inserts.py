@@ -93,8 +93,8 @@ def _computed_defaults(table: Table) -> frozenset[str]:
 def one_statement(shape: tuple[tuple[Table, tuple[str, ...], int], ...]) -> TextClause:
     """The batches of `shape` as one INSERT with the others as CTEs, built and compiled once per shape (a
     submit is always the same shape), so a call only binds values. SQLAlchemy would compile a Core
-    construct of this kind on every execution (it does not cache DML CTEs: a third of a submit's time),
-    so it is kept as text, with typed parameters: `w{i}_{r}_{column}` is row r of batch i, of the
+    construct of this kind on every execution (a multi-row VALUES insert has no cache key: a third of a
+    submit's time), so it is kept as text, with typed parameters: `w{i}_{r}_{column}` is row r of batch i, of the
     column's type, so the columns' own conversions (UTC times, JSON) still apply."""
     inserts, parameters = [], []
     for i, (table, columns, count) in enumerate(shape):

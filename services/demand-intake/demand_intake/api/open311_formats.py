@@ -5,6 +5,7 @@ names them (`service`, `request`, `error`, ...); a missing value is an empty ele
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from xml.etree.ElementTree import Element, SubElement, tostring
 
@@ -12,6 +13,9 @@ from fastapi.responses import JSONResponse, Response
 
 FORMATS = ("json", "xml")
 MEDIA_TYPES = {"json": "application/json", "xml": "text/xml"}
+
+# Characters XML 1.0 cannot carry at all (a description may hold them): replaced, or no parser reads it.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 # A list's element name -> its items' element name.
 ITEMS = {"services": "service", "service_requests": "request", "errors": "error", "endpoints": "endpoint",
@@ -28,7 +32,7 @@ def _fill(parent: Element, value: Any) -> None:
     elif isinstance(value, bool):
         parent.text = "true" if value else "false"
     elif value is not None:
-        parent.text = str(value)
+        parent.text = _NOT_XML.sub("\ufffd", str(value))
 
 
 def to_xml(data: Any, root: str) -> bytes:

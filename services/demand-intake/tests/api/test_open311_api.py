@@ -173,6 +173,12 @@ async def test_every_answer_is_served_as_xml_too(client, axis, auth):
     request_id = posted.find("request/service_request_id").text
     one = await same_in_xml(client, f"requests/{request_id}", "service_requests", headers=worker)
     assert one.find("request/status").text == "open" and one.find("request/media_url").text is None
+    # A control character XML cannot carry (a vertical tab pasted into a description) is replaced.
+    odd = await client.post("/api/v1/demands", json={"channel": "hotline", "category": "utilities", "area_code": axis["g1"],
+                                                     "description": "楼道灯\x0b坏了"}, headers=worker)
+    odd_id = odd.json()["demand"]["id"]
+    as_xml = fromstring((await client.get(f"{BASE}/requests/{odd_id}.xml", headers=worker)).content)
+    assert as_xml.find("request/description").text == "楼道灯\ufffd坏了"
     await same_in_xml(client, "requests", "service_requests", params={"service_request_id": request_id}, headers=worker)
 
 
