@@ -189,6 +189,8 @@ class UnitFacts(BaseModel):
 
 async def on_unit(session: AsyncSession, event: ReceivedEvent) -> None:
     unit = UnitFacts.model_validate(event.data)
+    if not 0 < len(unit.unit_id) <= 64:   # org-registry's ids are 1-64 characters; anything else is not its event
+        raise UnprocessableEvent(f"unit id of {len(unit.unit_id)} characters")
     await upsert_many(session, UNITS, [{"unit_id": unit.unit_id, "name": unit.name[:200], "kind": unit.kind[:32],
                                         "area_code": unit.area_code[:32], "updated_at": datetime.now(UTC)}],
                       ["unit_id"])
