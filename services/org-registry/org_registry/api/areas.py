@@ -12,10 +12,11 @@ from org_registry.use_cases import areas as use_cases
 from yizhou.auth import Role
 from yizhou.axis_events import CODE_PATTERN, Level
 from yizhou.dependencies import CallerDep, DatabaseDep, ScopeDep, get_scope
+from yizhou.idempotent_writes import IdempotentDatabaseDep, IdempotentRoute
 from yizhou.pagination import Page, page_of
 from yizhou.problems import Problem
 
-router = APIRouter(prefix="/api/v1/areas", tags=["areas"])
+router = APIRouter(route_class=IdempotentRoute, prefix="/api/v1/areas", tags=["areas"])
 
 Code = Annotated[str, Path(pattern=CODE_PATTERN, description="Area code")]
 PROBLEMS = {401: {"description": "No or bad token"}, 403: {"description": "Role or scope forbids it"},
@@ -30,7 +31,7 @@ def out(area: Area) -> AreaOut:
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=AreaOut, responses=PROBLEMS,
              summary="Create an area under a parent one level up (a district admin creates their district)")
-async def create_area(body: AreaIn, request_db: DatabaseDep, caller: CallerDep, response: Response,
+async def create_area(body: AreaIn, request_db: IdempotentDatabaseDep, caller: CallerDep, response: Response,
                       request: Request) -> AreaOut:
     if body.level == Level.DISTRICT:
         if body.parent_code is not None:
@@ -88,11 +89,11 @@ async def rename(code: Code, body: AreaRename, db: DatabaseDep, scope: ScopeDep)
 
 @router.post("/{code}/move", response_model=AreaOut, responses=PROBLEMS,
              summary="Move an area (and its subtree) under another parent of the level above")
-async def move(code: Code, body: AreaMove, db: DatabaseDep, scope: ScopeDep) -> AreaOut:
+async def move(code: Code, body: AreaMove, db: IdempotentDatabaseDep, scope: ScopeDep) -> AreaOut:
     return out(await use_cases.move_area(db, scope, code, body.new_parent_code))
 
 
 @router.post("/{code}/retire", response_model=AreaOut, responses=PROBLEMS,
              summary="Retire an area with no active children; it keeps its history")
-async def retire(code: Code, db: DatabaseDep, scope: ScopeDep) -> AreaOut:
+async def retire(code: Code, db: IdempotentDatabaseDep, scope: ScopeDep) -> AreaOut:
     return out(await use_cases.retire_area(db, scope, code))

@@ -17,11 +17,12 @@ from org_registry.use_cases import coordination as use_cases
 from yizhou.auth import AreaScope
 from yizhou.axis_events import CODE_PATTERN
 from yizhou.dependencies import DatabaseDep, ScopeDep
+from yizhou.idempotent_writes import IdempotentDatabaseDep, IdempotentRoute
 from yizhou.pagination import Page, page_of
 from yizhou.personal_data import mask_name, mask_phone, sees_personal_data
 
-bodies = APIRouter(prefix="/api/v1/coordination-bodies", tags=["coordination bodies"])
-platforms = APIRouter(prefix="/api/v1/consultation-platforms", tags=["consultation platforms"])
+bodies = APIRouter(route_class=IdempotentRoute, prefix="/api/v1/coordination-bodies", tags=["coordination bodies"])
+platforms = APIRouter(route_class=IdempotentRoute, prefix="/api/v1/consultation-platforms", tags=["consultation platforms"])
 Id = Annotated[str, Path(pattern=ID_PATTERN)]
 
 
@@ -126,7 +127,7 @@ def platform_out(view: PlatformView, scope: AreaScope) -> PlatformOut:
 
 @bodies.post("", status_code=status.HTTP_201_CREATED, response_model=BodyOut, responses=PROBLEMS,
              summary="Set up a coordination body at the level its kind belongs to; the first member unit chairs first")
-async def create_body(body: BodyIn, db: DatabaseDep, scope: ScopeDep, response: Response) -> BodyOut:
+async def create_body(body: BodyIn, db: IdempotentDatabaseDep, scope: ScopeDep, response: Response) -> BodyOut:
     view = await use_cases.create_body(db, scope, kind=body.kind, name=body.name, area_code=body.area_code,
                                        member_unit_ids=body.member_unit_ids, term_months=body.term_months,
                                        starts_on=body.starts_on)
@@ -151,7 +152,7 @@ async def get_body(body_id: Id, db: DatabaseDep, scope: ScopeDep) -> BodyOut:
 
 @bodies.post("/{body_id}/member-units", response_model=BodyOut, responses=PROBLEMS,
              summary="A unit located in the body's area joins (last in the rotation)")
-async def add_member_unit(body_id: Id, body: MemberUnitIn, db: DatabaseDep, scope: ScopeDep) -> BodyOut:
+async def add_member_unit(body_id: Id, body: MemberUnitIn, db: IdempotentDatabaseDep, scope: ScopeDep) -> BodyOut:
     return body_out(await use_cases.add_member_unit(db, scope, body_id, body.unit_id, body.on))
 
 
@@ -164,13 +165,13 @@ async def remove_member_unit(body_id: Id, unit_id: Id, db: DatabaseDep, scope: S
 
 @bodies.post("/{body_id}/rotate-chair", response_model=BodyOut, responses=PROBLEMS,
              summary="Pass the chair to the next member unit in rotation order")
-async def rotate_chair(body_id: Id, body: Rotation, db: DatabaseDep, scope: ScopeDep) -> BodyOut:
+async def rotate_chair(body_id: Id, body: Rotation, db: IdempotentDatabaseDep, scope: ScopeDep) -> BodyOut:
     return body_out(await use_cases.rotate_chair(db, scope, body_id, body.on))
 
 
 @platforms.post("", status_code=status.HTTP_201_CREATED, response_model=PlatformOut, responses=PROBLEMS,
                 summary="Set up a party-government-public joint consultation platform (党政群共商共治)")
-async def create_platform(body: PlatformIn, db: DatabaseDep, scope: ScopeDep, response: Response) -> PlatformOut:
+async def create_platform(body: PlatformIn, db: IdempotentDatabaseDep, scope: ScopeDep, response: Response) -> PlatformOut:
     view = await use_cases.create_platform(db, scope, name=body.name, area_code=body.area_code, topics=body.topics)
     response.headers["Location"] = f"/api/v1/consultation-platforms/{view.id}"
     return platform_out(view, scope)
@@ -191,7 +192,7 @@ async def get_platform(platform_id: Id, db: DatabaseDep, scope: ScopeDep) -> Pla
 
 @platforms.post("/{platform_id}/representatives", response_model=PlatformOut, responses=PROBLEMS,
                 summary="Add a representative of the party, the government or the public")
-async def add_representative(platform_id: Id, body: RepresentativeIn, db: DatabaseDep, scope: ScopeDep) -> PlatformOut:
+async def add_representative(platform_id: Id, body: RepresentativeIn, db: IdempotentDatabaseDep, scope: ScopeDep) -> PlatformOut:
     view = await use_cases.add_representative(db, scope, platform_id, sector=body.sector, name=body.name,
                                               phone=body.phone, unit_id=body.unit_id, member_id=body.member_id)
     return platform_out(view, scope)

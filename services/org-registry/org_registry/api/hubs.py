@@ -17,10 +17,11 @@ from org_registry.store.keyset import encode_cursor
 from org_registry.use_cases import hubs as use_cases
 from yizhou.axis_events import CODE_PATTERN, Level
 from yizhou.dependencies import DatabaseDep, ScopeDep
+from yizhou.idempotent_writes import IdempotentDatabaseDep, IdempotentRoute
 from yizhou.pagination import Page, page_of
 
-router = APIRouter(prefix="/api/v1/hubs", tags=["hub organizations"])
-led = APIRouter(prefix="/api/v1/organizations", tags=["hub organizations"])
+router = APIRouter(route_class=IdempotentRoute, prefix="/api/v1/hubs", tags=["hub organizations"])
+led = APIRouter(route_class=IdempotentRoute, prefix="/api/v1/organizations", tags=["hub organizations"])
 Id = Annotated[str, Path(pattern=ID_PATTERN)]
 Count = Field(ge=0, le=10_000_000)
 
@@ -118,7 +119,7 @@ LeadBy = Annotated[str | None, Query(pattern=ID_PATTERN, description="Only hubs 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=HubOut, responses=PROBLEMS,
              summary="Register a hub organization led by an active party organization")
-async def create_hub(body: HubIn, db: DatabaseDep, scope: ScopeDep, response: Response) -> HubOut:
+async def create_hub(body: HubIn, db: IdempotentDatabaseDep, scope: ScopeDep, response: Response) -> HubOut:
     view = await use_cases.create_hub(db, scope, name=body.name, kind=body.kind, area_code=body.area_code,
                                       leading_organization_id=body.leading_organization_id,
                                       member_count=body.member_count, party_member_count=body.party_member_count,
@@ -156,7 +157,7 @@ async def update_hub(hub_id: Id, body: HubPatch, db: DatabaseDep, scope: ScopeDe
 @router.post("/{hub_id}/joint-actions", status_code=status.HTTP_201_CREATED, response_model=JointActionOut,
              responses=PROBLEMS, summary="Record a joint action (一统五联) with a party organization or a unit; "
                                          "one of each kind per pair (409 `duplicate`)")
-async def record_joint_action(hub_id: Id, body: JointActionIn, db: DatabaseDep, scope: ScopeDep,
+async def record_joint_action(hub_id: Id, body: JointActionIn, db: IdempotentDatabaseDep, scope: ScopeDep,
                               response: Response) -> JointActionOut:
     view = await use_cases.record_joint_action(db, scope, hub_id, kind=body.kind, partner_kind=body.partner_kind,
                                                partner_id=body.partner_id, started_on=body.started_on, note=body.note)

@@ -15,10 +15,11 @@ from org_registry.use_cases import members as use_cases
 from yizhou.auth import AreaScope
 from yizhou.axis_events import CODE_PATTERN
 from yizhou.dependencies import DatabaseDep, ScopeDep
+from yizhou.idempotent_writes import IdempotentDatabaseDep, IdempotentRoute
 from yizhou.pagination import Page, page_of
 from yizhou.personal_data import mask_id_number, mask_name, mask_phone, sees_personal_data
 
-router = APIRouter(prefix="/api/v1/members", tags=["members"])
+router = APIRouter(route_class=IdempotentRoute, prefix="/api/v1/members", tags=["members"])
 MemberId = Annotated[str, Path(pattern=ID_PATTERN)]
 
 
@@ -36,7 +37,7 @@ def member_out(view: MemberView, scope: AreaScope) -> MemberOut:
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=MemberOut, responses=PROBLEMS,
              summary="Register a member with an active organization in your area")
-async def create_member(body: MemberIn, db: DatabaseDep, scope: ScopeDep, response: Response) -> MemberOut:
+async def create_member(body: MemberIn, db: IdempotentDatabaseDep, scope: ScopeDep, response: Response) -> MemberOut:
     values = body.model_dump(exclude={"id"})
     view = await use_cases.create_member(db, scope, member_id=body.id, **values)
     response.headers["Location"] = f"/api/v1/members/{view.member.id}"
@@ -74,5 +75,5 @@ async def update_member(member_id: MemberId, body: MemberPatch, db: DatabaseDep,
 
 @router.post("/{member_id}/leave", response_model=MemberOut, responses=PROBLEMS,
              summary="Record that a member left (transferred out of the district, died, expelled); the record closes")
-async def leave(member_id: MemberId, body: Leaving, db: DatabaseDep, scope: ScopeDep) -> MemberOut:
+async def leave(member_id: MemberId, body: Leaving, db: IdempotentDatabaseDep, scope: ScopeDep) -> MemberOut:
     return member_out(await use_cases.leave(db, scope, member_id, body.left_on), scope)

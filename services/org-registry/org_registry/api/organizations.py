@@ -23,10 +23,11 @@ from org_registry.use_cases import organizations as use_cases
 from org_registry.use_cases.evaluations import list_evaluations
 from yizhou.auth import AreaScope
 from yizhou.dependencies import DatabaseDep, ScopeDep
+from yizhou.idempotent_writes import IdempotentDatabaseDep, IdempotentRoute
 from yizhou.pagination import Page, page_of
 from yizhou.personal_data import mask_name, sees_personal_data
 
-router = APIRouter(prefix="/api/v1/organizations", tags=["organizations"])
+router = APIRouter(route_class=IdempotentRoute, prefix="/api/v1/organizations", tags=["organizations"])
 OrganizationId = Annotated[str, Path(pattern=ID_PATTERN)]
 
 
@@ -56,7 +57,7 @@ async def setup_modes(scope: ScopeDep) -> list[SetupModeOut]:
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=OrganizationOut, responses=PROBLEMS,
              summary="Set up a party organization (a joint one covers at least two units)")
-async def create_organization(body: OrganizationIn, db: DatabaseDep, scope: ScopeDep, response: Response) -> OrganizationOut:
+async def create_organization(body: OrganizationIn, db: IdempotentDatabaseDep, scope: ScopeDep, response: Response) -> OrganizationOut:
     view = await use_cases.create_organization(
         db, scope, organization_id=body.id, name=body.name, kind=body.kind, setup_mode=body.setup_mode,
         area_code=body.area_code, parent_id=body.parent_organization_id, covered_unit_ids=body.covered_unit_ids,
@@ -110,7 +111,7 @@ async def update_organization(organization_id: OrganizationId, body: Organizatio
 
 @router.post("/{organization_id}/dissolve", response_model=OrganizationOut, responses=PROBLEMS,
              summary="Dissolve an organization with no active subordinates; it takes no new members afterwards")
-async def dissolve(organization_id: OrganizationId, body: Dissolution, db: DatabaseDep, scope: ScopeDep) -> OrganizationOut:
+async def dissolve(organization_id: OrganizationId, body: Dissolution, db: IdempotentDatabaseDep, scope: ScopeDep) -> OrganizationOut:
     return organization_out(await use_cases.dissolve_organization(db, scope, organization_id, body.dissolved_on), scope)
 
 

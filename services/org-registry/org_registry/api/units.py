@@ -13,9 +13,10 @@ from org_registry.store.keyset import encode_cursor
 from org_registry.store.units import UnitView
 from org_registry.use_cases import units as use_cases
 from yizhou.dependencies import DatabaseDep, ScopeDep
+from yizhou.idempotent_writes import IdempotentDatabaseDep, IdempotentRoute
 from yizhou.pagination import Page, page_of
 
-router = APIRouter(prefix="/api/v1/units", tags=["units"])
+router = APIRouter(route_class=IdempotentRoute, prefix="/api/v1/units", tags=["units"])
 UnitId = Annotated[str, Path(pattern=ID_PATTERN)]
 
 
@@ -30,7 +31,7 @@ def unit_out(view: UnitView) -> UnitOut:
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=UnitOut, responses=PROBLEMS,
              summary="Register a unit in your area")
-async def create_unit(body: UnitIn, db: DatabaseDep, scope: ScopeDep, response: Response) -> UnitOut:
+async def create_unit(body: UnitIn, db: IdempotentDatabaseDep, scope: ScopeDep, response: Response) -> UnitOut:
     view = await use_cases.create_unit(db, scope, unit_id=body.id, name=body.name, kind=body.kind,
                                        size_class=body.size_class, area_code=body.area_code, headcount=body.headcount,
                                        members_among_staff=body.members_among_staff, credit_code=body.credit_code)
