@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from alembic import op
 from sqlalchemy import Table
 
+from yizhou.columns import UtcDateTime
 from yizhou.messaging_tables import OUTBOX_NOTIFY_DDL
 
 
@@ -32,3 +34,23 @@ def drop_outbox_notify() -> None:
         return
     op.execute("DROP TRIGGER IF EXISTS outbox_notify ON outbox")
     op.execute("DROP FUNCTION IF EXISTS outbox_notify()")
+
+
+def create_idempotency_keys() -> None:
+    """`Idempotency-Key` storage (yizhou.idempotency) as its first revision made it, frozen here rather
+    than rendered from the shared table: a later change there needs a revision of its own in each
+    service that has the table."""
+    op.create_table(
+        "idempotency_keys",
+        sa.Column("caller", sa.String(length=200), nullable=False),
+        sa.Column("key", sa.String(length=200), nullable=False),
+        sa.Column("request_hash", sa.String(length=64), nullable=False),
+        sa.Column("status_code", sa.Integer(), nullable=False),
+        sa.Column("response", sa.JSON(), nullable=False),
+        sa.Column("created_at", UtcDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("caller", "key"),
+    )
+
+
+def drop_idempotency_keys() -> None:
+    op.drop_table("idempotency_keys")

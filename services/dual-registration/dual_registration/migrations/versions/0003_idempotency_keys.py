@@ -1,14 +1,11 @@
 """Idempotency-Key storage for the service's POSTs (yizhou.idempotency, yizhou.idempotent_writes).
-The DDL is frozen here rather than rendered from the shared table, so a later change there needs a
-revision of its own.
+(The DDL, frozen, is in yizhou.migration_ops.)
 
 Revision ID: 0003
 Revises: 0002
 """
-import sqlalchemy as sa
-from alembic import op
 
-from yizhou.columns import UtcDateTime
+from yizhou.migration_ops import create_idempotency_keys, drop_idempotency_keys
 
 revision = "0003"
 down_revision = "0002"
@@ -17,17 +14,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_table(
-        "idempotency_keys",
-        sa.Column("caller", sa.String(length=200), nullable=False),
-        sa.Column("key", sa.String(length=200), nullable=False),
-        sa.Column("request_hash", sa.String(length=64), nullable=False),
-        sa.Column("status_code", sa.Integer(), nullable=False),
-        sa.Column("response", sa.JSON(), nullable=False),
-        sa.Column("created_at", UtcDateTime(), nullable=False),
-        sa.PrimaryKeyConstraint("caller", "key"),
-    )
+    create_idempotency_keys()
 
 
 def downgrade() -> None:
-    op.drop_table("idempotency_keys")
+    drop_idempotency_keys()
