@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from yizhou.columns import UtcDateTime
+from yizhou.migration_ops import create_idempotency_keys, drop_idempotency_keys
 
 revision = "0002"
 down_revision = "0001"
@@ -84,15 +85,7 @@ def upgrade() -> None:
     op.create_index(op.f('ix_demands_resident_subject'), 'demands', ['resident_subject'], unique=False)
     op.create_index(op.f('ix_demands_state'), 'demands', ['state'], unique=False)
     op.create_index(op.f('ix_demands_submitted_at'), 'demands', ['submitted_at'], unique=False)
-    op.create_table('idempotency_keys',
-    sa.Column('caller', sa.String(length=200), nullable=False),
-    sa.Column('key', sa.String(length=200), nullable=False),
-    sa.Column('request_hash', sa.String(length=64), nullable=False),
-    sa.Column('status_code', sa.Integer(), nullable=False),
-    sa.Column('response', sa.JSON(), nullable=False),
-    sa.Column('created_at', UtcDateTime(), nullable=False),
-    sa.PrimaryKeyConstraint('caller', 'key')
-    )
+    create_idempotency_keys()
     op.create_table('meetings',
     sa.Column('id', sa.String(length=36), nullable=False),
     sa.Column('area_code', sa.String(length=32), nullable=False),
@@ -187,7 +180,7 @@ def downgrade() -> None:
     op.drop_index(op.f('ix_meetings_scheduled_at'), table_name='meetings')
     op.drop_index(op.f('ix_meetings_area_path'), table_name='meetings')
     op.drop_table('meetings')
-    op.drop_table('idempotency_keys')
+    drop_idempotency_keys()
     op.drop_index(op.f('ix_demands_submitted_at'), table_name='demands')
     op.drop_index(op.f('ix_demands_state'), table_name='demands')
     op.drop_index(op.f('ix_demands_resident_subject'), table_name='demands')
