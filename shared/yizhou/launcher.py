@@ -91,10 +91,16 @@ class Platform:
                          for s in SERVICES}
 
     def start(self) -> Platform:
-        for service in self.services.values():
-            service.start()
-        for service in self.services.values():
-            service.wait_healthy()
+        """All four up and healthy, or none left running: a service that cannot start must not leave the
+        others behind (they would keep consuming and publishing in the session's groups)."""
+        try:
+            for service in self.services.values():
+                service.start()
+            for service in self.services.values():
+                service.wait_healthy()
+        except BaseException:
+            self.stop()
+            raise
         return self
 
     def stop(self) -> None:

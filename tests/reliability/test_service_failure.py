@@ -188,3 +188,18 @@ async def test_consumer_killed_in_the_middle_of_a_batch(platform_factory, auth, 
     assert rows == count and sum(inbox.values()) == count and set(inbox.values()) == {1}
     # The restarted process applied the whole batch exactly once: nothing of the killed transaction survived.
     assert applied == count
+
+
+def test_a_platform_that_cannot_start_leaves_no_service_running(service_env, tmp_path):
+    """One service failing at start (here: a database URL no driver knows) stops the others too: left
+    running, they kept consuming and publishing against the next run's broker and databases."""
+    from yizhou.embedded_broker import free_port
+    from yizhou.launcher import SERVICES, Platform
+
+    platform = Platform(bootstrap=service_env["KAFKA_BOOTSTRAP_SERVERS"], data_dir=tmp_path,
+                        ports={s.name: free_port() for s in SERVICES},
+                        extra_env={**service_env, "ORG_REGISTRY_DATABASE_URL": "nodriver://nowhere/x"})
+    with pytest.raises(RuntimeError, match="org-registry exited"):
+        platform.start()
+    running = [name for name, service in platform.services.items() if service.process.poll() is None]
+    assert running == []
