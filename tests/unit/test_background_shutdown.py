@@ -1,5 +1,5 @@
-"""A service stops: its outbox relay ends when cancelled, and a background task that will not end does
-not hold the process (lifespan shutdown) hostage."""
+"""A service stops: its outbox relay ends when cancelled, and neither a background task that will not end
+nor a producer that cannot flush (the broker gone) holds the process (lifespan shutdown) hostage."""
 
 import asyncio
 import logging
@@ -50,3 +50,17 @@ async def test_a_task_that_ignores_its_cancellation_is_left_behind_and_named(tmp
     released.set()
     task.cancel()
     await asyncio.wait([task], timeout=5)
+
+
+async def test_a_producer_that_cannot_flush_does_not_hold_the_process(tmp_path, caplog):
+    class BrokerGone:   # aiokafka's stop() with in-flight batches and no broker: retries without end
+        async def stop(self):
+            await asyncio.sleep(3600)
+
+    parts = ServiceParts(settings=ServiceSettings(YIZHOU_DATA_DIR=tmp_path), title="t", description="",
+                         routers=[], migrations=Path("."), area_paths=None)
+    messaging = Messaging(parts, db=None)
+    messaging.producer = BrokerGone()
+    with caplog.at_level(logging.WARNING, logger="yizhou.service_app"):
+        await asyncio.wait_for(messaging.stop(grace_s=0.2), 5)
+    assert "the producer did not stop within 0.2 s" in caplog.text
