@@ -22,6 +22,8 @@ def test_every_service_runs_as_api_and_worker_and_prometheus_scrapes_both():
         assert api["environment"]["SERVICE_NAME"] == worker["environment"]["SERVICE_NAME"] == service.name
         assert api["command"] == worker["command"]   # one image, one app factory, two roles
         assert "ports" not in worker                 # nothing to call on a worker from outside
+        for process in (api, worker):                # SIGKILL only after a stop bounded at ~20 s (Messaging.stop)
+            assert int(process["stop_grace_period"].rstrip("s")) >= 25
         assert (f"{service.name}:8000", service.name, "api") in targets
         assert (f"{service.name}-worker:8000", service.name, "worker") in targets
     assert len(targets) == 2 * len(SERVICES)
