@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar
 
+from pydantic import Field
+
 from yizhou.partner import PartnerEvent, projection
 
 AREA_CHANGES = ("area.created", "area.updated", "area.moved", "area.retired")
@@ -59,6 +61,9 @@ class PartnerDemandChanged(PartnerEvent):
     state: str
     channel: str | None = None
     urgency: str | None = None
+    assignee_unit_id: str | None = Field(default=None, description=(
+        "On `demand.assigned` to a unit registered in org-registry: that unit's id, so a work unit can "
+        "follow the demands it was given"))
     occurred_at: datetime
 
 
@@ -67,7 +72,7 @@ def _demand(event_type: str, data: dict[str, Any]) -> PartnerDemandChanged:
     return PartnerDemandChanged(change=event_type, demand_id=str(data["demand_id"]), area_code=data["area_code"],
                                 area_path=data["area_path"], category=data["category"], state=data["state"],
                                 channel=data.get("channel"), urgency=data.get("urgency"),
-                                occurred_at=data["occurred_at"])
+                                assignee_unit_id=data.get("assignee_unit_id"), occurred_at=data["occurred_at"])
 
 
 class PartnerProjectChanged(PartnerEvent):

@@ -53,7 +53,15 @@ def test_internal_fields_beyond_the_partner_view_are_dropped():
             "resident_phone": "13812345678", "address": "1 Elm St", "description": "leaking roof"}
     [view] = partner_views("demand.submitted", data)
     assert set(view.model_dump()) == {"change", "demand_id", "area_code", "area_path", "category", "state",
-                                      "channel", "urgency", "occurred_at"}
+                                      "channel", "urgency", "assignee_unit_id", "occurred_at"}
+
+
+def test_a_demand_assigned_to_a_registered_unit_names_the_unit_but_not_a_free_text_assignee():
+    data = {"demand_id": "d1", "area_code": "CY01", "area_path": "/CY/CY01/", "category": "elderly_care",
+            "state": "assigned", "occurred_at": "2026-11-23T09:00:00Z", "assignee": "区住建委物业科 张科长",
+            "assignee_unit_id": "u-cy-0001"}
+    [view] = partner_views("demand.assigned", data)
+    assert view.assignee_unit_id == "u-cy-0001" and "assignee" not in view.model_dump()
 
 
 def test_asyncapi_describes_every_partner_event_with_valid_examples():

@@ -1,6 +1,7 @@
 """A demand assigned to a unit registered in org-registry: demand-intake learns the unit from
 org-registry's events, the assignment carries the unit's id (named after the unit unless a name is
-given), and the unit's rates and backlog count its demands by that id, also after the unit is renamed."""
+given) to the partner stream too, and the unit's rates and backlog count its demands by that id, also
+after the unit is renamed."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from demand_intake.settings import Settings as DemandSettings
 from demand_intake.store.models import UnitCopyRow
 from org_registry.app import create_app as org_app
 from org_registry.settings import Settings as OrgSettings
+from yizhou.messaging_tables import outbox
 from yizhou.testing import eventually, serve
 
 
@@ -47,6 +49,11 @@ async def test_a_units_rates_count_the_demands_assigned_to_it_by_id(make_setting
         by_id = await demand.post(f"/api/v1/demands/{first}/assign", json={"unit_id": unit["id"]}, headers=admin)
         assert by_id.status_code == 200, by_id.text
         assert (by_id.json()["assignee"], by_id.json()["assignee_unit_id"]) == ("区住建委", unit["id"])
+        async with db.sessions() as session:   # partner agencies (the unit itself) see which unit, not the free text
+            views = (await session.execute(select(outbox.c.data).where(
+                outbox.c.aggregate_id == first, outbox.c.event_type == "partner.demand.changed"))).scalars().all()
+        [assigned] = [v for v in views if v["change"] == "demand.assigned"]
+        assert assigned["assignee_unit_id"] == unit["id"] and "assignee" not in assigned
         named = await demand.post(f"/api/v1/demands/{second}/assign",
                                   json={"unit_id": unit["id"], "assignee": "区住建委物业科"}, headers=admin)
         assert (named.json()["assignee"], named.json()["assignee_unit_id"]) == ("区住建委物业科", unit["id"])
