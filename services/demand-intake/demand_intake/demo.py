@@ -22,8 +22,9 @@ SURNAMES = "王李张刘陈杨赵黄周吴"
 BATCH = 500
 
 
-def _steps(rng: random.Random, age_h: float) -> list[dict]:
-    """A plausible past for a demand submitted `age_h` hours ago; every step before now."""
+def _steps(rng: random.Random, age_h: float, units: list[str]) -> list[dict]:
+    """A plausible past for a demand submitted `age_h` hours ago; every step before now. Assignments go
+    to one of `units` (registered in org-registry) two times in five, else to a department by name."""
     outcome = rng.choices(["submitted", "rejected", "withdrawn", "accepted", "assigned", "in_progress", "resolved",
                            "closed", "reopened"], [6, 4, 4, 8, 10, 10, 10, 42, 6])[0]
     if outcome == "submitted":
@@ -50,7 +51,10 @@ def _steps(rng: random.Random, age_h: float) -> list[dict]:
     for action, at in plan:
         step = {"action": action, "after_hours": round(at, 3)}
         if action == "assign":
-            step["assignee"] = rng.choice(["物业公司", "街道城管科", "区住建委", "社区居委会", "志愿服务队"])
+            if units and rng.random() < 0.4:
+                step["unit_id"] = rng.choice(units)
+            else:
+                step["assignee"] = rng.choice(["物业公司", "街道城管科", "区住建委", "社区居委会", "志愿服务队"])
         if action == "close":
             step["feedback"] = "dissatisfied" if outcome == "reopened" else rng.choices(
                 ["satisfied", "basically_satisfied", None], [72, 20, 8])[0]
@@ -58,7 +62,8 @@ def _steps(rng: random.Random, age_h: float) -> list[dict]:
     return steps
 
 
-def demo_demands(grids: list[str], count: int, now: datetime, seed: int = 20260105) -> list[dict]:
+def demo_demands(grids: list[str], count: int, now: datetime, seed: int = 20260105,
+                 units: list[str] | None = None) -> list[dict]:
     rng = random.Random(seed)
     categories = sorted(service_categories())
     channels, weights = list(CHANNEL_WEIGHTS), list(CHANNEL_WEIGHTS.values())
@@ -73,7 +78,7 @@ def demo_demands(grids: list[str], count: int, now: datetime, seed: int = 202601
             "submitted_at": (now - timedelta(hours=age_h)).isoformat(),
             "resident": {"anonymous": True} if anonymous else
             {"name": rng.choice(SURNAMES) + rng.choice(["女士", "先生", "阿姨", "大爷"]), "phone": f"1380000{i % 10000:04d}"},
-            "steps": _steps(rng, age_h),
+            "steps": _steps(rng, age_h, units or []),
         }
         if body["channel"] == "must_visit":
             body["priority_household"] = rng.choice(["elderly_alone", "disabled", "low_income", "other"])
@@ -96,9 +101,26 @@ async def load_demo(urls: dict[str, str], token: str, real_size: bool) -> str:
         existing = (await client.get("/api/v1/demands", params={"limit": 1})).json()["items"]
         if existing:
             return "demo demands already loaded"
-        demands = demo_demands(grids, count, datetime.now(UTC))
+        units = await _agencies(urls["org-registry"], token)
+        demands = demo_demands(grids, count, datetime.now(UTC), units=units)
         for start in range(0, len(demands), BATCH):
-            response = await client.post("/api/v1/demands/import", json={"demands": demands[start:start + BATCH]})
+            for _ in range(120):   # the units' copies reach demand-intake through the broker too
+                response = await client.post("/api/v1/demands/import", json={"demands": demands[start:start + BATCH]})
+                if not (response.status_code == 422 and "registered unit" in response.text):
+                    break
+                await asyncio.sleep(0.5)
             if response.status_code != 201:
                 raise RuntimeError(f"demo import failed: {response.status_code} {response.text[:500]}")
-    return f"{count} demands over {len(grids)} grids, 7 channels and every state (rates: GET /api/v1/rates?period=...)"
+    return (f"{count} demands over {len(grids)} grids, 7 channels and every state, some assigned to {len(units)} "
+            f"registered agencies (rates: GET /api/v1/rates?period=...; a unit's: &unit_id=...)")
+
+
+async def _agencies(org_registry_url: str, token: str) -> list[str]:
+    """Ids of a few of org-registry's demo agencies (none if it cannot say: then names only)."""
+    try:
+        async with httpx.AsyncClient(base_url=org_registry_url, headers={"Authorization": f"Bearer {token}"},
+                                     timeout=30) as client:
+            response = await client.get("/api/v1/units", params={"kind": "agency", "limit": 5})
+        return [unit["id"] for unit in response.json()["items"]] if response.status_code == 200 else []
+    except httpx.HTTPError:
+        return []

@@ -74,7 +74,8 @@ async def import_demands(body: ImportIn, request: Request, db: DatabaseDep, scop
                           errors=[{"field": "demands.submitted_at", "location": "body", "message": "timezone required"}])
         items.append(imports.ImportItem(
             submission=_submission(item), submitted_at=item.submitted_at,
-            steps=[imports.Step(s.action, timedelta(hours=s.after_hours), s.assignee, s.feedback) for s in item.steps]))
+            steps=[imports.Step(s.action, timedelta(hours=s.after_hours), s.assignee, s.feedback, s.unit_id)
+                   for s in item.steps]))
     ids = await imports.import_demands(db, scope, _clock(request), request.app.state.settings, items)
     return ImportOut(imported=len(ids), ids=ids)
 

@@ -346,6 +346,8 @@ class ImportStepIn(Strict):
     action: Literal["accept", "assign", "start", "resolve", "close", "reject", "withdraw", "reopen"]
     after_hours: float = Field(ge=0, le=24 * 366, description="Hours after submission")
     assignee: str | None = Field(default=None, max_length=200)
+    unit_id: str | None = Field(default=None, pattern=UNIT_ID_PATTERN,
+                                description="For assign: a registered unit (as in `POST /demands/{id}/assign`)")
     feedback: Feedback | None = Field(default=None, description="For close; none means a recorded contact attempt")
 
 

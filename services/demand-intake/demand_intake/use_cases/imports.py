@@ -13,9 +13,9 @@ from demand_intake.domain.deadlines import DeadlineClock, DeadlineKind, apply_ef
 from demand_intake.domain.demand import EVENT_OF_STATE, Demand, DemandRuleViolation, Feedback, State
 from demand_intake.settings import Settings
 from demand_intake.store.demands import row_values
-from demand_intake.store.models import DeadlineRow, DemandHistoryRow, DemandRow
+from demand_intake.store.models import DeadlineRow, DemandHistoryRow, DemandRow, UnitCopyRow
 from demand_intake.use_cases.common import (
-    DEMAND_RULE, Actor, area_info, check_category, new_id, record_demand, require_role,
+    DEMAND_RULE, Actor, area_info, assignable_unit, check_category, new_id, record_demand, require_role,
 )
 from demand_intake.use_cases.demands import Submission, record_overdue
 from yizhou.auth import AreaScope, Role
@@ -35,6 +35,7 @@ class Step:
     after: timedelta
     assignee: str | None = None
     feedback: Feedback | None = None
+    unit_id: str | None = None   # assign: a registered unit
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,16 @@ async def import_demands(db: Database, scope: AreaScope, clock: Clock, settings:
     demand_rows, clock_rows, history_rows = [], [], []
     async with db.unit_of_work() as uow:
         areas: dict[str, object] = {}
+        units: dict[str, UnitCopyRow] = {}
+
+        async def _unit(unit_id: str, n: int) -> UnitCopyRow:   # each unit read once per import
+            if unit_id not in units:
+                try:
+                    units[unit_id] = await assignable_unit(uow.session, unit_id)
+                except Problem as exc:
+                    raise Problem("unknown-reference", f"Item {n}: {exc.detail}") from None
+            return units[unit_id]
+
         for n, item in enumerate(items):
             sub = item.submission
             check_category(sub.category, f"demands.{n}.category")
@@ -85,8 +96,9 @@ async def import_demands(db: Database, scope: AreaScope, clock: Clock, settings:
                         demand.accept(actor.subject, area.code, when)
                         extra = {"accountable_area_code": demand.accountable_area_code}
                     elif step.action == "assign":
-                        demand.assign(step.assignee or "", when)
-                        extra = {"assignee": demand.assignee}
+                        unit = await _unit(step.unit_id, n) if step.unit_id else None
+                        demand.assign(step.assignee or (unit.name if unit else ""), when, unit_id=step.unit_id)
+                        extra = {"assignee": demand.assignee, "assignee_unit_id": demand.assignee_unit_id}
                     elif step.action == "close":
                         reached = demand.close(when, feedback=step.feedback, contact_attempted=step.feedback is None)
                         extra = {"feedback": step.feedback.value if step.feedback else None}

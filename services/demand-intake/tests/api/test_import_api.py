@@ -53,3 +53,34 @@ async def test_import_is_checked_like_live_requests(client, axis, auth, clock):
     assert_problem(await client.post("/api/v1/demands/import", json={"demands": [{**item, "area_code": "ELSEWHERE"}]},
                                      headers=admin), 422, "unknown-reference")
     assert_problem(await client.post("/api/v1/demands/import", json={"demands": []}, headers=admin), 422, "validation")
+
+
+async def test_an_imported_assignment_can_name_a_registered_unit(client, axis, auth, clock, db):
+    from datetime import UTC, datetime
+
+    from demand_intake.store.models import UnitCopyRow
+
+    admin = auth("district_admin", axis["d"])
+    unit_id = f"u-imp-{axis['d']}"
+    async with db.sessions() as session, session.begin():
+        session.add(UnitCopyRow(unit_id=unit_id, name="区城管委", kind="agency", area_code=axis["s1"],
+                                updated_at=datetime.now(UTC)))
+    item = {**demand_body(axis["g1"]), "submitted_at": (clock.now() - timedelta(days=2)).isoformat(),
+            "steps": [{"action": "accept", "after_hours": 1}, {"action": "assign", "after_hours": 2, "unit_id": unit_id}]}
+    imported = await client.post("/api/v1/demands/import", json={"demands": [item]}, headers=admin)
+    assert imported.status_code == 201, imported.text
+    demand = (await client.get(f"/api/v1/demands/{imported.json()['ids'][0]}", headers=admin)).json()
+    assert (demand["state"], demand["assignee"], demand["assignee_unit_id"]) == ("assigned", "区城管委", unit_id)
+    unknown = {**item, "steps": [{"action": "accept", "after_hours": 1},
+                                 {"action": "assign", "after_hours": 2, "unit_id": "u-nowhere"}]}
+    body = assert_problem(await client.post("/api/v1/demands/import", json={"demands": [unknown]}, headers=admin),
+                          422, "unknown-reference")
+    assert body["detail"].startswith("Item 0:")
+
+
+def test_the_demo_assigns_some_demands_to_registered_units(clock):
+    demands = demo_demands(["G1", "G2"], 300, clock.now(), units=["u-a", "u-b"])
+    assigns = [s for d in demands for s in d["steps"] if s["action"] == "assign"]
+    by_unit = [s for s in assigns if "unit_id" in s]
+    assert 0 < len(by_unit) < len(assigns) and {s["unit_id"] for s in by_unit} == {"u-a", "u-b"}
+    assert all("unit_id" not in s for d in demo_demands(["G1"], 50, clock.now()) for s in d["steps"])
