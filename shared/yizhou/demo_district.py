@@ -11,6 +11,34 @@ from dataclasses import dataclass
 
 import httpx
 
+class RetryWhenUnavailable(httpx.AsyncBaseTransport):
+    """The demo loaders' transport: an answer 503 `unavailable` (a busy SQLite file while the services
+    catch up on each other's events, a database restarting) is asked again a few times with a growing
+    pause, as the problem says to; nothing was written by the refused request (it rolled back)."""
+
+    def __init__(self, attempts: int = 6, pause_s: float = 1.0, inner: httpx.AsyncBaseTransport | None = None) -> None:
+        self._inner = inner or httpx.AsyncHTTPTransport()
+        self._attempts, self._pause_s = attempts, pause_s
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        for attempt in range(1, self._attempts + 1):
+            response = await self._inner.handle_async_request(request)
+            if response.status_code != 503 or attempt == self._attempts:
+                return response
+            await response.aclose()
+            await asyncio.sleep(self._pause_s * attempt)
+        raise AssertionError("unreachable")
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+def demo_client(base_url: str, token: str, timeout: float = 60) -> httpx.AsyncClient:
+    """An HTTP client of a service's API for a demo loader (bearer token, 503s retried)."""
+    return httpx.AsyncClient(base_url=base_url, headers={"Authorization": f"Bearer {token}"}, timeout=timeout,
+                             transport=RetryWhenUnavailable())
+
+
 DISTRICT = ("CY", "Chaoyang District")
 # Real subdistrict names of the district first, numbered ones after (the demo stays deterministic).
 SUBDISTRICT_NAMES = [
@@ -53,8 +81,7 @@ async def load_demo(org_registry_url: str, token: str, scale: Scale = SMALL, con
     """Creates the demo areas; already existing ones are left alone. Returns how many were created."""
     created = 0
     limit = asyncio.Semaphore(concurrency)
-    async with httpx.AsyncClient(base_url=org_registry_url, headers={"Authorization": f"Bearer {token}"},
-                                 timeout=30) as client:
+    async with demo_client(org_registry_url, token, timeout=30) as client:
 
         async def create(area: dict) -> int:
             async with limit:

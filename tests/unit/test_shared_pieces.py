@@ -5,6 +5,7 @@ import uuid
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
+import httpx
 import pytest
 
 from demand_intake.settings import Settings as DemandSettings
@@ -129,3 +130,30 @@ async def test_the_callers_area_path_is_kept_briefly_and_unknown_areas_are_not(m
     axis["D2"] = "/D2/"
     assert (await dependencies.get_scope(request, newcomer)).path == "/D2/"
     assert reads == ["D1", "D1", "D2", "D2", "D2"]            # the unknown area was asked each time
+
+
+async def test_the_demo_loaders_ask_again_when_a_service_answers_503():
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    from yizhou.demo_district import RetryWhenUnavailable
+
+    bodies: list[bytes] = []
+
+    async def busy_twice(request: Request):
+        bodies.append(await request.body())
+        if len(bodies) <= 2:
+            return JSONResponse({"type": "urn:yizhou:problem:unavailable"}, status_code=503)
+        return JSONResponse({"ok": True}, status_code=201)
+
+    app = Starlette(routes=[Route("/things", busy_twice, methods=["POST"])])
+    retrying = RetryWhenUnavailable(attempts=3, pause_s=0.01, inner=httpx.ASGITransport(app=app))
+    async with httpx.AsyncClient(transport=retrying, base_url="http://demo") as client:
+        response = await client.post("/things", json={"n": 1})
+    assert response.status_code == 201 and bodies == [b'{"n":1}'] * 3   # the body sent again each time
+    bodies.clear()
+    give_up = RetryWhenUnavailable(attempts=2, pause_s=0.01, inner=httpx.ASGITransport(app=app))
+    async with httpx.AsyncClient(transport=give_up, base_url="http://demo") as client:
+        assert (await client.post("/things", json={"n": 2})).status_code == 503   # the last answer, after 2 tries

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 
 from demand_intake.domain.categories import service_categories
-from yizhou.demo_district import REAL, SMALL, demo_areas
+from yizhou.demo_district import REAL, SMALL, demo_areas, demo_client
 
 CHANNEL_WEIGHTS = {"walk_around": 24, "must_visit": 12, "online": 22, "hotline": 20, "reception_room": 8,
                    "hearing_board": 9, "deliberation_meeting": 5}
@@ -90,8 +90,7 @@ async def load_demo(urls: dict[str, str], token: str, real_size: bool) -> str:
     scale = REAL if real_size else SMALL
     grids = [a["code"] for a in demo_areas(scale)[3]]
     count = 5000 if real_size else 2000
-    async with httpx.AsyncClient(base_url=urls["demand-intake"], headers={"Authorization": f"Bearer {token}"},
-                                 timeout=120) as client:
+    async with demo_client(urls["demand-intake"], token, timeout=120) as client:
         for _ in range(600):  # the read copy of the axis arrives through the broker: wait for the last grid
             if (await client.get(f"/api/v1/areas/{grids[-1]}")).status_code == 200:
                 break
@@ -118,8 +117,7 @@ async def load_demo(urls: dict[str, str], token: str, real_size: bool) -> str:
 async def _agencies(org_registry_url: str, token: str) -> list[str]:
     """Ids of a few of org-registry's demo agencies (none if it cannot say: then names only)."""
     try:
-        async with httpx.AsyncClient(base_url=org_registry_url, headers={"Authorization": f"Bearer {token}"},
-                                     timeout=30) as client:
+        async with demo_client(org_registry_url, token, timeout=30) as client:
             response = await client.get("/api/v1/units", params={"kind": "agency", "limit": 5})
         return [unit["id"] for unit in response.json()["items"]] if response.status_code == 200 else []
     except httpx.HTTPError:

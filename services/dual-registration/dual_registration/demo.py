@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 
 from yizhou.auth import mint_token
-from yizhou.demo_district import DISTRICT
+from yizhou.demo_district import DISTRICT, demo_client
 from yizhou.settings import ServiceSettings
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗"
@@ -75,9 +75,7 @@ async def load_demo(urls: dict[str, str], token: str, real_size: bool) -> str:
     settings = ServiceSettings()
     rng = random.Random(20260105)
     now = datetime.now(UTC)
-    headers = {"Authorization": f"Bearer {token}"}
-    async with httpx.AsyncClient(base_url=urls["dual-registration"], headers=headers, timeout=60) as dual, \
-            httpx.AsyncClient(base_url=urls["org-registry"], headers=headers, timeout=60) as org:
+    async with demo_client(urls["dual-registration"], token) as dual, demo_client(urls["org-registry"], token) as org:
         expected = await _all(org, "/api/v1/areas", level="community")
         if not await _wait(lambda: _count_areas(dual, len(expected))):
             return "the read copy of the axis did not fill in time; no demo data"

@@ -24,6 +24,7 @@ import httpx
 
 from org_registry.domain.member import with_check_digit
 from org_registry.domain.sheet_rows import COLUMNS, SheetKind
+from yizhou.demo_district import demo_client
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗"
 GIVEN = ["建国", "秀英", "志强", "丽华", "海燕", "伟", "静", "磊", "敏", "军", "桂兰", "德明"]
@@ -257,8 +258,7 @@ async def load_into(client: httpx.AsyncClient, real_size: bool) -> str:
 
 
 async def load_demo(urls: dict[str, str], token: str, real_size: bool) -> str:
-    async with httpx.AsyncClient(base_url=urls["org-registry"], headers={"Authorization": f"Bearer {token}"},
-                                 timeout=600) as client:
+    async with demo_client(urls["org-registry"], token, timeout=600) as client:
         return await load_into(client, real_size)
 
 

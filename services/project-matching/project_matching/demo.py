@@ -13,7 +13,7 @@ import httpx
 
 from project_matching.guarantee.demo import load_guarantee_demo
 from yizhou.contracts.categories import SERVICE_CATEGORIES
-from yizhou.demo_district import DISTRICT, REAL, SMALL, demo_areas
+from yizhou.demo_district import DISTRICT, REAL, SMALL, demo_areas, demo_client
 
 CENTRE = (39.9215, 116.4860)  # Chaoyang District
 
@@ -40,8 +40,9 @@ async def load_demo(urls: dict[str, str], token: str, real_size: bool, *,
     rng = random.Random(2026)
     levels = demo_areas(REAL if real_size else SMALL)
     cats = list(SERVICE_CATEGORIES)
-    async with httpx.AsyncClient(base_url=urls["project-matching"], headers={"Authorization": f"Bearer {token}"},
-                                 timeout=60, transport=transport) as client:
+    async with (demo_client(urls["project-matching"], token) if transport is None else
+                httpx.AsyncClient(base_url=urls["project-matching"], headers={"Authorization": f"Bearer {token}"},
+                                  timeout=60, transport=transport)) as client:
         await _wait_for_axis(client, sum(len(level) for level in levels))
         limit = asyncio.Semaphore(8)
 
