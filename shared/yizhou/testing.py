@@ -8,6 +8,7 @@ PostgreSQL.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import os
 import time
 import uuid
@@ -93,6 +94,13 @@ def make_settings(service_env) -> Callable[..., Any]:
             os.environ.update(saved)
 
     return _make
+
+
+def service_app(name: str) -> tuple[Callable[..., Any], type]:
+    """A service's `create_app` and its `Settings` class, by the service's name (tests over all four)."""
+    package = next(s.package for s in SERVICES if s.name == name)
+    return (importlib.import_module(f"{package}.app").create_app,
+            importlib.import_module(f"{package}.settings").Settings)
 
 
 @asynccontextmanager

@@ -10,20 +10,10 @@ from datetime import UTC, datetime
 import pytest
 import schemathesis
 
-from demand_intake.app import create_app as demand_intake
-from demand_intake.settings import Settings as DemandIntakeSettings
-from dual_registration.app import create_app as dual_registration
-from dual_registration.settings import Settings as DualRegistrationSettings
-from org_registry.app import create_app as org_registry
-from org_registry.settings import Settings as OrgRegistrySettings
-from project_matching.app import create_app as project_matching
-from project_matching.settings import Settings as ProjectMatchingSettings
 from yizhou.axis_copy import area_copy
-from yizhou.testing import serve
+from yizhou.launcher import SERVICES
+from yizhou.testing import serve, service_app
 
-APPS = {"org-registry": (org_registry, OrgRegistrySettings), "demand-intake": (demand_intake, DemandIntakeSettings),
-        "project-matching": (project_matching, ProjectMatchingSettings),
-        "dual-registration": (dual_registration, DualRegistrationSettings)}
 # A create of each service and an operation on what it created.
 EXPECTED = {"org-registry": ("/api/v1/units", "/api/v1/units/{unit_id}", "unit_id", "$response.body#/id"),
             "demand-intake": ("/api/v1/demands", "/api/v1/demands/{demand_id}", "demand_id", "$response.body#/demand/id"),
@@ -35,9 +25,9 @@ def links_of(spec: dict, path: str) -> dict:
     return spec["paths"][path]["post"]["responses"]["201"].get("links", {})
 
 
-@pytest.mark.parametrize("service", list(APPS))
+@pytest.mark.parametrize("service", [s.name for s in SERVICES])
 def test_creates_link_to_what_they_created_and_the_links_are_valid(service, make_settings):
-    create_app, settings_class = APPS[service]
+    create_app, settings_class = service_app(service)
     spec = create_app(make_settings(settings_class)).openapi()
     create, target, param, expression = EXPECTED[service]
     get_target = spec["paths"][target]["get"]["operationId"]
@@ -49,7 +39,8 @@ def test_creates_link_to_what_they_created_and_the_links_are_valid(service, make
 
 async def test_following_a_link_from_a_real_answer_reaches_the_created_demand(make_settings, unique_code, auth):
     community = unique_code("L")
-    async with serve(demand_intake(make_settings(DemandIntakeSettings, sweeper_enabled=False))) as client:
+    create_app, settings_class = service_app("demand-intake")
+    async with serve(create_app(make_settings(settings_class, sweeper_enabled=False))) as client:
         async with client.app_state.db.sessions() as session, session.begin():
             await session.execute(area_copy.insert().values(code=community, name=community, level="community",
                                                             parent_code=None, path=f"/{community}/", retired=False,

@@ -10,18 +10,10 @@ import pytest
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
-from demand_intake.app import create_app as demand_intake
-from demand_intake.settings import Settings as DemandIntakeSettings
-from dual_registration.app import create_app as dual_registration
-from dual_registration.settings import Settings as DualRegistrationSettings
-from org_registry.app import create_app as org_registry
-from org_registry.settings import Settings as OrgRegistrySettings
-from project_matching.app import create_app as project_matching
-from project_matching.settings import Settings as ProjectMatchingSettings
+from yizhou.launcher import SERVICES
+from yizhou.testing import service_app
 
-APPS = {"org-registry": (org_registry, OrgRegistrySettings), "demand-intake": (demand_intake, DemandIntakeSettings),
-        "project-matching": (project_matching, ProjectMatchingSettings),
-        "dual-registration": (dual_registration, DualRegistrationSettings)}
+
 
 
 def _runs_on_the_loop(call) -> bool:
@@ -57,9 +49,9 @@ def _api_routes(routes) -> list[APIRoute]:
     return found
 
 
-@pytest.mark.parametrize("service", list(APPS))
+@pytest.mark.parametrize("service", [s.name for s in SERVICES])
 def test_no_endpoint_or_dependency_runs_in_the_thread_pool(service, make_settings):
-    create_app, settings_class = APPS[service]
+    create_app, settings_class = service_app(service)
     app = create_app(make_settings(settings_class))
     offenders: dict[str, list[str]] = {}
     routes = _api_routes(app.routes)
