@@ -140,16 +140,21 @@ def unique_code() -> Callable[[str], str]:
 
 
 async def eventually(check: Callable[[], Awaitable[Any]], timeout_s: float = 30, interval_s: float = 0.2) -> Any:
-    """Polls an async check until it returns a truthy value; the last failure is raised."""
+    """Polls an async check until it returns a truthy value; the last failure is raised. A check that
+    does not return (a client call stuck on a broker) is cut off at the deadline too, so a test fails
+    with a message instead of hanging the run."""
     deadline = time.monotonic() + timeout_s
     last: BaseException | None = None
     while time.monotonic() < deadline:
         try:
-            result = await check()
+            async with asyncio.timeout(max(deadline - time.monotonic(), 0.05)):
+                result = await check()
             if result:
                 return result
         except AssertionError as exc:
             last = exc
+        except TimeoutError:
+            raise AssertionError(f"the check was still running after {timeout_s}s (last failure: {last})") from None
         await asyncio.sleep(interval_s)
     if last:
         raise last

@@ -31,6 +31,8 @@ class Write:
     status: int | None  # None: no answer at all (timeout, connection refused)
     seconds: float
     body: dict | None = None
+    request: tuple[str, dict, dict] | None = None  # url, json, headers: what a retry sends again
+    resolved: int | None = None  # the answer to the retry of a refused write (see WriteStream.resolve)
 
 
 @dataclass
@@ -46,10 +48,13 @@ class WriteStream:
     _n: int = 0
 
     def acked(self, kind: str | None = None, phase: str | None = None) -> list[Write]:
-        return [w for w in self.writes if w.status in (200, 201) and (kind is None or w.kind == kind)
-                and (phase is None or w.phase == phase)]
+        """The writes the client holds an acknowledgement for: answered 2xx at once, or on the retry
+        of a refused one (`resolve`)."""
+        return [w for w in self.writes if (w.status in (200, 201) or w.resolved in (200, 201))
+                and (kind is None or w.kind == kind) and (phase is None or w.phase == phase)]
 
     def refused(self) -> list[Write]:
+        """The writes first answered with anything but 2xx (their retry's answer aside)."""
         return [w for w in self.writes if w.status not in (200, 201)]
 
     async def _one(self, client: httpx.AsyncClient) -> None:
@@ -64,8 +69,9 @@ class WriteStream:
             url, body = f"{self.demand_url}/api/v1/demands", {
                 "channel": "hotline", "category": "elderly_care", "urgency": "normal",
                 "description": f"楼道灯坏了 {uuid.uuid4().hex[:6]}", "area_code": self.community}
+        headers = dict(self.headers) if code else {**self.headers, "Idempotency-Key": uuid.uuid4().hex}
         try:
-            response = await client.post(url, json=body, headers=self.headers)
+            response = await client.post(url, json=body, headers=headers)
             status = response.status_code
             if status == 201 and code is None:
                 code = response.json()["demand"]["id"]
@@ -73,7 +79,25 @@ class WriteStream:
         except httpx.HTTPError:
             status, payload = None, None
         self.writes.append(Write("area" if url.endswith("/areas") else "demand", code or "", phase, status,
-                                 time.monotonic() - started, payload))
+                                 time.monotonic() - started, payload, (url, body, headers)))
+
+    async def resolve(self) -> None:
+        """Sends every refused write once more, as a client does once the service is back. A write
+        refused while its database went away may have committed all the same (the commit reached the
+        server, its answer did not: in doubt), and its events are then delivered like any other; the
+        retry settles which: a demand's Idempotency-Key answers the stored 201, an area that exists
+        answers 409 `duplicate`. Either way the client now holds an acknowledgement."""
+        async with httpx.AsyncClient(timeout=30) as client:
+            for write in self.refused():
+                url, body, headers = write.request
+                response = await client.post(url, json=body, headers=headers)
+                answer = response.json()
+                if write.kind == "area" and response.status_code == 409 and answer["type"].endswith(":duplicate"):
+                    write.resolved = 200
+                else:
+                    write.resolved = response.status_code
+                    if write.kind == "demand" and response.status_code == 201:
+                        write.key = answer["demand"]["id"]
 
     async def run(self, stop: asyncio.Event) -> None:
         # One write at a time: a steady stream, each answer awaited (a hang would show as a slow write).
