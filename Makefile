@@ -20,8 +20,9 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/yizhou run $(ARGS)
 
-## The whole suite; pytest's "no tests collected" (exit 5) counts as a failure.
+## The layer rules (.importlinter), then the whole suite; pytest's "no tests collected" (exit 5) counts as a failure.
 test: $(STAMP)
+	$(BIN)/lint-imports --no-cache
 	@$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
 

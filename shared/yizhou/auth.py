@@ -14,7 +14,7 @@ from enum import StrEnum
 
 import jwt
 
-from yizhou.problems import Problem
+from yizhou.errors import Forbidden, Unauthenticated
 
 
 class Role(StrEnum):
@@ -94,14 +94,21 @@ def _verified(secret: str, token: str, issuer: str) -> tuple[Caller, float]:
         claims = jwt.decode(token, secret, algorithms=[ALGORITHM], issuer=issuer,
                             options={"require": ["exp", "sub", "iss"]})
     except jwt.ExpiredSignatureError:
-        raise Problem("unauthenticated", "The token has expired.") from None
+        raise Unauthenticated("The token has expired.") from None
     except jwt.PyJWTError as exc:
-        raise Problem("unauthenticated", f"The token is not valid: {exc}.") from None
+        raise Unauthenticated(f"The token is not valid: {exc}.") from None
     try:
         role = Role(claims.get("role"))
     except ValueError:
-        raise Problem("unauthenticated", "The token has no known role.") from None
+        raise Unauthenticated("The token has no known role.") from None
     area = claims.get("area")
     if not isinstance(area, str) or not area:
-        raise Problem("unauthenticated", "The token has no area.")
+        raise Unauthenticated("The token has no area.")
     return Caller(subject=str(claims["sub"]), role=role, area=area), float(claims["exp"])
+
+
+def require_role(scope: AreaScope, roles: frozenset[Role] | set[Role], doing: str) -> None:
+    """403 `forbidden` unless the caller's role is one of `roles`; the answer names the allowed ones."""
+    if scope.caller.role not in roles:
+        raise Forbidden(f"Role '{scope.caller.role.value}' may not {doing}; allowed: "
+                        f"{', '.join(sorted(r.value for r in roles))}.")

@@ -1,27 +1,21 @@
 """A service's read copy of the area axis, built only from org-registry's area events.
 
 demand-intake, project-matching and dual-registration each keep one in their own database
-(no shared tables) and scope callers with it.
+(no shared tables) and scope callers with it. Its HTTP face is `yizhou.axis_copy_routes`.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel
-from sqlalchemy import Boolean, Column, MetaData, String, Table, func, literal, select, update
+from sqlalchemy import Boolean, Column, MetaData, String, Table, bindparam, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from yizhou.auth import AreaScope
 from yizhou.columns import UtcDateTime
-from yizhou.axis_events import AREAS_TOPIC, AreaCreated, AreaMoved, AreaRetired, AreaUpdated, Level
+from yizhou.axis_events import AREAS_TOPIC, AreaCreated, AreaMoved, AreaRetired, AreaUpdated
 from yizhou.consumer import Subscription
-from yizhou.dependencies import DatabaseDep, get_scope
 from yizhou.envelope import ReceivedEvent
-from yizhou.pagination import Page, page_of
-from yizhou.problems import Problem
 
 axis_copy_metadata = MetaData()
 
@@ -36,6 +30,25 @@ area_copy = Table(
     Column("retired", Boolean, nullable=False, default=False),
     Column("updated_at", UtcDateTime, nullable=False),
 )
+
+
+@dataclass(frozen=True)
+class AreaInfo:
+    """One area of the read copy, as use cases check it (place, scope, retirement)."""
+
+    code: str
+    level: str
+    path: str
+    parent_code: str | None
+    retired: bool
+
+
+_AREA = select(area_copy).where(area_copy.c.code == bindparam("code"))  # built once: every submit reads one
+
+
+async def area_info(session: AsyncSession, code: str) -> AreaInfo | None:
+    row = (await session.execute(_AREA, {"code": code})).first()
+    return None if row is None else AreaInfo(row.code, row.level, row.path, row.parent_code, row.retired)
 
 
 async def path_of(session: AsyncSession, code: str) -> str | None:
@@ -131,43 +144,3 @@ AXIS_COPY_SUBSCRIPTIONS = [
     Subscription(AREAS_TOPIC, AreaMoved.event_type, on_moved),
     Subscription(AREAS_TOPIC, AreaRetired.event_type, on_retired),
 ]
-
-
-class AreaCopyOut(BaseModel):
-    code: str
-    name: str
-    level: Level
-    parent_code: str | None
-    path: str
-    retired: bool
-
-
-axis_copy_router = APIRouter(prefix="/api/v1/areas", tags=["areas (read copy)"])
-
-
-@axis_copy_router.get("", response_model=Page[AreaCopyOut], summary="Areas of this service's read copy in the caller's scope")
-async def list_areas(db: DatabaseDep, scope: Annotated[AreaScope, Depends(get_scope)],
-                     level: Level | None = None, include_retired: bool = False,
-                     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-                     after: Annotated[str | None, Query(max_length=400, description="Cursor: the last path seen")] = None):
-    query = select(area_copy).where(area_copy.c.path.startswith(scope.path, autoescape=True)).order_by(area_copy.c.path).limit(limit + 1)
-    if level is not None:
-        query = query.where(area_copy.c.level == level.value)
-    if not include_retired:
-        query = query.where(area_copy.c.retired.is_(False))
-    if after is not None:
-        query = query.where(area_copy.c.path > after)
-    async with db.sessions() as session:
-        rows = [AreaCopyOut(**row._mapping) for row in (await session.execute(query)).all()]
-    return page_of(rows, limit, lambda area: area.path)
-
-
-@axis_copy_router.get("/{code}", response_model=AreaCopyOut, summary="One area of the read copy",
-                      responses={404: {"description": "Unknown, or outside the caller's area"}})
-async def get_area(code: str, db: DatabaseDep, scope: Annotated[AreaScope, Depends(get_scope)]):
-    async with db.sessions() as session:
-        row = (await session.execute(select(area_copy).where(area_copy.c.code == code))).first()
-    # Outside the scope answers like unknown: existence of other areas' records is not disclosed.
-    if row is None or not scope.covers(row.path):
-        raise Problem("not-found", f"No area '{code}' in your scope.")
-    return AreaCopyOut(**row._mapping)

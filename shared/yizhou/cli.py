@@ -7,6 +7,7 @@ import importlib
 import os
 import signal
 import time
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Annotated
 
@@ -259,15 +260,12 @@ def asyncapi(out: Annotated[Path | None, typer.Option(help="Write to this file i
         print(text)
 
 
-try:  # demand-intake's operator commands (`yizhou demand-intake rates rebuild`), when it is installed
-    from demand_intake.cli import app as _demand_intake_cli; app.add_typer(_demand_intake_cli, name="demand-intake")  # noqa: E702
-except ModuleNotFoundError:
-    pass
+# A service's operator commands (`yizhou org-registry import|export`, `yizhou demand-intake rates
+# rebuild`) join through the `yizhou.commands` entry points its package declares, so this library
+# names no service.
+for _commands in entry_points(group="yizhou.commands"):
+    app.add_typer(_commands.load(), name=_commands.name)
 
-try:  # org-registry's operator commands (`yizhou org-registry import|export`), when it is installed
-    from org_registry.cli import app as _org_registry_cli; app.add_typer(_org_registry_cli, name="org-registry")  # noqa: E702
-except ModuleNotFoundError:
-    pass
 
 def main() -> None:
     app()

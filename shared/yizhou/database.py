@@ -86,6 +86,31 @@ class Database:
         await self.engine.dispose()
 
 
+def outbox_rows(data: EventData, *, aggregate_id: str, subject: str | None = None, source: str) -> list[dict[str, Any]]:
+    """An event's outbox row, and those of its partner-facing views (see yizhou.partner): what every
+    recorder writes, so the inside and the partner topics cannot drift apart."""
+    row = data.outbox_values(aggregate_id=aggregate_id, subject=subject or aggregate_id, source=source)
+    return [row, *(view.outbox_values(aggregate_id=aggregate_id, subject=subject or aggregate_id, source=source)
+                   for view in partner_views(data.event_type, row["data"]))]
+
+
+class SessionWork:
+    """Records events into the outbox of a session someone else commits (a consumer's handler: its
+    inbox claim, its changes and these rows are one transaction)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self._rows: list[dict[str, Any]] = []
+
+    def record(self, data: EventData, *, aggregate_id: str, subject: str | None = None, source: str) -> None:
+        self._rows += outbox_rows(data, aggregate_id=aggregate_id, subject=subject, source=source)
+
+    async def flush(self) -> None:
+        if self._rows:
+            await self.session.execute(outbox.insert(), self._rows)
+            self._rows = []
+
+
 class UnitOfWork:
     """`async with db.unit_of_work() as uow:` ... `await uow.commit()`; leaving without commit rolls back.
 
@@ -115,12 +140,7 @@ class UnitOfWork:
             await self.session.close()
 
     def record(self, data: EventData, *, aggregate_id: str, subject: str | None = None, source: str) -> None:
-        row = data.outbox_values(aggregate_id=aggregate_id, subject=subject or aggregate_id, source=source)
-        self._outbox_rows.append(row)
-        # Partner-facing projections ride in the same transaction (see yizhou.partner).
-        for view in partner_views(data.event_type, row["data"]):
-            self._outbox_rows.append(view.outbox_values(aggregate_id=aggregate_id, subject=subject or aggregate_id,
-                                                        source=source))
+        self._outbox_rows += outbox_rows(data, aggregate_id=aggregate_id, subject=subject, source=source)
 
     async def flush(self) -> None:
         """The ORM's pending objects, then the rows held for commit: after this, reads see them all."""

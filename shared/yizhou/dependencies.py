@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from yizhou.auth import AreaScope, Caller, Role, decode_token
+from yizhou.auth import AreaScope, Caller, Role, decode_token, require_role
 from yizhou.database import Database
 from yizhou.problems import Problem
 
@@ -53,8 +53,7 @@ def require_roles(*roles: Role):
     allowed = frozenset(roles)
 
     async def _check(scope: Annotated[AreaScope, Depends(get_scope)]) -> AreaScope:
-        if scope.caller.role not in allowed:
-            raise Problem("forbidden", f"Role '{scope.caller.role}' may not do this; allowed: {sorted(allowed)}.")
+        require_role(scope, allowed, "do this")
         return scope
 
     return _check

@@ -13,7 +13,7 @@ from sqlalchemy import JSON, Column, Integer, MetaData, String, Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yizhou.columns import UtcDateTime
-from yizhou.problems import Problem, register_problem
+from yizhou.errors import ApplicationError, register_problem
 
 idempotency_metadata = MetaData()
 
@@ -42,7 +42,7 @@ async def replayed(session: AsyncSession, caller: str, key: str, body_hash: str)
     if row is None:
         return None
     if row.request_hash != body_hash:
-        raise Problem(KEY_REUSED, f"Idempotency-Key '{key}' was already used with a different body.")
+        raise ApplicationError.of(KEY_REUSED, f"Idempotency-Key '{key}' was already used with a different body.")
     return row.status_code, row.response
 
 

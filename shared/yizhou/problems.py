@@ -1,7 +1,8 @@
 """RFC 9457 problem details: every error a client can cause, with a stable `type` URI.
 
-Domain code raises the domain's own exceptions (no HTTP import); the service maps them to
-`Problem`s, and the handlers here render every failure as `application/problem+json`.
+Domain code raises the domain's own exceptions, use cases and stores raise `yizhou.errors`'
+application errors (no HTTP import); the handlers here, installed once per app, render every
+failure as `application/problem+json`.
 """
 
 from __future__ import annotations
@@ -15,53 +16,23 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from yizhou.errors import CATALOGUE, PROBLEM_BASE, ApplicationError, problem_type, register_problem
+
 log = logging.getLogger(__name__)
 
-PROBLEM_BASE = "urn:yizhou:problem:"
 MEDIA_TYPE = "application/problem+json"
 
-# slug -> (status, title): the catalogue a client can code against.
-CATALOGUE: dict[str, tuple[int, str]] = {
-    "validation": (422, "The request is not valid"),
-    "malformed-request": (400, "The request body could not be read"),
-    "unauthenticated": (401, "A valid bearer token is required"),
-    "forbidden": (403, "Not allowed for this role"),
-    "out-of-scope": (403, "Outside the caller's area"),
-    "not-found": (404, "No such resource"),
-    "method-not-allowed": (405, "Method not allowed"),
-    "conflict": (409, "The request conflicts with the current state"),
-    "illegal-transition": (409, "The transition is not allowed from the current state"),
-    "payload-too-large": (413, "The request body is too large"),
-    "unsupported-media-type": (415, "Unsupported media type"),
-    "rule-violated": (422, "The request breaks a domain rule"),
-    "unavailable": (503, "A backing service is unavailable; retry later"),
-    "internal": (500, "Internal error"),
-    "duplicate": (409, "A resource with this identity exists"),
-    "unknown-reference": (422, "The request refers to something that does not exist"),
-    # Raised by every service that files records under an area (a read copy knows retired areas too).
-    "area-retired": (409, "The area is retired"),
-}
+# Re-exported: the API layer and older imports name them from here.
+__all__ = ["CATALOGUE", "PROBLEM_BASE", "MEDIA_TYPE", "Problem", "install_problem_handlers", "problem_response",
+           "problem_type", "register_problem"]
 
 
-def register_problem(slug: str, status: int, title: str) -> str:
-    """A service adds its own problem kinds once, at import; returns the slug for raising."""
-    if CATALOGUE.get(slug, (status, title)) != (status, title):
-        raise ValueError(f"problem '{slug}' already registered differently")
-    CATALOGUE[slug] = (status, title)
-    return slug
+class Problem(ApplicationError):
+    """The API layer's way to refuse a request by kind (`Problem("not-found", "...")`); use cases
+    and stores raise the typed errors of `yizhou.errors` instead."""
 
-
-class Problem(Exception):
     def __init__(self, slug: str, detail: str, *, status: int | None = None, **extensions: Any) -> None:
-        super().__init__(detail)
-        self.slug = slug
-        self.status = status or CATALOGUE[slug][0]
-        self.detail = detail
-        self.extensions = extensions
-
-
-def problem_type(slug: str) -> str:
-    return PROBLEM_BASE + slug
+        self._refuse(slug, detail, status, extensions)
 
 
 def problem_response(request: Request | None, slug: str, detail: str, status: int | None = None,
@@ -88,8 +59,8 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
 
 
 def install_problem_handlers(app: FastAPI) -> None:
-    @app.exception_handler(Problem)
-    async def _problem(request: Request, exc: Problem):
+    @app.exception_handler(ApplicationError)
+    async def _problem(request: Request, exc: ApplicationError):
         return problem_response(request, exc.slug, exc.detail, exc.status, **exc.extensions)
 
     @app.exception_handler(RequestValidationError)

@@ -24,7 +24,7 @@ from yizhou.database import Database
 from yizhou.events import dead_letter_topic
 from yizhou.logs import configure_logging
 from yizhou.migrations import upgrade_to_head
-from yizhou.observability import MetricsMiddleware, metrics_endpoint
+from yizhou.http_metrics import MetricsMiddleware, metrics_endpoint
 from yizhou.openapi_links import add_links
 from yizhou.partner import partner_topics
 from yizhou.problems import install_problem_handlers, problem_response

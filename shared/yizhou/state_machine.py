@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Generic, TypeVar
 
+from yizhou.errors import TransitionNotAllowed
+
 S = TypeVar("S", bound=StrEnum)
 
 
@@ -45,8 +47,6 @@ class StateMachine(Generic[S]):
 
 
 def as_problem(exc: IllegalTransition):
-    """The 409 problem for an illegal transition (imported lazily to keep domain code web-free)."""
-    from yizhou.problems import Problem
-
-    return Problem("illegal-transition", str(exc), current_state=exc.current, requested_state=exc.target,
-                   allowed_states=exc.allowed)
+    """The application error (409 `illegal-transition`) for an illegal transition."""
+    return TransitionNotAllowed(str(exc), current_state=exc.current, requested_state=exc.target,
+                                allowed_states=exc.allowed)

@@ -13,7 +13,7 @@ from org_registry.settings import Settings as OrgSettings
 import yizhou.auth
 from yizhou.auth import Role, decode_token, mint_token
 from yizhou.envelope import MalformedEvent, from_kafka_record, to_kafka_message
-from yizhou.problems import Problem
+from yizhou.errors import Unauthenticated
 
 
 def test_database_url_per_service_wins_then_server_then_sqlite(monkeypatch, tmp_path):
@@ -59,10 +59,10 @@ def test_unreadable_records_are_malformed(value, headers):
 def test_tokens_carry_role_and_area_and_are_checked():
     caller = decode_token("s" * 32, mint_token("s" * 32, role="grid_worker", area="CY0100101"))
     assert caller.role == Role.GRID_WORKER and caller.area == "CY0100101"
-    with pytest.raises(Problem) as expired:
+    with pytest.raises(Unauthenticated) as expired:
         decode_token("s" * 32, mint_token("s" * 32, role="resident", area="CY", ttl_s=-1))
     assert expired.value.slug == "unauthenticated"
-    with pytest.raises(Problem):
+    with pytest.raises(Unauthenticated):
         decode_token("s" * 32, mint_token("t" * 32, role="resident", area="CY"))
     with pytest.raises(ValueError):
         mint_token("s" * 32, role="emperor", area="CY")
@@ -75,13 +75,13 @@ def test_a_verified_token_is_remembered_until_it_expires_and_only_for_its_secret
     token = mint_token("s" * 32, role="grid_worker", area="CY0100101", ttl_s=1)
     assert decode_token("s" * 32, token) == decode_token("s" * 32, token)
     assert len(calls) == 1  # the second answer came from memory
-    with pytest.raises(Problem):  # the same token checked against another secret is checked, and fails
+    with pytest.raises(Unauthenticated):  # the same token checked against another secret is checked, and fails
         decode_token("t" * 32, token)
-    with pytest.raises(Problem):
+    with pytest.raises(Unauthenticated):
         decode_token("t" * 32, token)
     assert len(calls) == 3  # a failure is never kept
     time.sleep(1.1)
-    with pytest.raises(Problem) as expired:  # remembered, but expired now
+    with pytest.raises(Unauthenticated) as expired:  # remembered, but expired now
         decode_token("s" * 32, token)
     assert "expired" in expired.value.detail
 

@@ -16,7 +16,8 @@ from demand_intake.events import PUBLISHED_TOPICS
 from demand_intake.metrics import demand_gauges
 from demand_intake.settings import Settings
 from demand_intake.use_cases.deadlines import sweeper
-from yizhou.axis_copy import axis_copy_router, path_of
+from yizhou.axis_copy import path_of
+from yizhou.axis_copy_routes import axis_copy_router
 from yizhou.clock import Clock, SystemClock
 from yizhou.service_app import ServiceParts, build_app
 

@@ -21,7 +21,7 @@ from demand_intake.store.demands import DemandRepository
 from demand_intake.store.facts import FactRepository
 from demand_intake.store.models import DemandFactRow, DemandRow, MeetingRow, RateCellRow, UnitCopyRow
 from demand_intake.store.rate_cells import RateCells
-from demand_intake.use_cases.common import SYSTEM, SessionWork
+from demand_intake.use_cases.common import SYSTEM
 from demand_intake.use_cases.demands import apply_state
 from yizhou.axis_copy import AXIS_COPY_SUBSCRIPTIONS, FollowMoves, area_copy, paths_of
 from yizhou.axis_events import AREAS_TOPIC, AreaMoved
@@ -30,6 +30,7 @@ from yizhou.clock import Clock, SystemClock
 from yizhou.consumer import Subscription, UnprocessableEvent
 from yizhou.contracts.demands import DEMAND_EVENTS, DEMANDS_TOPIC
 from yizhou.contracts.units import UNITS_TOPIC
+from yizhou.database import SessionWork
 from yizhou.envelope import ReceivedEvent
 from yizhou.events import topic_name
 from yizhou.state_machine import IllegalTransition

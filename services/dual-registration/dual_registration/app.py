@@ -15,7 +15,8 @@ from dual_registration.api.services import router as services_router
 from dual_registration.consumers import SUBSCRIPTIONS
 from dual_registration.events import PUBLISHED_TOPICS
 from dual_registration.settings import Settings
-from yizhou.axis_copy import axis_copy_router, path_of
+from yizhou.axis_copy import path_of
+from yizhou.axis_copy_routes import axis_copy_router
 from yizhou.clock import Clock, SystemClock
 from yizhou.service_app import ServiceParts, build_app
 

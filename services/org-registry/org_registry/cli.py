@@ -28,7 +28,7 @@ from org_registry.use_cases.imports import ImportReport, import_sheet
 from yizhou.auth import AreaScope, Caller, Role
 from yizhou.database import Database
 from yizhou.migrations import upgrade_to_head
-from yizhou.problems import Problem
+from yizhou.errors import ApplicationError
 
 app = typer.Typer(help="org-registry: bulk import and export of units, organizations and members.", no_args_is_help=True)
 console = Console()
@@ -130,7 +130,7 @@ def import_command(kind: Annotated[SheetKind, typer.Argument(help="units, organi
 
         try:
             result = asyncio.run(run_import(kind, file, area, dry_run, fmt, progress=progress))
-        except (UnreadableSheet, Problem) as exc:
+        except (UnreadableSheet, ApplicationError) as exc:
             console.print(f"[red]{getattr(exc, 'detail', exc)}[/]")
             raise typer.Exit(2) from None
     elapsed = time.perf_counter() - started

@@ -15,7 +15,8 @@ from project_matching.guarantee.api.funds import router as funds_router
 from project_matching.guarantee.api.venues import router as venues_router
 from project_matching.events import PUBLISHED_TOPICS
 from project_matching.settings import Settings
-from yizhou.axis_copy import axis_copy_router, path_of
+from yizhou.axis_copy import path_of
+from yizhou.axis_copy_routes import axis_copy_router
 from yizhou.service_app import ServiceParts, build_app
 
 

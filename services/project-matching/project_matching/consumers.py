@@ -19,6 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from project_matching.domain.project import new_project
+from project_matching.events import NAMESPACE
 from project_matching.guarantee.consumers import GUARANTEE_SUBSCRIPTIONS
 from project_matching.guarantee.store.tables import READ_MODELS as GUARANTEE_READ_MODELS
 from project_matching.domain.resource import HOURS_PER_NEED, ResourceRuleViolation, categories_for_skills
@@ -27,25 +28,22 @@ from project_matching.store.resources import ResourceRepository
 from project_matching.guarantee.store.tables import metadata as guarantee_metadata
 from project_matching.store.tables import demand_copy
 from project_matching.store.tables import metadata as own_metadata
-from project_matching.use_cases.common import SessionWork, record
+from project_matching.use_cases.common import record
 from project_matching.use_cases.projects import project_event
 from project_matching.use_cases.resources import add_resource, resource_event, withdraw_resource
 from yizhou.axis_copy import area_copy, axis_subscriptions
 from yizhou.consumer import Subscription, UnprocessableEvent
 from yizhou.contracts.categories import SERVICE_CATEGORIES
+from yizhou.contracts.demands import DEMAND_EVENTS, DEMANDS_TOPIC
 from yizhou.contracts.projects import ProjectOpened
 from yizhou.contracts.resources import ResourceUpdated
+from yizhou.database import SessionWork
 from yizhou.envelope import ReceivedEvent
 from yizhou.events import topic_name
 
-DEMANDS_TOPIC = topic_name("demands")
 MEETINGS_TOPIC = topic_name("meetings")
 REGISTRATIONS_TOPIC = topic_name("registrations")
-DEMAND_TYPES = ("demand.submitted", "demand.accepted", "demand.assigned", "demand.started", "demand.escalated",
-                "demand.dispatched", "demand.reported_in", "demand.overdue", "demand.resolved", "demand.closed",
-                "demand.reopened", "demand.merged", "demand.withdrawn", "demand.rejected", "demand.supported")
-# Ids minted from event facts: a replayed event maps to the same project or resource.
-NAMESPACE = uuid.UUID("6f1c9a52-3b7e-4d0a-9a51-2f4f3c7b8e10")
+DEMAND_TYPES = tuple(event.event_type for event in DEMAND_EVENTS)  # every demand event read: the projection follows states
 
 
 class _Tolerant(BaseModel):

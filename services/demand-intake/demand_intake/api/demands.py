@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from demand_intake.api.schemas import (
     AcceptIn, AssignIn, CloseIn, DemandDetailOut, DemandIn, DemandOut, DispatchOut, DuplicateOut, EscalateIn,
@@ -18,22 +17,21 @@ from demand_intake.domain.escalation import DispatchOrder
 from demand_intake.use_cases import demands as use_cases
 from demand_intake.use_cases import escalation, imports
 from demand_intake.use_cases.demands import Submission
-from yizhou import idempotency
 from yizhou.auth import Role
 from yizhou.axis_events import CODE_PATTERN
 from yizhou.dependencies import DatabaseDep, ScopeDep
+from yizhou.idempotent_writes import IdempotentDatabaseDep, IdempotentRoute
 from yizhou.pagination import Page, page_of
 from yizhou.problems import Problem
 
-router = APIRouter(prefix="/api/v1/demands", tags=["demands"])
+router = APIRouter(route_class=IdempotentRoute, prefix="/api/v1/demands", tags=["demands"])
 
 DemandId = Annotated[str, Path(min_length=1, max_length=36, description="Demand id")]
 PROBLEMS = {401: {"description": "No or bad token (problem+json `unauthenticated`)"},
             403: {"description": "Role may not do this (`forbidden`), or the demand is handled above your area (`out-of-scope`)"},
             404: {"description": "Unknown demand, or outside your area (`not-found`)"},
             409: {"description": "Illegal transition (`illegal-transition`, names current and allowed states) or a concurrent change (`conflict`)"},
-            422: {"description": "Invalid body (`validation`), unknown area (`unknown-reference`), a demand rule (`demand-rule`), "
-                                 "or an Idempotency-Key reused with another body (`idempotency-key-reused`)"}}
+            422: {"description": "Invalid body (`validation`), unknown area (`unknown-reference`), or a demand rule (`demand-rule`)"}}
 
 
 def _clock(request: Request):
@@ -50,18 +48,12 @@ def _submission(body: DemandIn) -> Submission:
 
 @router.post("", status_code=201, response_model=SubmittedOut, responses=PROBLEMS,
              summary="Submit a demand from any channel (staff and members enter it for a resident)")
-async def submit(body: DemandIn, request: Request, db: DatabaseDep, scope: ScopeDep,
-                 idempotency_key: Annotated[str | None, Header(min_length=1, max_length=200,
-                                                               description="A client retry with the same key never makes a second demand")] = None):
-    def render(demand, matches):
-        out = SubmittedOut(demand=demand_out(demand, scope), possible_duplicates=[duplicate_out(m) for m in matches])
-        return out.model_dump(mode="json")
-
-    status, payload = await use_cases.submit(
-        db, scope, _clock(request), request.app.state.settings, _submission(body), render=render,
-        idempotency_key=idempotency_key,
-        body_hash=idempotency.request_hash(body.model_dump(mode="json")) if idempotency_key else "")
-    return JSONResponse(payload, status_code=status, headers={"Location": f"/api/v1/demands/{payload['demand']['id']}"})
+async def submit(body: DemandIn, request: Request, db: IdempotentDatabaseDep, scope: ScopeDep,
+                 response: Response) -> SubmittedOut:
+    submitted = await use_cases.submit(db, scope, _clock(request), request.app.state.settings, _submission(body))
+    response.headers["Location"] = f"/api/v1/demands/{submitted.demand.id}"
+    return SubmittedOut(demand=demand_out(submitted.demand, scope),
+                        possible_duplicates=[duplicate_out(m) for m in submitted.possible_duplicates])
 
 
 @router.post("/import", status_code=201, response_model=ImportOut, responses=PROBLEMS,

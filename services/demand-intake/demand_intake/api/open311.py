@@ -26,8 +26,8 @@ from demand_intake.use_cases.demands import Submission
 from yizhou.auth import Role
 from yizhou.axis_events import CODE_PATTERN
 from yizhou.dependencies import get_caller, get_scope
+from yizhou.errors import ApplicationError
 from yizhou.personal_data import mask_address, sees_personal_data
-from yizhou.problems import Problem
 
 router = APIRouter(prefix="/open311/v2", tags=["Open311 GeoReport v2"])
 SPEC = "http://wiki.open311.org/GeoReport_v2"
@@ -55,7 +55,7 @@ async def _scope(request: Request):
     try:
         caller = await get_caller(request, _bearer(request))
         return await get_scope(request, caller)
-    except Problem as exc:
+    except ApplicationError as exc:
         raise Open311Error(exc.status, exc.detail) from None
 
 
@@ -80,7 +80,7 @@ def guarded(root: str):
                 return answer(fmt, await handler(request, **kw), root)
             except Open311Error as exc:
                 return error(fmt, exc.code, exc.description)
-            except Problem as exc:
+            except ApplicationError as exc:
                 return error(fmt, 400 if exc.status == 422 else exc.status, exc.detail)
 
         wrapper.__name__ = handler.__name__
@@ -202,10 +202,9 @@ async def create_request(request: Request, fmt: str):
                      resident=Resident(name=name, phone=phone, anonymous=not (name or phone)),
                      priority_household=_choice(form, "priority_household", PriorityHousehold),
                      latitude=lat, longitude=lon, address=address)
-    _, body = await use_cases.submit(db_of(request), scope, request.app.state.clock, request.app.state.settings, sub,
-                                     render=lambda demand, matches: {"id": demand.id, "duplicates": len(matches)})
-    notice = "Received; a duplicate may already be open nearby." if body["duplicates"] else "Received."
-    return [{"service_request_id": body["id"], "service_notice": notice, "account_id": None}]
+    submitted = await use_cases.submit(db_of(request), scope, request.app.state.clock, request.app.state.settings, sub)
+    notice = "Received; a duplicate may already be open nearby." if submitted.possible_duplicates else "Received."
+    return [{"service_request_id": submitted.demand.id, "service_notice": notice, "account_id": None}]
 
 
 def db_of(request: Request):

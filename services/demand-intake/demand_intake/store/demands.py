@@ -11,7 +11,7 @@ from demand_intake.domain.demand import Channel, Demand, Feedback, PriorityHouse
 from demand_intake.domain.duplicates import Candidate, Place
 from demand_intake.store.models import DemandHistoryRow, DemandRow, DispatchRow, MeTooRow
 from yizhou.pending_inserts import insert_at_commit
-from yizhou.problems import Problem
+from yizhou.errors import Conflict
 
 _COPIED = ("id", "category", "description", "area_code", "area_path", "area_level", "entered_by", "entered_by_role",
            "submitted_at", "resident_subject", "latitude", "longitude", "address", "complex", "handling_area_code",
@@ -84,7 +84,7 @@ class DemandRepository:
             update(DemandRow).where(DemandRow.id == demand.id, DemandRow.version == demand.version)
             .values(**row_values(demand), version=demand.version + 1).execution_options(synchronize_session=False))
         if result.rowcount != 1:
-            raise Problem("conflict", f"Demand {demand.id} was changed by someone else meanwhile; reload and retry.")
+            raise Conflict(f"Demand {demand.id} was changed by someone else meanwhile; reload and retry.")
         demand.version += 1
 
     async def log(self, demand_id: str, action: str, from_state: State | None, to_state: State, actor: str,

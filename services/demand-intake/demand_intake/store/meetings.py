@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from demand_intake.domain.meeting import Decision, DecisionKind, Meeting, MeetingState
 from demand_intake.store.models import AgendaItemRow, MeetingRow
-from yizhou.problems import Problem
+from yizhou.errors import Conflict
 
 
 def _decisions(raw: list | None) -> list[Decision]:
@@ -44,7 +44,7 @@ class MeetingRepository:
                             "summary": d.summary} for d in m.decisions],
                 version=m.version + 1).execution_options(synchronize_session=False))
         if result.rowcount != 1:
-            raise Problem("conflict", f"Meeting {m.id} was changed by someone else meanwhile; reload and retry.")
+            raise Conflict(f"Meeting {m.id} was changed by someone else meanwhile; reload and retry.")
         m.version += 1
 
     async def add_agenda_item(self, meeting_id: str, demand_id: str, note: str | None, at: datetime) -> bool:

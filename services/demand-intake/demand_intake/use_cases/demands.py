@@ -1,14 +1,12 @@
-"""Submitting demands (with Idempotency-Key and duplicate candidates), moving them through the state
+"""Submitting demands (with their duplicate candidates), moving them through the state
 machine with their deadline clocks, merging duplicates and counting "me too"."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError, OperationalError
 
 from demand_intake.domain import deadlines as rules
 from demand_intake.domain.deadlines import DeadlineClock, DeadlineKind, budget_for, clock_effects
@@ -21,15 +19,15 @@ from demand_intake.settings import Settings
 from demand_intake.store.deadlines import DeadlineRepository
 from demand_intake.store.demands import DemandRepository
 from demand_intake.use_cases.common import (
-    DEMAND_RULE, SUBMITTERS, Actor, AreaInfo, Work, area_info, assignable_unit, check_category, new_id, record_demand,
-    require_handler, require_role, rule_problem, visible_demand,
+    SUBMITTERS, Actor, Work, assignable_unit, check_category, new_id, record_demand, require_handler, rule_problem, visible_demand,
 )
-from yizhou import idempotency
-from yizhou.auth import AreaScope, Role
+from demand_intake.use_cases.errors import DemandRuleBroken
+from yizhou.auth import AreaScope, Role, require_role
+from yizhou.axis_copy import AreaInfo, area_info
 from yizhou.clock import Clock
 from yizhou.database import Database
+from yizhou.errors import AreaRetired, Forbidden, NotFound, UnknownReference
 from yizhou.personal_data import STAFF_ROLES
-from yizhou.problems import Problem
 from yizhou.state_machine import IllegalTransition
 
 
@@ -61,10 +59,10 @@ def _community_path(path: str) -> str:
 async def _place(session, scope: AreaScope, area_code: str):
     area = await area_info(session, area_code)
     if area is None or not scope.covers(area.path):
-        raise Problem("unknown-reference", f"No area '{area_code}' in your scope.",
+        raise UnknownReference(f"No area '{area_code}' in your scope.",
                       errors=[{"field": "area_code", "message": "unknown area"}])
     if area.retired:
-        raise Problem("area-retired", f"Area '{area_code}' is retired; file the demand under its successor.")
+        raise AreaRetired(f"Area '{area_code}' is retired; file the demand under its successor.")
     return area
 
 
@@ -90,68 +88,52 @@ async def check_duplicates(db: Database, scope: AreaScope, clock: Clock, setting
         return await find_candidates(session, scope, clock, settings, sub)
 
 
-Render = Callable[[Demand, list[Match]], dict[str, Any]]
+@dataclass(frozen=True)
+class Submitted:
+    demand: Demand
+    possible_duplicates: list[Match]
 
 
-async def submit(db: Database, scope: AreaScope, clock: Clock, settings: Settings, sub: Submission, *,
-                 render: Render, idempotency_key: str | None = None, body_hash: str = "") -> tuple[int, dict[str, Any]]:
-    """Returns (status, body): 201 and the new demand, or the first answer again for a retried key."""
+async def submit(db: Database, scope: AreaScope, clock: Clock, settings: Settings, sub: Submission) -> Submitted:
+    """Files a new demand with its deadlines and its `demand.submitted` event, and names the open
+    demands it may duplicate. A client's retry with an Idempotency-Key is the API's business
+    (`yizhou.idempotent_writes`): it holds this unit of work's commit until the answer is stored."""
     require_role(scope, SUBMITTERS, "submit demands")
     resident_subject = None
     if scope.caller.role == Role.RESIDENT:
         if sub.channel not in RESIDENT_CHANNELS:
-            raise Problem(DEMAND_RULE, f"Residents submit through {sorted(c.value for c in RESIDENT_CHANNELS)}; "
-                                        f"'{sub.channel.value}' is entered by staff or members.")
+            raise DemandRuleBroken(f"Residents submit through {sorted(c.value for c in RESIDENT_CHANNELS)}; "
+                                   f"'{sub.channel.value}' is entered by staff or members.")
         resident_subject = scope.caller.subject
-    caller = f"{scope.caller.subject}|{scope.caller.role.value}"
-    for attempt in range(3):
-        try:
-            async with db.unit_of_work() as uow:
-                if idempotency_key:
-                    stored = await idempotency.replayed(uow.session, caller, idempotency_key, body_hash)
-                    if stored is not None:
-                        return stored
-                # Reads first (the area once, then the duplicate candidates), everything else in memory,
-                # then the writes back to back: on SQLite the write lock is held from the first insert
-                # to the commit, so no query and no Python work sits between them.
-                area = await _place(uow.session, scope, sub.area_code)
-                check_category(sub.category)
-                now = clock.now()
-                matches = await _matches(uow.session, area, now, settings, sub)
-                demand = Demand(
-                    id=new_id(), channel=sub.channel, category=sub.category, urgency=sub.urgency,
-                    description=sub.description, area_code=area.code, area_path=area.path, area_level=area.level,
-                    resident=sub.resident, entered_by=scope.caller.subject, entered_by_role=scope.caller.role.value,
-                    submitted_at=now, updated_at=now, resident_subject=resident_subject,
-                    priority_household=sub.priority_household, latitude=sub.latitude, longitude=sub.longitude,
-                    address=sub.address)
-                budget = budget_for(sub.category, sub.urgency, overrides=settings.deadlines)
-                record_demand(uow, "demand.submitted", demand, now, channel=sub.channel.value, urgency=sub.urgency.value,
-                              priority_household=sub.priority_household.value if sub.priority_household else None,
-                              anonymous=sub.resident.anonymous, entered_on_behalf=demand.entered_on_behalf,
-                              respond_due_at=now + budget.respond, resolve_due_at=now + budget.resolve)
-                body = render(demand, matches)
-                repo = DemandRepository(uow.session)
-                await repo.add(demand)
-                await DeadlineRepository(uow.session).add(
-                    demand.id, DeadlineClock.start(DeadlineKind.RESPOND, budget.respond, now),
-                    DeadlineClock.start(DeadlineKind.RESOLVE, budget.resolve, now))
-                await repo.log(demand.id, "submit", None, State.SUBMITTED, scope.caller.subject, scope.caller.role.value,
-                               f"channel {sub.channel.value}", now)
-                if idempotency_key:
-                    await idempotency.remember(uow.session, caller, idempotency_key, body_hash, 201, body)
-                await uow.commit()
-                return 201, body
-        except (IntegrityError, OperationalError):
-            # A concurrent request with the same key won (unique key, or SQLite's write lock): its
-            # answer is the answer. Without a key this is a real failure and goes up.
-            if not idempotency_key or attempt == 2:
-                raise
-            async with db.sessions() as session:
-                stored = await idempotency.replayed(session, caller, idempotency_key, body_hash)
-            if stored is not None:
-                return stored
-    raise AssertionError("unreachable")
+    async with db.unit_of_work() as uow:
+        # Reads first (the area once, then the duplicate candidates), everything else in memory,
+        # then the writes back to back: on SQLite the write lock is held from the first insert
+        # to the commit, so no query and no Python work sits between them.
+        area = await _place(uow.session, scope, sub.area_code)
+        check_category(sub.category)
+        now = clock.now()
+        matches = await _matches(uow.session, area, now, settings, sub)
+        demand = Demand(
+            id=new_id(), channel=sub.channel, category=sub.category, urgency=sub.urgency,
+            description=sub.description, area_code=area.code, area_path=area.path, area_level=area.level,
+            resident=sub.resident, entered_by=scope.caller.subject, entered_by_role=scope.caller.role.value,
+            submitted_at=now, updated_at=now, resident_subject=resident_subject,
+            priority_household=sub.priority_household, latitude=sub.latitude, longitude=sub.longitude,
+            address=sub.address)
+        budget = budget_for(sub.category, sub.urgency, overrides=settings.deadlines)
+        record_demand(uow, "demand.submitted", demand, now, channel=sub.channel.value, urgency=sub.urgency.value,
+                      priority_household=sub.priority_household.value if sub.priority_household else None,
+                      anonymous=sub.resident.anonymous, entered_on_behalf=demand.entered_on_behalf,
+                      respond_due_at=now + budget.respond, resolve_due_at=now + budget.resolve)
+        repo = DemandRepository(uow.session)
+        await repo.add(demand)
+        await DeadlineRepository(uow.session).add(
+            demand.id, DeadlineClock.start(DeadlineKind.RESPOND, budget.respond, now),
+            DeadlineClock.start(DeadlineKind.RESOLVE, budget.resolve, now))
+        await repo.log(demand.id, "submit", None, State.SUBMITTED, scope.caller.subject, scope.caller.role.value,
+                       f"channel {sub.channel.value}", now)
+        await uow.commit()
+    return Submitted(demand, matches)
 
 
 async def get(db: Database, scope: AreaScope, demand_id: str) -> Demand:
@@ -169,13 +151,13 @@ async def details(db: Database, scope: AreaScope, demand_id: str):
 
 async def list_demands(db: Database, scope: AreaScope, *, under: str | None, mine: bool, limit: int, **filters) -> list[Demand]:
     if scope.caller.role == Role.PARTNER:
-        raise Problem("forbidden", "Partners follow demands on the partner event stream.")
+        raise Forbidden("Partners follow demands on the partner event stream.")
     async with db.sessions() as session:
         path = scope.path
         if under is not None:
             area = await area_info(session, under)
             if area is None or not scope.covers(area.path):
-                raise Problem("not-found", f"No area '{under}' in your scope.")
+                raise NotFound(f"No area '{under}' in your scope.")
             path = area.path
         return await DemandRepository(session).list(
             under_path=path, resident_subject=scope.caller.subject if mine else None, limit=limit, **filters)
@@ -298,9 +280,9 @@ async def me_too(db: Database, scope: AreaScope, clock: Clock, demand_id: str) -
         repo = DemandRepository(uow.session)
         demand = await visible_demand(repo, scope, demand_id)
         if not demand.is_open or demand.state == State.RESOLVED:
-            raise Problem(DEMAND_RULE, f"Demand {demand_id} is {demand.state.value}; 'me too' counts on open demands.")
+            raise DemandRuleBroken(f"Demand {demand_id} is {demand.state.value}; 'me too' counts on open demands.")
         if demand.resident_subject == scope.caller.subject:
-            raise Problem(DEMAND_RULE, "You submitted this demand yourself; it already counts you.")
+            raise DemandRuleBroken("You submitted this demand yourself; it already counts you.")
         now = clock.now()
         if not await repo.add_me_too(demand.id, scope.caller.subject, now):
             return demand, False

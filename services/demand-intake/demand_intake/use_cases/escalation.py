@@ -12,13 +12,14 @@ from demand_intake.store.demands import DemandRepository
 from demand_intake.store.models import DispatchRow
 from demand_intake.use_cases.demands import record_overdue
 from demand_intake.use_cases.common import (
-    DEMAND_RULE, WHISTLERS, area_info, new_id, record_demand, require_handler, require_role, rule_problem, scrub,
-    visible_demand,
+    WHISTLERS, new_id, record_demand, require_handler, rule_problem, scrub, visible_demand,
 )
-from yizhou.auth import AreaScope, Role
+from demand_intake.use_cases.errors import DemandRuleBroken
+from yizhou.auth import AreaScope, Role, require_role
+from yizhou.axis_copy import area_info
 from yizhou.clock import Clock
 from yizhou.database import Database
-from yizhou.problems import Problem
+from yizhou.errors import NotFound
 
 
 async def escalate(db: Database, scope: AreaScope, clock: Clock, demand_id: str, reason: str) -> Demand:
@@ -89,15 +90,15 @@ async def report_in(db: Database, scope: AreaScope, clock: Clock, demand_id: str
         repo = DemandRepository(uow.session)
         demand = await repo.get(demand_id)
         if demand is None or not scope.covers(demand.area_path):
-            raise Problem("not-found", f"No demand '{demand_id}' in your scope.")
+            raise NotFound(f"No demand '{demand_id}' in your scope.")
         if scope.caller.role != Role.PARTNER:  # staff of the handling level, else forbidden
             handling = await area_info(uow.session, demand.handling_area_code)
             require_handler(scope, demand, handling.path if handling else None)
         row = await repo.dispatch(demand_id, dispatch_id)
         if row is None:
-            raise Problem("not-found", f"No dispatch '{dispatch_id}' on demand {demand_id}.")
+            raise NotFound(f"No dispatch '{dispatch_id}' on demand {demand_id}.")
         if row.reported_in_at is not None:
-            raise Problem(DEMAND_RULE, f"{row.receiver} reported in already at {row.reported_in_at.isoformat()}.")
+            raise DemandRuleBroken(f"{row.receiver} reported in already at {row.reported_in_at.isoformat()}.")
         now = clock.now()
         row.reported_in_at, row.report_note = now, note
         clocks = DeadlineRepository(uow.session)

@@ -14,14 +14,14 @@ from demand_intake.domain.demand import EVENT_OF_STATE, Demand, DemandRuleViolat
 from demand_intake.settings import Settings
 from demand_intake.store.demands import row_values
 from demand_intake.store.models import DeadlineRow, DemandHistoryRow, DemandRow, UnitCopyRow
-from demand_intake.use_cases.common import (
-    DEMAND_RULE, Actor, area_info, assignable_unit, check_category, new_id, record_demand, require_role,
-)
+from demand_intake.use_cases.common import Actor, assignable_unit, check_category, new_id, record_demand
 from demand_intake.use_cases.demands import Submission, record_overdue
-from yizhou.auth import AreaScope, Role
+from demand_intake.use_cases.errors import DemandRuleBroken
+from yizhou.auth import AreaScope, Role, require_role
+from yizhou.axis_copy import area_info
 from yizhou.clock import Clock
 from yizhou.database import Database
-from yizhou.problems import Problem
+from yizhou.errors import ApplicationError, UnknownReference
 from yizhou.state_machine import IllegalTransition, as_problem
 
 IMPORTERS = frozenset({Role.DISTRICT_ADMIN, Role.SUBDISTRICT_ADMIN})
@@ -60,8 +60,8 @@ async def import_demands(db: Database, scope: AreaScope, clock: Clock, settings:
             if unit_id not in units:
                 try:
                     units[unit_id] = await assignable_unit(uow.session, unit_id)
-                except Problem as exc:
-                    raise Problem("unknown-reference", f"Item {n}: {exc.detail}") from None
+                except ApplicationError as exc:
+                    raise UnknownReference(f"Item {n}: {exc.detail}") from None
             return units[unit_id]
 
         for n, item in enumerate(items):
@@ -71,11 +71,11 @@ async def import_demands(db: Database, scope: AreaScope, clock: Clock, settings:
                 areas[sub.area_code] = await area_info(uow.session, sub.area_code)
             area = areas[sub.area_code]
             if area is None or not scope.covers(area.path) or area.retired:
-                raise Problem("unknown-reference", f"Item {n}: no active area '{sub.area_code}' in your scope.")
+                raise UnknownReference(f"Item {n}: no active area '{sub.area_code}' in your scope.")
             at = item.submitted_at
             if at > now or any(s.after < timedelta(0) for s in item.steps) or \
                     at + max((s.after for s in item.steps), default=timedelta(0)) > now:
-                raise Problem(DEMAND_RULE, f"Item {n}: submission and steps lie in the past, in order.")
+                raise DemandRuleBroken(f"Item {n}: submission and steps lie in the past, in order.")
             demand = Demand(id=new_id(), channel=sub.channel, category=sub.category, urgency=sub.urgency,
                             description=sub.description, area_code=area.code, area_path=area.path, area_level=area.level,
                             resident=sub.resident, entered_by=actor.subject, entered_by_role=actor.role, submitted_at=at,
@@ -109,7 +109,7 @@ async def import_demands(db: Database, scope: AreaScope, clock: Clock, settings:
                 except IllegalTransition as exc:
                     raise as_problem(exc) from None
                 except DemandRuleViolation as exc:
-                    raise Problem(DEMAND_RULE, f"Item {n}: {exc}") from None
+                    raise DemandRuleBroken(f"Item {n}: {exc}") from None
                 effects = clock_effects(demand.state)
                 for c in clocks:
                     if c.kind in effects:

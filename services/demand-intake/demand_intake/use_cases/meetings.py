@@ -9,28 +9,28 @@ from demand_intake.domain.demand import DemandRuleViolation, State
 from demand_intake.domain.meeting import Decision, DecisionKind, Meeting, MeetingRuleViolation
 from demand_intake.store.demands import DemandRepository
 from demand_intake.store.meetings import MeetingRepository
-from demand_intake.use_cases.common import (
-    DEMAND_RULE, SOURCE, Actor, area_info, check_category, new_id, require_role, scrub, visible_demand,
-)
+from demand_intake.use_cases.common import SOURCE, Actor, check_category, new_id, scrub, visible_demand
 from demand_intake.use_cases.demands import apply_state
-from yizhou.auth import AreaScope, Role
+from demand_intake.use_cases.errors import DemandRuleBroken
+from yizhou.auth import AreaScope, Role, require_role
+from yizhou.axis_copy import area_info
 from yizhou.clock import Clock
 from yizhou.contracts.meetings import MeetingCancelled, MeetingClosed, MeetingDecision
 from yizhou.database import Database
-from yizhou.problems import Problem
+from yizhou.errors import ApplicationError, Forbidden, NotFound, UnknownReference
 from yizhou.state_machine import IllegalTransition, as_problem
 
 ORGANISERS = frozenset({Role.DISTRICT_ADMIN, Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_WORKER})
 
 
-def _problem(exc: Exception) -> Problem:
-    return as_problem(exc) if isinstance(exc, IllegalTransition) else Problem(DEMAND_RULE, str(exc))
+def _problem(exc: Exception) -> ApplicationError:
+    return as_problem(exc) if isinstance(exc, IllegalTransition) else DemandRuleBroken(str(exc))
 
 
 async def _visible(repo: MeetingRepository, scope: AreaScope, meeting_id: str) -> Meeting:
     meeting = await repo.get(meeting_id)
     if meeting is None or not scope.covers(meeting.area_path) or scope.caller.role in (Role.PARTNER, Role.RESIDENT):
-        raise Problem("not-found", f"No meeting '{meeting_id}' in your scope.")
+        raise NotFound(f"No meeting '{meeting_id}' in your scope.")
     return meeting
 
 
@@ -40,7 +40,7 @@ async def schedule(db: Database, scope: AreaScope, clock: Clock, *, area_code: s
     async with db.unit_of_work() as uow:
         area = await area_info(uow.session, area_code)
         if area is None or not scope.covers(area.path):
-            raise Problem("unknown-reference", f"No area '{area_code}' in your scope.",
+            raise UnknownReference(f"No area '{area_code}' in your scope.",
                           errors=[{"field": "area_code", "message": "unknown area"}])
         meeting = Meeting(id=new_id(), area_code=area.code, area_path=area.path, title=title.strip(),
                           scheduled_at=scheduled_at, created_by=scope.caller.subject)
@@ -56,7 +56,7 @@ async def get(db: Database, scope: AreaScope, meeting_id: str) -> Meeting:
 
 async def list_meetings(db: Database, scope: AreaScope, *, state: str | None, after, limit: int) -> list[Meeting]:
     if scope.caller.role in (Role.PARTNER, Role.RESIDENT):
-        raise Problem("forbidden", "Meetings are listed for staff and members.")
+        raise Forbidden("Meetings are listed for staff and members.")
     async with db.sessions() as session:
         return await MeetingRepository(session).list(under_path=scope.path, state=state, after=after, limit=limit)
 
@@ -73,9 +73,9 @@ async def add_agenda_item(db: Database, scope: AreaScope, clock: Clock, meeting_
         except MeetingRuleViolation as exc:
             raise _problem(exc) from None
         if not demand.area_path.startswith(meeting.area_path):
-            raise Problem(DEMAND_RULE, f"Demand {demand_id} is outside the meeting's area {meeting.area_code}.")
+            raise DemandRuleBroken(f"Demand {demand_id} is outside the meeting's area {meeting.area_code}.")
         if not demand.is_open:
-            raise Problem(DEMAND_RULE, f"Demand {demand_id} is {demand.state.value}; only open demands go on an agenda.")
+            raise DemandRuleBroken(f"Demand {demand_id} is {demand.state.value}; only open demands go on an agenda.")
         if await repo.add_agenda_item(meeting.id, demand.id, note, clock.now()):
             meeting.agenda.append(demand.id)
         await uow.commit()

@@ -6,22 +6,22 @@ from demand_intake.domain.rates import Counts, Period, Rates, months_of, rates_o
 from demand_intake.store.facts import FactRepository
 from demand_intake.store.rate_cells import RateCells
 from demand_intake.store.models import DemandFactRow
-from demand_intake.use_cases.common import area_info
 from yizhou.auth import AreaScope, Role
+from yizhou.axis_copy import area_info
 from yizhou.database import Database
 from yizhou.personal_data import STAFF_ROLES
-from yizhou.problems import Problem
+from yizhou.errors import Forbidden, NotFound
 
 READERS = STAFF_ROLES | {Role.PARTY_MEMBER}
 
 
 async def _subtree(session, scope: AreaScope, area_code: str | None) -> tuple[str, str]:
     if scope.caller.role not in READERS:
-        raise Problem("forbidden", f"Role '{scope.caller.role.value}' does not read rates and backlogs.")
+        raise Forbidden(f"Role '{scope.caller.role.value}' does not read rates and backlogs.")
     code = area_code or scope.caller.area
     area = await area_info(session, code)
     if area is None or not scope.covers(area.path):
-        raise Problem("not-found", f"No area '{code}' in your scope.")
+        raise NotFound(f"No area '{code}' in your scope.")
     return area.code, area.path
 
 

@@ -10,18 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from dual_registration.domain.errors import PROBLEM_KINDS, RuleViolation
-from yizhou.auth import AreaScope, Role
-from yizhou.problems import Problem, register_problem
+from dual_registration.domain.errors import RuleViolation
+from yizhou.auth import AreaScope, Role, require_role
+from yizhou.errors import ApplicationError, NotFound, OutOfScope, from_rule
 from yizhou.state_machine import IllegalTransition, as_problem
 
-for _slug, (_status, _title) in PROBLEM_KINDS.items():
-    register_problem(_slug, _status, _title)
 
 # Staff who decide in their community (approve, confirm, evaluate, issue codes).
 DECIDERS = frozenset({Role.DISTRICT_ADMIN, Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_WORKER})
-# Staff who see everything in their scope.
-STAFF = DECIDERS | {Role.GRID_WORKER}
 
 
 @contextmanager
@@ -30,20 +26,14 @@ def rules() -> Iterator[None]:
     try:
         yield
     except RuleViolation as exc:
-        raise Problem(exc.kind, str(exc)) from None
+        raise from_rule(exc) from None
     except IllegalTransition as exc:
         raise as_problem(exc) from None
 
 
-def require(scope: AreaScope, roles: frozenset[Role] | set[Role], doing: str) -> None:
-    if scope.caller.role not in roles:
-        raise Problem("forbidden", f"Role '{scope.caller.role}' may not {doing}; allowed: "
-                                   f"{', '.join(sorted(r.value for r in roles))}.")
-
-
-def not_found(what: str, ident: str) -> Problem:
+def not_found(what: str, ident: str) -> ApplicationError:
     # Outside the scope answers like unknown, so other areas' records are not disclosed.
-    return Problem("not-found", f"No {what} '{ident}' in your scope.")
+    return NotFound(f"No {what} '{ident}' in your scope.")
 
 
 def require_in_scope(scope: AreaScope, path: str, what: str, ident: str) -> None:
@@ -56,6 +46,6 @@ def is_decider_for(scope: AreaScope, community_path: str) -> bool:
 
 
 def require_decider(scope: AreaScope, community_path: str, doing: str) -> None:
-    require(scope, DECIDERS, doing)
+    require_role(scope, DECIDERS, doing)
     if not scope.covers(community_path):
-        raise Problem("out-of-scope", f"Only the community's own staff (or those above it) may {doing}.")
+        raise OutOfScope(f"Only the community's own staff (or those above it) may {doing}.")

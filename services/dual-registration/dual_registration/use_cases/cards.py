@@ -13,8 +13,9 @@ from dual_registration.store.evaluations import EvaluationRepository
 from dual_registration.store.figures import claims_held, confirmed_services
 from dual_registration.store.service_log import LedgerRepository
 from dual_registration.store.tables import registrations
-from dual_registration.use_cases.access import STAFF, not_found, require, rules
-from yizhou.auth import AreaScope, Role
+from dual_registration.use_cases.access import not_found, rules
+from yizhou.personal_data import STAFF_ROLES
+from yizhou.auth import AreaScope, Role, require_role
 from yizhou.database import Database
 
 EXPORT_LIMIT = 20_000
@@ -45,7 +46,7 @@ def _may_read(scope: AreaScope, reg) -> bool:
     if not scope.covers(reg.community_path):
         return False
     role, subject = scope.caller.role, scope.caller.subject
-    return (role in STAFF or (role == Role.PARTY_MEMBER and reg.kind == "member" and reg.registrant_id == subject)
+    return (role in STAFF_ROLES or (role == Role.PARTY_MEMBER and reg.kind == "member" and reg.registrant_id == subject)
             or (role == Role.PARTNER and reg.organization_id == subject))
 
 
@@ -65,7 +66,7 @@ async def card(db: Database, scope: AreaScope, kind: str, subject_id: str, perio
 
 async def cards(db: Database, scope: AreaScope, kind: str, period_label: str, *, community_code: str | None,
                 after: str | None, limit: int) -> list[Card]:
-    require(scope, STAFF | {Role.PARTNER}, "list cards")
+    require_role(scope, STAFF_ROLES | {Role.PARTNER}, "list cards")
     with rules():
         period = parse_period(period_label)
     query = select(registrations).where(registrations.c.kind == kind, registrations.c.state == "approved",

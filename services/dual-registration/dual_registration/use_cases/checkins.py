@@ -14,12 +14,13 @@ from dual_registration.domain.service_log import Window, session_minutes
 from dual_registration.store.claims import PostRepository
 from dual_registration.store.registrations import RegistrationRepository
 from dual_registration.store.service_log import CheckinCodeRepository
-from dual_registration.use_cases.access import require, require_decider, rules
+from dual_registration.use_cases.access import require_decider, rules
 from dual_registration.use_cases.posts import area_row
 from dual_registration.use_cases.service_log import area_in_community, get_service, record_session
-from yizhou.auth import AreaScope, Role
+from dual_registration.use_cases.errors import CheckinCodeUsed, InvalidHours, NotEligible
+from yizhou.auth import AreaScope, Role, require_role
 from yizhou.database import Database
-from yizhou.problems import Problem
+from yizhou.errors import NotFound, RuleViolated, UnknownReference
 
 MAX_CODES = 500
 MAX_VALIDITY = timedelta(days=30)
@@ -30,9 +31,9 @@ async def issue_codes(db: Database, scope: AreaScope, now: datetime, *, area_cod
                       count: int, post_id: str | None) -> dict[str, Any]:
     expires_at = expires_at or ends_at
     if not (starts_at < ends_at and ends_at - starts_at <= timedelta(hours=24)):
-        raise Problem("invalid-hours", "A service event ends after it starts and lasts at most 24 hours.")
+        raise InvalidHours("A service event ends after it starts and lasts at most 24 hours.")
     if not now < expires_at <= now + MAX_VALIDITY:
-        raise Problem("rule-violated", "Codes expire in the future and within 30 days.",
+        raise RuleViolated("Codes expire in the future and within 30 days.",
                       errors=[{"field": "expires_at", "message": "in the past or too far ahead"}])
     async with db.unit_of_work() as uow:
         area = await area_row(uow.session, scope, area_code)
@@ -42,7 +43,7 @@ async def issue_codes(db: Database, scope: AreaScope, now: datetime, *, area_cod
         if post_id is not None:
             post = await PostRepository(uow.session).get(post_id)
             if post is None or post.community_code != community.code:
-                raise Problem("unknown-reference", f"No post '{post_id}' in community '{community.code}'.",
+                raise UnknownReference(f"No post '{post_id}' in community '{community.code}'.",
                               errors=[{"field": "post_id", "message": "unknown post"}])
         batch_id = new_id()
         rows = [{"code": checkin.new_code(), "batch_id": batch_id, "community_code": community.code,
@@ -58,7 +59,7 @@ async def issue_codes(db: Database, scope: AreaScope, now: datetime, *, area_cod
 
 
 async def check_in(db: Database, scope: AreaScope, now: datetime, *, code: str | None, qr_payload: str | None) -> dict[str, Any]:
-    require(scope, {Role.PARTY_MEMBER}, "check in (members check in with their own account)")
+    require_role(scope, {Role.PARTY_MEMBER}, "check in (members check in with their own account)")
     member_id = scope.caller.subject
     with rules():
         typed = checkin.code_from_qr(qr_payload) if qr_payload else checkin.normalize_code(code or "")
@@ -66,12 +67,12 @@ async def check_in(db: Database, scope: AreaScope, now: datetime, *, code: str |
         codes = CheckinCodeRepository(uow.session)
         issued = await codes.get(typed)
         if issued is None:  # unknown and other communities' codes answer alike
-            raise Problem("not-found", "No such check-in code.")
+            raise NotFound("No such check-in code.")
         with rules():
             checkin.check_usable(checkin.IssuedCode(issued.code, issued.expires_at, issued.used_at), now)
         registration = await RegistrationRepository(uow.session).approved_of(RegistrantKind.MEMBER, member_id)
         if registration is None or registration.community_code != issued.community_code:
-            raise Problem("not-eligible", "Check-in is for members registered with the community that issued the code.")
+            raise NotEligible("Check-in is for members registered with the community that issued the code.")
         await area_in_community(uow, issued.area_code, registration.community_path)
         window = Window(issued.starts_at, issued.ends_at)
         with rules():  # logged ahead of the end; the community confirms once it is over
@@ -80,6 +81,6 @@ async def check_in(db: Database, scope: AreaScope, now: datetime, *, code: str |
                                    area_code=issued.area_code, window=window, minutes=minutes, claim_id=None,
                                    served_resident_ref=None, logged_by=member_id, now=now, checkin_code=issued.code)
         if not await codes.mark_used(issued.code, member_id, row["id"], now):
-            raise Problem("checkin-code-used", f"Check-in code {issued.code} was just used by someone else.")
+            raise CheckinCodeUsed(f"Check-in code {issued.code} was just used by someone else.")
         await uow.commit()
     return await get_service(db, scope, row["id"])

@@ -14,10 +14,12 @@ from dual_registration.events import CLAIM_EVENTS, SOURCE
 from dual_registration.store.claims import ClaimRepository, PostRepository
 from dual_registration.store.read_copies import demand_row, project_row
 from dual_registration.store.registrations import RegistrationRepository
-from dual_registration.use_cases.access import DECIDERS, STAFF, not_found, require, require_decider, rules
-from yizhou.auth import AreaScope, Role
+from dual_registration.use_cases.access import DECIDERS, not_found, require_decider, rules
+from dual_registration.use_cases.errors import NotEligible
+from yizhou.personal_data import STAFF_ROLES
+from yizhou.auth import AreaScope, Role, require_role
 from yizhou.database import Database, UnitOfWork
-from yizhou.problems import Problem
+from yizhou.errors import Forbidden, UnknownReference
 
 # Who may take each step: the community decides; the claimant may withdraw or release its own claim.
 CLAIMANT_STEPS = frozenset({ClaimState.WITHDRAWN, ClaimState.RELEASED})
@@ -41,19 +43,19 @@ async def _target(uow: UnitOfWork, kind: TargetKind, target_id: str) -> ClaimTar
     if kind == TargetKind.POST:
         post = await PostRepository(uow.session).get(target_id, for_update=True)
         if post is None:
-            raise Problem("unknown-reference", f"No post '{target_id}'.", errors=[{"field": "target_id", "message": "unknown post"}])
+            raise UnknownReference(f"No post '{target_id}'.", errors=[{"field": "target_id", "message": "unknown post"}])
         return ClaimTarget(kind, post.id, post.community_path, post.capacity, post.open, "the post is closed")
     if kind == TargetKind.PROJECT:
         project = await project_row(uow.session, target_id)
         if project is None:
-            raise Problem("unknown-reference", f"No project '{target_id}' known (projects come from project-matching).",
+            raise UnknownReference(f"No project '{target_id}' known (projects come from project-matching).",
                           errors=[{"field": "target_id", "message": "unknown project"}])
         return ClaimTarget(kind, project.project_id, project.area_path, None,
                            project.last_event in OPEN_PROJECT_EVENTS,
                            f"it is at '{project.last_event}'; approved or started projects take claims")
     demand = await demand_row(uow.session, target_id)
     if demand is None:
-        raise Problem("unknown-reference", f"No demand '{target_id}' known (demands come from demand-intake).",
+        raise UnknownReference(f"No demand '{target_id}' known (demands come from demand-intake).",
                       errors=[{"field": "target_id", "message": "unknown demand"}])
     return ClaimTarget(kind, demand.demand_id, demand.area_path, DEMAND_CAPACITY, demand.state in OPEN_DEMAND_STATES,
                        f"it is '{demand.state}'")
@@ -64,13 +66,13 @@ async def request_claim(db: Database, scope: AreaScope, now: datetime, *, regist
     async with db.unit_of_work() as uow:
         registration = await RegistrationRepository(uow.session).get(registration_id)
         if registration is None or not scope.covers(registration.community_path):
-            raise Problem("unknown-reference", f"No registration '{registration_id}' in your scope.",
+            raise UnknownReference(f"No registration '{registration_id}' in your scope.",
                           errors=[{"field": "registration_id", "message": "unknown registration"}])
         if not (scope.caller.role in DECIDERS
                 or _is_claimant(scope, registration.kind, registration.registrant_id, registration.organization_id)):
-            raise Problem("forbidden", "A claim is made by the registered member or unit, or by community staff for them.")
+            raise Forbidden("A claim is made by the registered member or unit, or by community staff for them.")
         if registration.state != RegistrationState.APPROVED:
-            raise Problem("not-eligible", f"Registration '{registration_id}' is {registration.state}; "
+            raise NotEligible(f"Registration '{registration_id}' is {registration.state}; "
                                           "only an approved registration claims.")
         claims = ClaimRepository(uow.session)
         target = await _target(uow, target_kind, target_id)
@@ -123,7 +125,7 @@ async def close_claims_of_registration(uow: UnitOfWork, registration_id: str, no
 async def _can_see(uow_or_session, scope: AreaScope, row: dict[str, Any]) -> bool:
     if not scope.covers(row["community_path"]):
         return False
-    if scope.caller.role in STAFF:
+    if scope.caller.role in STAFF_ROLES:
         return True
     session = uow_or_session.session if isinstance(uow_or_session, UnitOfWork) else uow_or_session
     registration = await RegistrationRepository(session).get(row["registration_id"])
@@ -141,7 +143,7 @@ async def get_claim(db: Database, scope: AreaScope, claim_id: str) -> dict[str, 
 async def list_claims(db: Database, scope: AreaScope, *, claimant_kind: str | None, claimant_id: str | None,
                       target_kind: str | None, target_id: str | None, state: str | None, after: str | None,
                       limit: int) -> list[dict[str, Any]]:
-    require(scope, STAFF | {Role.PARTY_MEMBER, Role.PARTNER}, "list claims")
+    require_role(scope, STAFF_ROLES | {Role.PARTY_MEMBER, Role.PARTNER}, "list claims")
     organization_id = None
     if scope.caller.role == Role.PARTY_MEMBER:
         claimant_kind, claimant_id = RegistrantKind.MEMBER.value, scope.caller.subject

@@ -6,8 +6,9 @@ from typing import Any
 
 from dual_registration.store.read_copies import list_copies
 from dual_registration.store.tables import member_copy, unit_copy
-from dual_registration.use_cases.access import STAFF, not_found, require
-from yizhou.auth import AreaScope, Role
+from dual_registration.use_cases.access import not_found
+from yizhou.personal_data import STAFF_ROLES
+from yizhou.auth import AreaScope, Role, require_role
 from yizhou.database import Database
 
 UNITS = (unit_copy, "unit_id", "area_path")
@@ -24,12 +25,12 @@ async def _list(db: Database, scope: AreaScope, which, *, community_code: str | 
 
 async def list_units(db: Database, scope: AreaScope, *, community_code: str | None, after: str | None,
                      limit: int) -> list[dict[str, Any]]:
-    require(scope, STAFF | {Role.PARTNER}, "list units")
+    require_role(scope, STAFF_ROLES | {Role.PARTNER}, "list units")
     return await _list(db, scope, UNITS, community_code=community_code, after=after, limit=limit)
 
 
 async def get_unit(db: Database, scope: AreaScope, unit_id: str) -> dict[str, Any]:
-    require(scope, STAFF | {Role.PARTNER}, "see units")
+    require_role(scope, STAFF_ROLES | {Role.PARTNER}, "see units")
     rows = await _list(db, scope, UNITS, only=unit_id, limit=3)
     if not rows:
         raise not_found("unit", unit_id)
@@ -38,13 +39,13 @@ async def get_unit(db: Database, scope: AreaScope, unit_id: str) -> dict[str, An
 
 async def list_members(db: Database, scope: AreaScope, *, community_code: str | None, after: str | None,
                        limit: int) -> list[dict[str, Any]]:
-    require(scope, STAFF, "list members")
+    require_role(scope, STAFF_ROLES, "list members")
     return await _list(db, scope, MEMBERS, community_code=community_code, after=after, limit=limit)
 
 
 async def get_member(db: Database, scope: AreaScope, member_id: str) -> dict[str, Any]:
     if not (scope.caller.role == Role.PARTY_MEMBER and scope.caller.subject == member_id):
-        require(scope, STAFF, "see members")
+        require_role(scope, STAFF_ROLES, "see members")
     rows = await _list(db, scope, MEMBERS, only=member_id, limit=3)
     if not rows:
         raise not_found("member", member_id)

@@ -12,18 +12,20 @@ from dual_registration.domain.ids import new_id
 from dual_registration.events import SOURCE
 from dual_registration.store.evaluations import EvaluationRepository
 from dual_registration.store.registrations import RegistrationRepository
-from dual_registration.use_cases.access import DECIDERS, STAFF, not_found, require, require_decider, rules
-from yizhou.auth import AreaScope, Role
+from dual_registration.use_cases.access import DECIDERS, not_found, require_decider, rules
+from dual_registration.use_cases.errors import NotServed
+from yizhou.personal_data import STAFF_ROLES
+from yizhou.auth import AreaScope, Role, require_role
 from yizhou.contracts.evaluations import EvaluationPublished
 from yizhou.database import Database
-from yizhou.problems import Problem
+from yizhou.errors import Duplicate, UnknownReference
 
 
 def can_see(scope: AreaScope, record) -> bool:
     if not scope.covers(record["community_path"]):
         return False
     role, subject = scope.caller.role, scope.caller.subject
-    if role in STAFF:
+    if role in STAFF_ROLES:
         return True
     if role == Role.RESIDENT:
         return record["evaluator_subject"] == subject
@@ -42,19 +44,19 @@ async def evaluate(db: Database, scope: AreaScope, now: datetime, *, subject_kin
     if scope.caller.role == Role.RESIDENT:
         evaluator = EvaluatorKind.RESIDENT
     else:
-        require(scope, DECIDERS | {Role.RESIDENT}, "evaluate")
+        require_role(scope, DECIDERS | {Role.RESIDENT}, "evaluate")
         evaluator = EvaluatorKind.COMMUNITY
     async with db.unit_of_work() as uow:
         registration = await RegistrationRepository(uow.session).approved_of(subject_kind, subject_id)
         if registration is None or not scope.covers(registration.community_path):
-            raise Problem("unknown-reference", f"No registered {subject_kind} '{subject_id}' in your scope.",
+            raise UnknownReference(f"No registered {subject_kind} '{subject_id}' in your scope.",
                           errors=[{"field": "subject_id", "message": "not registered here"}])
         repo = EvaluationRepository(uow.session)
         if evaluator == EvaluatorKind.RESIDENT and not await repo.was_served_by(scope.caller.subject, subject_kind, subject_id):
-            raise Problem("not-served", f"Residents rate the {subject_kind}s whose service to them was confirmed.")
+            raise NotServed(f"Residents rate the {subject_kind}s whose service to them was confirmed.")
         if await repo.existing(subject_kind, subject_id, period, registration.community_code, evaluator.value,
                                scope.caller.subject):
-            raise Problem("duplicate", f"You already evaluated this {subject_kind} for {period}; discard it to redo it.")
+            raise Duplicate(f"You already evaluated this {subject_kind} for {period}; discard it to redo it.")
         row = {"id": new_id(), "subject_kind": subject_kind, "subject_id": subject_id,
                "organization_id": registration.organization_id, "community_code": registration.community_code,
                "community_path": registration.community_path, "period": period, "evaluator_kind": evaluator.value,

@@ -11,9 +11,10 @@ from dual_registration.domain import ledger
 from dual_registration.domain.evaluation import RATINGS, parse_period
 from dual_registration.store import figures as queries
 from dual_registration.store.service_log import LedgerRepository
-from dual_registration.use_cases.access import STAFF, not_found, require, rules
+from dual_registration.use_cases.access import not_found, rules
 from dual_registration.use_cases.cards import periods_counted
-from yizhou.auth import AreaScope, Role
+from yizhou.personal_data import STAFF_ROLES
+from yizhou.auth import AreaScope, Role, require_role
 from yizhou.axis_copy import area_copy
 from yizhou.database import Database
 
@@ -31,7 +32,7 @@ def _with_rates(row: dict[str, Any]) -> dict[str, Any]:
 
 
 async def figures(db: Database, scope: AreaScope, *, area_code: str | None, period_label: str) -> dict[str, Any]:
-    require(scope, STAFF | {Role.PARTNER}, "read figures")
+    require_role(scope, STAFF_ROLES | {Role.PARTNER}, "read figures")
     with rules():
         period = parse_period(period_label)
     async with db.sessions() as session:

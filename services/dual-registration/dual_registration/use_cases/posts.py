@@ -11,25 +11,26 @@ from sqlalchemy import select
 from dual_registration.domain.community import community_of
 from dual_registration.domain.ids import new_id
 from dual_registration.store.claims import ClaimRepository, PostRepository
-from dual_registration.use_cases.access import DECIDERS, STAFF, not_found, require, require_decider, rules
-from yizhou.auth import AreaScope, Role
+from dual_registration.use_cases.access import DECIDERS, not_found, require_decider, rules
+from yizhou.personal_data import STAFF_ROLES
+from yizhou.auth import AreaScope, Role, require_role
 from yizhou.axis_copy import area_copy
 from yizhou.database import Database
-from yizhou.problems import Problem
+from yizhou.errors import NothingToChange, UnknownReference
 
 
 async def area_row(session, scope: AreaScope, area_code: str):
     """An active area of the read copy inside the caller's scope (422 otherwise)."""
     area = (await session.execute(select(area_copy).where(area_copy.c.code == area_code))).first()
     if area is None or area.retired or not scope.covers(area.path):
-        raise Problem("unknown-reference", f"No active area '{area_code}' in your scope.",
+        raise UnknownReference(f"No active area '{area_code}' in your scope.",
                       errors=[{"field": "area_code", "message": "unknown area"}])
     return area
 
 
 async def create_post(db: Database, scope: AreaScope, now: datetime, *, area_code: str, kind: str, title: str,
                       description: str, capacity: int, household_count: int | None) -> dict[str, Any]:
-    require(scope, DECIDERS, "create posts")
+    require_role(scope, DECIDERS, "create posts")
     async with db.unit_of_work() as uow:
         area = await area_row(uow.session, scope, area_code)
         with rules():
@@ -46,7 +47,7 @@ async def create_post(db: Database, scope: AreaScope, now: datetime, *, area_cod
 
 
 def _visible(scope: AreaScope) -> None:
-    require(scope, STAFF | {Role.PARTY_MEMBER, Role.PARTNER}, "see posts")
+    require_role(scope, STAFF_ROLES | {Role.PARTY_MEMBER, Role.PARTNER}, "see posts")
 
 
 async def get_post(db: Database, scope: AreaScope, post_id: str) -> dict[str, Any]:
@@ -67,7 +68,7 @@ async def close_post(db: Database, scope: AreaScope, post_id: str) -> dict[str, 
             raise not_found("post", post_id)
         require_decider(scope, row.community_path, "close posts")
         if not row.open:
-            raise Problem("nothing-to-change", f"Post '{post_id}' is already closed.")
+            raise NothingToChange(f"Post '{post_id}' is already closed.")
         await repo.close(post_id)
         await uow.commit()
     return await get_post(db, scope, post_id)

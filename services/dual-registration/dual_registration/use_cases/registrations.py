@@ -14,12 +14,13 @@ from dual_registration.domain.registration import REGISTRATION_MACHINE, Registra
 from dual_registration.events import SOURCE
 from dual_registration.store.read_copies import known_member, known_unit
 from dual_registration.store.registrations import RegistrationRepository
-from dual_registration.use_cases.access import DECIDERS, STAFF, not_found, require, require_decider, rules
+from dual_registration.use_cases.access import DECIDERS, not_found, require_decider, rules
 from dual_registration.use_cases.claims import close_claims_of_registration
-from yizhou.auth import AreaScope, Role
+from yizhou.personal_data import STAFF_ROLES
+from yizhou.auth import AreaScope, Role, require_role
 from yizhou.contracts.registrations import Commitment, MemberRegistered, MemberTransferred, UnitRegistered
 from yizhou.database import Database
-from yizhou.problems import Problem
+from yizhou.errors import Forbidden, UnknownReference
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ def can_see(scope: AreaScope, record: Mapping[str, Any]) -> bool:
     if not scope.covers(record["community_path"]):
         return False
     role, subject = scope.caller.role, scope.caller.subject
-    if role in STAFF:
+    if role in STAFF_ROLES:
         return True
     if role == Role.PARTY_MEMBER:
         return record["kind"] == RegistrantKind.MEMBER and record["registrant_id"] == subject
@@ -65,10 +66,10 @@ async def register_unit(db: Database, scope: AreaScope, now: datetime, unit_id: 
     async with db.unit_of_work() as uow:
         unit = await known_unit(uow.session, unit_id)
         if unit is None or not scope.covers(unit.area_path):
-            raise Problem("unknown-reference", f"No unit '{unit_id}' known in your scope (units come from org-registry).",
+            raise UnknownReference(f"No unit '{unit_id}' known in your scope (units come from org-registry).",
                           errors=[{"field": "unit_id", "message": "unknown unit"}])
         if not _may_act_for_unit(scope, unit.organization_id):
-            raise Problem("forbidden", "A unit is registered by its own party organization or by community staff.")
+            raise Forbidden("A unit is registered by its own party organization or by community staff.")
         repo = RegistrationRepository(uow.session)
         with rules():
             plan = rules_.plan_unit_registration(unit, await repo.active_of(RegistrantKind.UNIT, unit_id))
@@ -92,10 +93,10 @@ async def register_member(db: Database, scope: AreaScope, now: datetime, member_
     async with db.unit_of_work() as uow:
         member = await known_member(uow.session, member_id)
         if member is None or not scope.covers(member.residence_area_path):
-            raise Problem("unknown-reference", f"No member '{member_id}' known in your scope (members come from org-registry).",
+            raise UnknownReference(f"No member '{member_id}' known in your scope (members come from org-registry).",
                           errors=[{"field": "member_id", "message": "unknown member"}])
         if not _may_act_for_member(scope, member_id):
-            raise Problem("forbidden", "A member registers themself, or community staff register them.")
+            raise Forbidden("A member registers themself, or community staff register them.")
         repo = RegistrationRepository(uow.session)
         with rules():
             plan = rules_.plan_member_registration(member, await repo.active_of(RegistrantKind.MEMBER, member_id))
@@ -173,7 +174,7 @@ async def decide(db: Database, scope: AreaScope, now: datetime, registration_id:
         if target == RegistrationState.REJECTED:
             require_decider(scope, row.community_path, "reject a registration")
         else:  # can_see already limited members and partners to their own registration
-            require(scope, DECIDERS | {Role.PARTY_MEMBER, Role.PARTNER}, f"{target.value} a registration")
+            require_role(scope, DECIDERS | {Role.PARTY_MEMBER, Role.PARTNER}, f"{target.value} a registration")
         with rules():
             REGISTRATION_MACHINE.check(RegistrationState(row.state), target)
         values: dict[str, Any] = {"state": target.value, "decision_note": note}
@@ -199,7 +200,7 @@ async def get_registration(db: Database, scope: AreaScope, registration_id: str)
 async def list_registrations(db: Database, scope: AreaScope, *, kind: str | None, state: str | None,
                              community_code: str | None, registrant_id: str | None, after: str | None,
                              limit: int) -> list[dict[str, Any]]:
-    require(scope, STAFF | {Role.PARTY_MEMBER, Role.PARTNER}, "list registrations")
+    require_role(scope, STAFF_ROLES | {Role.PARTY_MEMBER, Role.PARTNER}, "list registrations")
     organization_id = None
     if scope.caller.role == Role.PARTY_MEMBER:  # members see their own registrations only
         kind, registrant_id = RegistrantKind.MEMBER.value, scope.caller.subject

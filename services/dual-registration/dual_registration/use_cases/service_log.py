@@ -16,11 +16,13 @@ from dual_registration.events import SOURCE, ServiceConfirmed, ServiceLogged, Se
 from dual_registration.store.claims import ClaimRepository
 from dual_registration.store.registrations import RegistrationRepository
 from dual_registration.store.service_log import LedgerRepository, ServiceRepository
-from dual_registration.use_cases.access import DECIDERS, STAFF, not_found, require, rules
-from yizhou.auth import AreaScope, Role
+from dual_registration.use_cases.access import DECIDERS, not_found, rules
+from dual_registration.use_cases.errors import NotEligible
+from yizhou.personal_data import STAFF_ROLES
+from yizhou.auth import AreaScope, Role, require_role
 from yizhou.axis_copy import area_copy
 from yizhou.database import Database, UnitOfWork
-from yizhou.problems import Problem
+from yizhou.errors import Forbidden, UnknownReference
 
 
 def _service_fields(row: dict[str, Any]) -> dict[str, Any]:
@@ -43,12 +45,12 @@ def acts_for_registration(scope: AreaScope, registration) -> bool:
 async def approved_registration(uow: UnitOfWork, scope: AreaScope, registration_id: str):
     registration = await RegistrationRepository(uow.session).get(registration_id)
     if registration is None or not scope.covers(registration.community_path):
-        raise Problem("unknown-reference", f"No registration '{registration_id}' in your scope.",
+        raise UnknownReference(f"No registration '{registration_id}' in your scope.",
                       errors=[{"field": "registration_id", "message": "unknown registration"}])
     if not acts_for_registration(scope, registration):
-        raise Problem("forbidden", "Service is logged by the registered member or unit, or by community staff for them.")
+        raise Forbidden("Service is logged by the registered member or unit, or by community staff for them.")
     if registration.state != RegistrationState.APPROVED:
-        raise Problem("not-eligible", f"Registration '{registration_id}' is {registration.state}; "
+        raise NotEligible(f"Registration '{registration_id}' is {registration.state}; "
                                       "only approved registrations log service.")
     return registration
 
@@ -56,7 +58,7 @@ async def approved_registration(uow: UnitOfWork, scope: AreaScope, registration_
 async def area_in_community(uow: UnitOfWork, area_code: str, community_path: str):
     area = (await uow.session.execute(select(area_copy).where(area_copy.c.code == area_code))).first()
     if area is None or not area.path.startswith(community_path):
-        raise Problem("unknown-reference", f"No area '{area_code}' in the registration's community.",
+        raise UnknownReference(f"No area '{area_code}' in the registration's community.",
                       errors=[{"field": "area_code", "message": "not in the community"}])
     return area
 
@@ -89,7 +91,7 @@ async def log_service(db: Database, scope: AreaScope, now: datetime, *, registra
         if claim_id is not None:
             claim = await ClaimRepository(uow.session).get(claim_id)
             if claim is None or claim.registration_id != registration_id or claim.state != "approved":
-                raise Problem("unknown-reference", f"No approved claim '{claim_id}' of this registration.",
+                raise UnknownReference(f"No approved claim '{claim_id}' of this registration.",
                               errors=[{"field": "claim_id", "message": "not an approved claim of the registration"}])
         window = Window(started_at, ended_at)
         with rules():
@@ -106,7 +108,7 @@ def _confirmer_kind(scope: AreaScope, row) -> ConfirmerKind:
         return ConfirmerKind.RESIDENT
     if scope.caller.role in DECIDERS:
         return ConfirmerKind.COMMUNITY
-    raise Problem("forbidden", "Service is confirmed by the community's staff or by the resident served.")
+    raise Forbidden("Service is confirmed by the community's staff or by the resident served.")
 
 
 async def decide_service(db: Database, scope: AreaScope, now: datetime, service_id: str, target: ServiceState,
@@ -149,7 +151,7 @@ def can_see(scope: AreaScope, record) -> bool:
     if not scope.covers(record["community_path"]):
         return False
     role, subject = scope.caller.role, scope.caller.subject
-    if role in STAFF:
+    if role in STAFF_ROLES:
         return True
     if role == Role.RESIDENT:
         return record["served_resident_ref"] == subject
@@ -169,7 +171,7 @@ async def get_service(db: Database, scope: AreaScope, service_id: str) -> dict[s
 async def list_services(db: Database, scope: AreaScope, *, provider_kind: str | None, provider_id: str | None,
                         state: str | None, since: datetime | None, until: datetime | None, after: str | None,
                         limit: int) -> list[dict[str, Any]]:
-    require(scope, STAFF | {Role.PARTY_MEMBER, Role.RESIDENT}, "list services")
+    require_role(scope, STAFF_ROLES | {Role.PARTY_MEMBER, Role.RESIDENT}, "list services")
     served = None
     if scope.caller.role == Role.PARTY_MEMBER:
         provider_kind, provider_id = RegistrantKind.MEMBER.value, scope.caller.subject
@@ -186,7 +188,7 @@ async def account_statement(db: Database, scope: AreaScope, account_kind: str, i
     """An account's movements and balance: every total traces to the confirmed services behind it."""
     own = scope.caller.role == Role.PARTY_MEMBER and account_kind == "member" and scope.caller.subject == ident
     if not own:
-        require(scope, STAFF, "read ledger accounts")
+        require_role(scope, STAFF_ROLES, "read ledger accounts")
     async with db.sessions() as session:
         if account_kind == "community":
             path = (await session.execute(select(area_copy.c.path).where(area_copy.c.code == ident))).scalar()

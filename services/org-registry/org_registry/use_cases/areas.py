@@ -7,38 +7,29 @@ from datetime import UTC, datetime
 from org_registry.domain import area as rules
 from org_registry.domain.area import Area, AxisRuleViolation
 from org_registry.store.areas import AreaRepository
-from yizhou.auth import AXIS_EDITORS, AreaScope, Role
+from yizhou.auth import AXIS_EDITORS, AreaScope, Role, require_role
 from yizhou.axis_events import AreaCreated, AreaMoved, AreaRetired, AreaUpdated, Level, axis_partition_key
 from yizhou.database import Database, UnitOfWork
 from yizhou.events import EventData
-from yizhou.problems import Problem, register_problem
+from yizhou.errors import ApplicationError, Duplicate, Forbidden, NotFound, OutOfScope, UnknownReference, from_rule
 
 SOURCE = "/yizhou/org-registry"
 
-for _slug, _status, _title in [
-    ("wrong-level", 422, "The area's level does not fit its parent"),
-    ("move-cycle", 422, "An area cannot move below itself"),
-    ("area-retired", 409, "The area is retired"),
-    ("has-active-children", 409, "The area still has active child areas"),
-    ("nothing-to-change", 409, "The change is already in effect"),
-]:
-    register_problem(_slug, _status, _title)
 
 
-def _as_problem(exc: AxisRuleViolation) -> Problem:
-    return Problem(exc.kind, str(exc))
+def _as_problem(exc: AxisRuleViolation) -> ApplicationError:
+    return from_rule(exc)
 
 
 def _require_editor(scope: AreaScope) -> None:
-    if scope.caller.role not in AXIS_EDITORS:
-        raise Problem("forbidden", f"Role '{scope.caller.role}' may not change the axis.")
+    require_role(scope, AXIS_EDITORS, "change the axis")
 
 
 async def _visible(repo: AreaRepository, scope: AreaScope, code: str) -> Area:
     area = await repo.get(code)
     # Outside the scope answers like unknown, so other areas' existence is not disclosed.
     if area is None or not scope.covers(area.path):
-        raise Problem("not-found", f"No area '{code}' in your scope.")
+        raise NotFound(f"No area '{code}' in your scope.")
     return area
 
 
@@ -46,7 +37,7 @@ async def _editable(repo: AreaRepository, scope: AreaScope, code: str) -> Area:
     """Editors change areas strictly below their own; their own area belongs to the level above."""
     area = await _visible(repo, scope, code)
     if not scope.covers_strictly(area.path):
-        raise Problem("out-of-scope", f"Area '{code}' is your own area; it is changed from the level above.")
+        raise OutOfScope(f"Area '{code}' is your own area; it is changed from the level above.")
     return area
 
 
@@ -66,15 +57,15 @@ async def create_area(db: Database, scope: AreaScope | None, *, code: str, name:
     async with db.unit_of_work() as uow:
         repo = AreaRepository(uow.session)
         if await repo.get(code) is not None:
-            raise Problem("duplicate", f"An area with code '{code}' already exists.")
+            raise Duplicate(f"An area with code '{code}' already exists.")
         parent = None
         if parent_code is not None:
             parent = await repo.get(parent_code)
             if parent is None or (scope is not None and not scope.covers(parent.path)):
-                raise Problem("unknown-reference", f"No parent area '{parent_code}' in your scope.",
+                raise UnknownReference(f"No parent area '{parent_code}' in your scope.",
                               errors=[{"field": "parent_code", "message": "unknown area"}])
         elif scope is not None or bootstrap_role != Role.DISTRICT_ADMIN:
-            raise Problem("forbidden", "Only a district admin creates a district, and only the one in their token.")
+            raise Forbidden("Only a district admin creates a district, and only the one in their token.")
         try:
             rules.check_parent(level, parent)
         except AxisRuleViolation as exc:
@@ -108,7 +99,7 @@ async def move_area(db: Database, scope: AreaScope, code: str, new_parent_code: 
         area = await _editable(repo, scope, code)
         new_parent = await repo.get(new_parent_code)
         if new_parent is None or not scope.covers(new_parent.path):
-            raise Problem("unknown-reference", f"No area '{new_parent_code}' in your scope.",
+            raise UnknownReference(f"No area '{new_parent_code}' in your scope.",
                           errors=[{"field": "new_parent_code", "message": "unknown area"}])
         try:
             new_path = rules.check_move(area, new_parent)

@@ -20,7 +20,7 @@ from org_registry.use_cases.scoping import bad_cursor, new_id, require_editor, r
 from org_registry.use_cases.units import under_path
 from yizhou.auth import AreaScope
 from yizhou.database import Database
-from yizhou.problems import Problem
+from yizhou.errors import NotFound, RuleViolated
 
 
 def _checked(check, field: str | None = None):
@@ -38,7 +38,7 @@ async def _member_units_in(session, scope: AreaScope, area_path: str, unit_ids: 
         if path is None or not scope.covers(path):
             raise unknown(field, "unit", unit_id)
         if not path.startswith(area_path):
-            raise Problem("rule-violated", f"Unit '{unit_id}' is not located in the body's area.",
+            raise RuleViolated(f"Unit '{unit_id}' is not located in the body's area.",
                           errors=[{"field": field, "message": "outside the body's area"}])
 
 
@@ -90,7 +90,7 @@ async def rotate_chair(db: Database, scope: AreaScope, body_id: str, on: date) -
 async def _visible_body(repo: CoordinationRepository, scope: AreaScope, body_id: str) -> BodyView:
     view = await repo.get_body(body_id)
     if view is None or not scope.covers(view.area_path):
-        raise Problem("not-found", f"No coordination body '{body_id}' in your scope.")
+        raise NotFound(f"No coordination body '{body_id}' in your scope.")
     return view
 
 
@@ -127,7 +127,7 @@ async def create_platform(db: Database, scope: AreaScope, *, name: str, area_cod
 async def _visible_platform(repo: CoordinationRepository, scope: AreaScope, platform_id: str) -> PlatformView:
     view = await repo.get_platform(platform_id)
     if view is None or not scope.covers(view.area_path):
-        raise Problem("not-found", f"No consultation platform '{platform_id}' in your scope.")
+        raise NotFound(f"No consultation platform '{platform_id}' in your scope.")
     return view
 
 
@@ -161,7 +161,7 @@ async def remove_representative(db: Database, scope: AreaScope, platform_id: str
         repo = CoordinationRepository(uow.session)
         await _visible_platform(repo, scope, platform_id)
         if not await repo.remove_representative(platform_id, representative_id):
-            raise Problem("not-found", f"No representative '{representative_id}' on this platform.")
+            raise NotFound(f"No representative '{representative_id}' on this platform.")
         view = await repo.get_platform(platform_id)
         await uow.commit()
     return view

@@ -11,7 +11,7 @@ from org_registry.store.areas import AreaRepository
 from org_registry.store.coverage import coverage_counts
 from yizhou.auth import AreaScope
 from yizhou.database import Database
-from yizhou.problems import Problem
+from yizhou.errors import NotFound
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ async def coverage(db: Database, scope: AreaScope, *, under: str | None, kind: U
         code = under or scope.caller.area
         area = await AreaRepository(session).get(code)
         if area is None or not scope.covers(area.path):
-            raise Problem("not-found", f"No area '{code}' in your scope.")
+            raise NotFound(f"No area '{code}' in your scope.")
         as_of = datetime.now(UTC)
         rows = await coverage_counts(session, area.path, kind.value if kind else None,
                                      size_class.value if size_class else None)

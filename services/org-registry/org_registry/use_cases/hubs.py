@@ -34,7 +34,7 @@ from org_registry.use_cases.units import under_path
 from yizhou.auth import AreaScope
 from yizhou.contracts.hubs import HubCreated, HubEvent, HubUpdated, JointActionRecorded
 from yizhou.database import Database
-from yizhou.problems import Problem
+from yizhou.errors import Invalid, NotFound, NothingToChange
 
 CHANGEABLE = {"name", "leading_organization_id", "member_count", "party_member_count", "founded_on"}
 
@@ -64,7 +64,7 @@ async def _leader(session, scope: AreaScope, organization_id: str) -> Organizati
 async def _visible_hub(repo: HubRepository, scope: AreaScope, hub_id: str) -> HubView:
     view = await repo.get(hub_id)
     if view is None or not scope.covers(view.area_path):
-        raise Problem("not-found", f"No hub organization '{hub_id}' in your scope.")
+        raise NotFound(f"No hub organization '{hub_id}' in your scope.")
     return view
 
 
@@ -91,9 +91,9 @@ async def update_hub(db: Database, scope: AreaScope, hub_id: str, changes: dict[
     require_editor(scope)
     unknown_fields = set(changes) - CHANGEABLE
     if unknown_fields:  # the API's schema forbids them; a guard for other callers
-        raise Problem("validation", f"Fields {sorted(unknown_fields)} cannot be changed.")
+        raise Invalid(f"Fields {sorted(unknown_fields)} cannot be changed.")
     if not changes:
-        raise Problem("nothing-to-change", "The request changes nothing.")
+        raise NothingToChange("The request changes nothing.")
     async with db.unit_of_work() as uow:
         repo = HubRepository(uow.session)
         current = (await _visible_hub(repo, scope, hub_id)).hub
@@ -103,7 +103,7 @@ async def update_hub(db: Database, scope: AreaScope, hub_id: str, changes: dict[
             _checked(lambda: rules.check_leader(leader), "leading_organization_id")
         hub: Hub = replace(current, **changes)
         if hub == current:
-            raise Problem("nothing-to-change", f"Hub '{hub_id}' already has these values.")
+            raise NothingToChange(f"Hub '{hub_id}' already has these values.")
         hub = replace(hub, name=_checked(lambda: rules.normalize_text(hub.name, "A hub's name"), "name"))
         _checked(lambda: rules.check_member_counts(hub.member_count, hub.party_member_count), "party_member_count")
         now = datetime.now(UTC)

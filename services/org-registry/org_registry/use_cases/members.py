@@ -30,7 +30,7 @@ from yizhou.auth import AreaScope
 from yizhou.contracts.members import MemberCreated, MemberLeft, MemberUpdated
 from yizhou.database import Database, UnitOfWork
 from yizhou.personal_data import STAFF_ROLES
-from yizhou.problems import Problem
+from yizhou.errors import Duplicate, NotFound, NothingToChange
 
 PERSONAL_FIELDS = {"name": rules.normalize_name, "phone": rules.normalize_phone, "id_number": rules.normalize_id_number}
 
@@ -54,7 +54,7 @@ def _normalized(values: dict[str, Any]) -> dict[str, Any]:
 async def visible_member(repo: MemberRepository, scope: AreaScope, member_id: str) -> MemberView:
     view = await repo.get(member_id)
     if view is None or not (scope.covers(view.record_path) or scope.caller.subject == member_id):
-        raise Problem("not-found", f"No member '{member_id}' in your scope.")
+        raise NotFound(f"No member '{member_id}' in your scope.")
     return view
 
 
@@ -76,7 +76,7 @@ async def _check_references(uow: UnitOfWork, scope: AreaScope, member: Member, b
         await area_path_anywhere(AreaRepository(uow.session), scope, member.residence_area_code, "residence_area_code")
     if before is None or member.id_number != before.id_number:
         if await MemberRepository(uow.session).id_number_owner(member.id_number) is not None:
-            raise Problem("duplicate", "A member with this ID number is already registered.",
+            raise Duplicate("A member with this ID number is already registered.",
                           errors=[{"field": "id_number", "message": "already registered"}])
 
 
@@ -87,7 +87,7 @@ async def create_member(db: Database, scope: AreaScope, *, member_id: str | None
     async with db.unit_of_work() as uow:
         repo = MemberRepository(uow.session)
         if member_id and await repo.existing(ids=[member_id]):
-            raise Problem("duplicate", f"A member with id '{member_id}' already exists.")
+            raise Duplicate(f"A member with id '{member_id}' already exists.")
         await _check_references(uow, scope, member, None)
         now = datetime.now(UTC)
         await repo.add_many([member], now)
@@ -101,20 +101,20 @@ async def update_member(db: Database, scope: AreaScope, member_id: str, changes:
     """Personal data, skills, work unit, residence, in-service flag, or a transfer (organization_id)."""
     require_editor(scope)
     if not changes:
-        raise Problem("nothing-to-change", "The request changes nothing.")
+        raise NothingToChange("The request changes nothing.")
     changes = _normalized(changes)
     async with db.unit_of_work() as uow:
         repo = MemberRepository(uow.session)
         current = await visible_member(repo, scope, member_id)
         if not scope.covers(current.record_path):
-            raise Problem("not-found", f"No member '{member_id}' in your scope.")
+            raise NotFound(f"No member '{member_id}' in your scope.")
         try:
             rules.check_active(current.member)
         except RegistryRuleViolation as exc:
             raise rule_problem(exc) from None
         member = replace(current.member, **changes)
         if member == current.member:
-            raise Problem("nothing-to-change", f"Member '{member_id}' already has these values.")
+            raise NothingToChange(f"Member '{member_id}' already has these values.")
         await _check_references(uow, scope, member, current.member)
         now = datetime.now(UTC)
         await repo.replace(member, now)
@@ -130,7 +130,7 @@ async def leave(db: Database, scope: AreaScope, member_id: str, left_on: date) -
         repo = MemberRepository(uow.session)
         current = await visible_member(repo, scope, member_id)
         if not scope.covers(current.record_path):
-            raise Problem("not-found", f"No member '{member_id}' in your scope.")
+            raise NotFound(f"No member '{member_id}' in your scope.")
         try:
             rules.check_leave(current.member, left_on)
         except RegistryRuleViolation as exc:
@@ -156,7 +156,7 @@ async def list_members(db: Database, scope: AreaScope, *, under: str | None, res
         if residence_under is not None:
             area = await AreaRepository(session).get(residence_under)
             if area is None:
-                raise Problem("not-found", f"No area '{residence_under}'.")
+                raise NotFound(f"No area '{residence_under}'.")
             residence = area.path
         try:
             return await MemberRepository(session).list(

@@ -30,13 +30,13 @@ from yizhou.auth import AreaScope
 from yizhou.contracts.organizations import OrganizationCreated, OrganizationDissolved, OrganizationUpdated
 from yizhou.contracts.units import UnitUpdated
 from yizhou.database import Database, UnitOfWork
-from yizhou.problems import Problem
+from yizhou.errors import Duplicate, NotFound, NothingToChange, RuleViolated
 
 
 async def visible_organization(repo: OrganizationRepository, scope: AreaScope, organization_id: str) -> OrganizationView:
     view = await repo.get(organization_id)
     if view is None or not scope.covers(view.area_path):
-        raise Problem("not-found", f"No organization '{organization_id}' in your scope.")
+        raise NotFound(f"No organization '{organization_id}' in your scope.")
     return view
 
 
@@ -92,7 +92,7 @@ async def create_organization(db: Database, scope: AreaScope, *, name: str, kind
         repo = OrganizationRepository(uow.session)
         await area_path_in_scope(AreaRepository(uow.session), scope, area_code)
         if organization_id and await repo.get(organization_id) is not None:
-            raise Problem("duplicate", f"An organization with id '{organization_id}' already exists.")
+            raise Duplicate(f"An organization with id '{organization_id}' already exists.")
         oid = organization_id or new_id("o")
         parent = await _parent(repo, scope, parent_id)
         try:
@@ -118,7 +118,7 @@ async def update_organization(db: Database, scope: AreaScope, organization_id: s
     secretary_member_id and founded_on."""
     require_editor(scope)
     if not changes:
-        raise Problem("nothing-to-change", "The request changes nothing.")
+        raise NothingToChange("The request changes nothing.")
     async with db.unit_of_work() as uow:
         repo = OrganizationRepository(uow.session)
         current = (await visible_organization(repo, scope, organization_id)).organization
@@ -134,7 +134,7 @@ async def update_organization(db: Database, scope: AreaScope, organization_id: s
             updated = replace(updated, covered_unit_ids=await _check_units(
                 uow, scope, current.setup_mode, changes["covered_unit_ids"], organization_id))
         if updated == current:
-            raise Problem("nothing-to-change", f"Organization '{organization_id}' already has these values.")
+            raise NothingToChange(f"Organization '{organization_id}' already has these values.")
         if updated.area_code != current.area_code:
             await area_path_in_scope(AreaRepository(uow.session), scope, updated.area_code)
         now = datetime.now(UTC)
@@ -148,7 +148,7 @@ async def update_organization(db: Database, scope: AreaScope, organization_id: s
         if updated.secretary_member_id not in (None, current.secretary_member_id):
             secretary = await MemberRepository(uow.session).get(updated.secretary_member_id)
             if secretary is None or secretary.member.organization_id != organization_id or secretary.member.left:
-                raise Problem("rule-violated", "The secretary must be an active member of the organization.",
+                raise RuleViolated("The secretary must be an active member of the organization.",
                               errors=[{"field": "secretary_member_id", "message": "not an active member here"}])
         await repo.replace(updated, now)
         view = await repo.get(organization_id)

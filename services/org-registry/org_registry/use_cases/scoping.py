@@ -7,48 +7,36 @@ import uuid
 from org_registry.domain.rules import RegistryRuleViolation
 from org_registry.store.areas import AreaRepository
 from org_registry.store.keyset import BadCursor
-from yizhou.auth import AreaScope, Role
-from yizhou.problems import Problem, register_problem
+from org_registry.use_cases.errors import CursorNotValid
+from yizhou.auth import AreaScope, Role, require_role
+from yizhou.errors import ApplicationError, AreaRetired, UnknownReference, from_rule
 
 SOURCE = "/yizhou/org-registry"
 
 # Staff of the axis keep the registry; members, residents and partners only read it.
 REGISTRY_EDITORS = frozenset({Role.DISTRICT_ADMIN, Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_WORKER})
 
-for _slug, _status, _title in [
-    ("organization-dissolved", 409, "The party organization is dissolved"),
-    ("joint-needs-two-units", 422, "A joint organization covers at least two units"),
-    ("organization-cycle", 422, "An organization cannot report to its own subtree"),
-    ("has-active-child-organizations", 409, "The organization still has active subordinate organizations"),
-    ("unit-already-covered", 409, "The unit already has a basic party organization"),
-    ("member-left", 409, "The member has left; the record is closed"),
-    ("invalid-personal-data", 422, "A personal-data field is not valid"),
-    ("bad-cursor", 400, "The pagination cursor is not valid"),
-]:
-    register_problem(_slug, _status, _title)
 
 
 def new_id(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:20]}"
 
 
-def rule_problem(exc: RegistryRuleViolation, field: str | None = None) -> Problem:
+def rule_problem(exc: RegistryRuleViolation, field: str | None = None) -> ApplicationError:
     extensions = {"errors": [{"field": field, "message": str(exc)}]} if field else {}
-    return Problem(exc.kind, str(exc), **extensions)
+    return from_rule(exc, **extensions)
 
 
-def bad_cursor(exc: BadCursor) -> Problem:
-    return Problem("bad-cursor", str(exc))
+def bad_cursor(exc: BadCursor) -> ApplicationError:
+    return CursorNotValid(str(exc))
 
 
 def require_editor(scope: AreaScope) -> None:
-    if scope.caller.role not in REGISTRY_EDITORS:
-        raise Problem("forbidden", f"Role '{scope.caller.role}' may not change the registry; "
-                                   f"allowed: {sorted(r.value for r in REGISTRY_EDITORS)}.")
+    require_role(scope, REGISTRY_EDITORS, "change the registry")
 
 
-def unknown(field: str, what: str, value: str) -> Problem:
-    return Problem("unknown-reference", f"No {what} '{value}' in your scope.",
+def unknown(field: str, what: str, value: str) -> ApplicationError:
+    return UnknownReference(f"No {what} '{value}' in your scope.",
                    errors=[{"field": field, "message": f"unknown {what}"}])
 
 
@@ -58,7 +46,7 @@ async def area_path_in_scope(areas: AreaRepository, scope: AreaScope, code: str,
     if area is None or not scope.covers(area.path):
         raise unknown(field, "area", code)
     if area.retired:
-        raise Problem("area-retired", f"Area '{code}' is retired and takes no new records.",
+        raise AreaRetired(f"Area '{code}' is retired and takes no new records.",
                       errors=[{"field": field, "message": "retired area"}])
     return area.path
 

@@ -16,13 +16,13 @@ from org_registry.use_cases.scoping import area_path_in_scope, bad_cursor, new_i
 from yizhou.auth import AreaScope
 from yizhou.contracts.units import UnitCreated, UnitUpdated
 from yizhou.database import Database
-from yizhou.problems import Problem
+from yizhou.errors import Duplicate, NotFound, NothingToChange
 
 
 async def visible_unit(repo: UnitRepository, scope: AreaScope, unit_id: str) -> UnitView:
     view = await repo.get(unit_id)
     if view is None or not scope.covers(view.area_path):  # outside answers like unknown: nothing disclosed
-        raise Problem("not-found", f"No unit '{unit_id}' in your scope.")
+        raise NotFound(f"No unit '{unit_id}' in your scope.")
     return view
 
 
@@ -47,9 +47,9 @@ async def create_unit(db: Database, scope: AreaScope, *, name: str, kind: UnitKi
         repo = UnitRepository(uow.session)
         await area_path_in_scope(AreaRepository(uow.session), scope, area_code)
         if unit_id and await repo.existing_ids([unit_id]):
-            raise Problem("duplicate", f"A unit with id '{unit_id}' already exists.")
+            raise Duplicate(f"A unit with id '{unit_id}' already exists.")
         if unit.credit_code and await repo.existing_credit_codes([unit.credit_code]):
-            raise Problem("duplicate", f"A unit with credit code '{unit.credit_code}' already exists.")
+            raise Duplicate(f"A unit with credit code '{unit.credit_code}' already exists.")
         now = datetime.now(UTC)
         await repo.add_many([unit], now)
         view = await repo.get(unit.id)
@@ -64,15 +64,15 @@ async def update_unit(db: Database, scope: AreaScope, unit_id: str, changes: dic
         repo = UnitRepository(uow.session)
         current = await visible_unit(repo, scope, unit_id)
         if not changes:
-            raise Problem("nothing-to-change", "The request changes nothing.")
+            raise NothingToChange("The request changes nothing.")
         unit = _checked(replace(current.unit, **changes))
         if unit == current.unit:
-            raise Problem("nothing-to-change", f"Unit '{unit_id}' already has these values.")
+            raise NothingToChange(f"Unit '{unit_id}' already has these values.")
         if unit.area_code != current.unit.area_code:
             await area_path_in_scope(AreaRepository(uow.session), scope, unit.area_code)
         if unit.credit_code and unit.credit_code != current.unit.credit_code and \
                 await repo.existing_credit_codes([unit.credit_code]):
-            raise Problem("duplicate", f"A unit with credit code '{unit.credit_code}' already exists.")
+            raise Duplicate(f"A unit with credit code '{unit.credit_code}' already exists.")
         now = datetime.now(UTC)
         await repo.replace(unit, now)
         view = await repo.get(unit_id)
@@ -92,7 +92,7 @@ async def under_path(session, scope: AreaScope, under: str | None) -> str:
         return scope.path
     area = await AreaRepository(session).get(under)
     if area is None or not scope.covers(area.path):
-        raise Problem("not-found", f"No area '{under}' in your scope.")
+        raise NotFound(f"No area '{under}' in your scope.")
     return area.path
 
 

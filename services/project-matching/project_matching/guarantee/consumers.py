@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from project_matching.guarantee.store.tables import (demand_facts, evaluation_facts, member_copy, organization_copy,
                                                      registration_facts, service_facts, unit_copy)
+from yizhou.contracts.demands import DEMAND_EVENTS, DEMANDS_TOPIC
 from yizhou.consumer import Subscription, UnprocessableEvent
 from yizhou.envelope import ReceivedEvent
 from yizhou.events import topic_name
@@ -172,10 +173,6 @@ async def on_demand(session: AsyncSession, event: ReceivedEvent) -> None:
     await session.execute(update(demand_facts).where(demand_facts.c.demand_id == d.demand_id).values(**values))
 
 
-DEMAND_TYPES = ("demand.submitted", "demand.accepted", "demand.assigned", "demand.started", "demand.escalated",
-                "demand.dispatched", "demand.reported_in", "demand.overdue", "demand.resolved", "demand.closed",
-                "demand.reopened", "demand.merged", "demand.withdrawn", "demand.rejected", "demand.supported")
-
 GUARANTEE_SUBSCRIPTIONS: list[Subscription] = [
     *(Subscription(topic_name("organizations"), t, on_organization)
       for t in ("organization.created", "organization.updated", "organization.dissolved")),
@@ -185,5 +182,5 @@ GUARANTEE_SUBSCRIPTIONS: list[Subscription] = [
       for t in ("unit.registered", "member.registered", "member.transferred")),
     Subscription(topic_name("services"), "service.confirmed", on_service_confirmed),
     Subscription(topic_name("evaluations"), "evaluation.published", on_evaluation),
-    *(Subscription(topic_name("demands"), t, on_demand) for t in DEMAND_TYPES),
+    *(Subscription(DEMANDS_TOPIC, e.event_type, on_demand) for e in DEMAND_EVENTS),
 ]

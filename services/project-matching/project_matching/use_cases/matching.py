@@ -15,11 +15,13 @@ from project_matching.domain.matching import MatchRules, Need, PriorityWeights, 
 from project_matching.domain.resource import Resource
 from project_matching.store import matching as store
 from project_matching.store.resources import PlaceRepository, ResourceRepository, point_of
-from project_matching.use_cases.common import STAFF, area_in_scope, not_found, record, require_role
-from yizhou.auth import AreaScope
+from project_matching.use_cases.common import area_in_scope, not_found, record
+from project_matching.use_cases.errors import NoLocation
+from yizhou.personal_data import STAFF_ROLES
+from yizhou.auth import AreaScope, require_role
 from yizhou.contracts.matches import MatchAccepted, MatchProposed, MatchRejected
 from yizhou.database import Database
-from yizhou.problems import Problem
+from yizhou.errors import Conflict, Invalid, TransitionNotAllowed
 
 
 async def _resources_for(session, area_path: str) -> list[Resource]:
@@ -42,9 +44,9 @@ def _need(row, point, period: Window) -> Need:
 
 async def run_round(db: Database, scope: AreaScope, *, area_code: str, period: Window, max_distance_m: int,
                     weights: PriorityWeights) -> tuple[Any, int]:
-    require_role(scope, STAFF, "run matching rounds")
+    require_role(scope, STAFF_ROLES, "run matching rounds")
     if period.ends_at <= period.starts_at:
-        raise Problem("validation", "The period must end after it starts.",
+        raise Invalid("The period must end after it starts.",
                       errors=[{"field": "period_end", "message": "not after period_start"}])
     now = datetime.now(UTC)
     rules = MatchRules(max_distance_m=max_distance_m, weights=weights)
@@ -127,7 +129,7 @@ async def list_matches(db, scope, *, round_id, state, after, limit):
 
 
 async def decide(db: Database, scope: AreaScope, match_id: str, accept: bool, note: str | None):
-    require_role(scope, STAFF, "accept or reject matches")
+    require_role(scope, STAFF_ROLES, "accept or reject matches")
     now = datetime.now(UTC)
     async with db.unit_of_work() as uow:
         session = uow.session
@@ -135,20 +137,20 @@ async def decide(db: Database, scope: AreaScope, match_id: str, accept: bool, no
         if row is None or not scope.covers(row.area_path):
             raise not_found("match", match_id)
         if row.state != "proposed":
-            raise Problem("illegal-transition", f"The match is already {row.state}.", current_state=row.state,
+            raise TransitionNotAllowed(f"The match is already {row.state}.", current_state=row.state,
                           requested_state="accepted" if accept else "rejected", allowed_states=[])
         if accept:
             resource = await ResourceRepository(session).get(row.resource_id)
             load = await store.accepted_load(session, row.period_start, row.period_end)
             if resource is None or not resource.matchable or load.get(row.resource_id, 0) >= resource.capacity:
-                raise Problem("conflict", "The resource has no place left in the period (or was withdrawn); "
+                raise Conflict("The resource has no place left in the period (or was withdrawn); "
                                           "run a new round.")
             if row.demand_id in await store.accepted_demands(session, row.period_start, row.period_end):
-                raise Problem("conflict", "The demand already has an accepted match in the period.")
+                raise Conflict("The demand already has an accepted match in the period.")
         state = "accepted" if accept else "rejected"
         if not await store.decide_match(session, match_id, {"state": state, "decision_note": note,
                                                            "decided_by": scope.caller.subject, "decided_at": now}):
-            raise Problem("conflict", "The match was decided meanwhile.")
+            raise Conflict("The match was decided meanwhile.")
         record(uow, _match_event(MatchAccepted if accept else MatchRejected, row), row.id)
         await uow.commit()
         return await store.get_match(session, match_id)
@@ -163,7 +165,7 @@ async def candidates(db: Database, scope: AreaScope, demand_id: str, k: int, max
         places = await PlaceRepository(session).all()
         point = point_of(row.area_path, places)
         if point is None:
-            raise Problem("no-location", f"No place is known for area '{row.area_code}' or the areas above it.")
+            raise NoLocation(f"No place is known for area '{row.area_code}' or the areas above it.")
         subdistrict = "/" + "/".join(row.area_path.strip("/").split("/")[:2]) + "/"
         resources = [r for r in await _resources_for(session, subdistrict) if row.area_path.startswith(r.serves_path)]
         rules = MatchRules(max_distance_m=max_distance_m)

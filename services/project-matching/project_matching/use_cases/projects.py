@@ -11,14 +11,15 @@ from sqlalchemy import select
 from project_matching.domain.project import Project, ProjectRuleViolation, new_project
 from project_matching.store.projects import ProjectRepository, StaleProject
 from project_matching.store.tables import demand_copy
-from project_matching.use_cases.common import REVIEWERS, STAFF, area_in_scope, not_found, record, require_role
-from yizhou.auth import AreaScope
+from project_matching.use_cases.common import REVIEWERS, area_in_scope, not_found, record
+from yizhou.personal_data import STAFF_ROLES
+from yizhou.auth import AreaScope, require_role
 from yizhou.contracts.categories import SERVICE_CATEGORIES
 from yizhou.contracts.projects import (ProjectApproved, ProjectCompleted, ProjectDesigned, ProjectEvaluated,
                                        ProjectOpened, ProjectProgressed, ProjectRejected, ProjectStarted,
                                        ProjectSubmitted)
 from yizhou.database import Database
-from yizhou.problems import Problem
+from yizhou.errors import Conflict, Invalid, NotFound, UnknownReference, from_rule
 from yizhou.state_machine import IllegalTransition, as_problem
 
 
@@ -33,13 +34,13 @@ def money(p: Project) -> dict[str, float]:
 
 def check_category(category: str) -> None:
     if category not in SERVICE_CATEGORIES:
-        raise Problem("validation", f"Unknown service category '{category}'.",
+        raise Invalid(f"Unknown service category '{category}'.",
                       errors=[{"field": "category", "message": "not one of the 21 service categories"}])
 
 
 async def open_project(db: Database, scope: AreaScope, *, title: str, area_code: str, category: str,
                        linked_demand_ids: list[str]) -> Project:
-    require_role(scope, STAFF, "open projects")
+    require_role(scope, STAFF_ROLES, "open projects")
     check_category(category)
     now = datetime.now(UTC)
     async with db.unit_of_work() as uow:
@@ -62,7 +63,7 @@ async def _check_demands(session, area_path: str, demand_ids: list[str]) -> None
     inside = {r.demand_id for r in rows if r.area_path.startswith(area_path)}
     missing = [d for d in demand_ids if d not in inside]
     if missing:
-        raise Problem("unknown-reference", f"No demand {', '.join(missing[:5])} in the project's area.",
+        raise UnknownReference(f"No demand {', '.join(missing[:5])} in the project's area.",
                       errors=[{"field": "linked_demand_ids", "message": "unknown demand"}])
 
 
@@ -87,7 +88,7 @@ async def list_projects(db: Database, scope: AreaScope, *, area_code: str | None
 
 
 async def step(db: Database, scope: AreaScope, project_id: str, change: Callable[[Project, datetime], Project],
-               event: Callable[[Project, datetime], Any] | None, *, roles: frozenset = STAFF, doing: str,
+               event: Callable[[Project, datetime], Any] | None, *, roles: frozenset = STAFF_ROLES, doing: str,
                check: Callable[[Any, Project], Any] | None = None) -> Project:
     """Loads the project in scope, applies one domain change, saves it and records its event."""
     require_role(scope, roles, doing)
@@ -100,15 +101,15 @@ async def step(db: Database, scope: AreaScope, project_id: str, change: Callable
         except IllegalTransition as exc:
             raise as_problem(exc) from None
         except ProjectRuleViolation as exc:
-            raise Problem(exc.kind, str(exc)) from None
+            raise from_rule(exc) from None
         except KeyError as exc:
-            raise Problem("not-found", f"No {exc.args[0]} in project '{project_id}'.") from None
+            raise NotFound(f"No {exc.args[0]} in project '{project_id}'.") from None
         if check is not None:
             await check(uow.session, changed)
         try:
             saved = await repo.save(changed, now)
         except StaleProject:
-            raise Problem("conflict", "The project changed meanwhile; reload and retry.") from None
+            raise Conflict("The project changed meanwhile; reload and retry.") from None
         if event is not None:
             record(uow, event(saved, now), saved.id)
         await uow.commit()

@@ -10,11 +10,12 @@ from typing import Any
 from project_matching.domain.matching import Window
 from project_matching.domain.resource import Resource, ResourceRuleViolation, check_resource
 from project_matching.store.resources import PlaceRepository, ResourceRepository, windows_json
-from project_matching.use_cases.common import STAFF, Work, area_in_scope, not_found, record, require_role
-from yizhou.auth import AreaScope
+from project_matching.use_cases.common import Work, area_in_scope, not_found, record
+from yizhou.personal_data import STAFF_ROLES
+from yizhou.auth import AreaScope, require_role
 from yizhou.contracts.resources import ResourceRegistered, ResourceUpdated, ResourceWithdrawn
 from yizhou.database import Database
-from yizhou.problems import Problem
+from yizhou.errors import ApplicationError, Conflict, RuleViolated
 
 
 def resource_event(cls, r: Resource, **extra: Any):
@@ -44,12 +45,12 @@ async def add_resource(repo: ResourceRepository, work: Work, *, kind: str, title
     return resource
 
 
-def _rule(exc: ResourceRuleViolation) -> Problem:
-    return Problem("rule-violated", str(exc))
+def _rule(exc: ResourceRuleViolation) -> ApplicationError:
+    return RuleViolated(str(exc))
 
 
 async def register(db: Database, scope: AreaScope, body: dict[str, Any]) -> Resource:
-    require_role(scope, STAFF, "register resources")
+    require_role(scope, STAFF_ROLES, "register resources")
     now = datetime.now(UTC)
     async with db.unit_of_work() as uow:
         area = await area_in_scope(uow.session, scope, body["area_code"])
@@ -88,12 +89,12 @@ async def list_resources(db: Database, scope: AreaScope, *, area_code: str | Non
 
 
 async def change(db: Database, scope: AreaScope, resource_id: str, changes: dict[str, Any]) -> Resource:
-    require_role(scope, STAFF, "change resources")
+    require_role(scope, STAFF_ROLES, "change resources")
     async with db.unit_of_work() as uow:
         repo = ResourceRepository(uow.session)
         current = await _visible(repo, scope, resource_id)
         if current.state != "active":
-            raise Problem("conflict", f"Resource '{resource_id}' is withdrawn.")
+            raise Conflict(f"Resource '{resource_id}' is withdrawn.")
         merged = {"categories": list(current.categories), "capacity": current.capacity,
                   "amount_fen": current.amount_fen, "windows": list(current.windows), **changes}
         try:
@@ -119,19 +120,19 @@ async def withdraw_resource(repo: ResourceRepository, work: Work, resource: Reso
 
 
 async def withdraw(db: Database, scope: AreaScope, resource_id: str) -> Resource:
-    require_role(scope, STAFF, "withdraw resources")
+    require_role(scope, STAFF_ROLES, "withdraw resources")
     async with db.unit_of_work() as uow:
         repo = ResourceRepository(uow.session)
         current = await _visible(repo, scope, resource_id)
         if current.state != "active":
-            raise Problem("conflict", f"Resource '{resource_id}' is already withdrawn.")
+            raise Conflict(f"Resource '{resource_id}' is already withdrawn.")
         resource = await withdraw_resource(repo, uow, current, datetime.now(UTC))
         await uow.commit()
     return resource
 
 
 async def put_place(db: Database, scope: AreaScope, code: str, latitude: float, longitude: float) -> None:
-    require_role(scope, STAFF, "set area places")
+    require_role(scope, STAFF_ROLES, "set area places")
     async with db.unit_of_work() as uow:
         area = await area_in_scope(uow.session, scope, code, field="code")
         await PlaceRepository(uow.session).put(area.code, latitude, longitude, datetime.now(UTC))

@@ -14,7 +14,9 @@ from project_matching.guarantee.api.schemas import (AreaStatementOut, EntryOut, 
 from project_matching.guarantee.domain.funds import Entry
 from project_matching.guarantee.store.funds import organizations_under
 from project_matching.guarantee.use_cases import funds as use_cases
-from project_matching.use_cases.common import STAFF, area_in_scope, require_role
+from project_matching.use_cases.common import area_in_scope
+from yizhou.auth import require_role
+from yizhou.personal_data import STAFF_ROLES
 from yizhou.axis_events import CODE_PATTERN
 from yizhou.dependencies import DatabaseDep, ScopeDep
 from yizhou.idempotent_writes import IdempotentDatabaseDep, IdempotentRoute
@@ -96,7 +98,7 @@ async def area_statement(area_code: Annotated[str, Path(pattern=CODE_PATTERN)], 
 async def list_organizations(db: DatabaseDep, scope: ScopeDep, area_code: AreaQuery = None,
                              include_dissolved: bool = False, after: After = None,
                              limit: Limit = 200) -> Page[OrganizationOut]:
-    require_role(scope, STAFF, "read organizations")
+    require_role(scope, STAFF_ROLES, "read organizations")
     async with db.sessions() as session:
         path = scope.path if area_code is None else (await area_in_scope(session, scope, area_code)).path
         found = await organizations_under(session, path, after=after, limit=limit + 1,

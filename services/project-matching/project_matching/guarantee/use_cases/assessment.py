@@ -15,11 +15,13 @@ from project_matching.guarantee.domain.assessment import (AREA, DEFAULT_WEIGHTS,
 from project_matching.guarantee.domain.funds import FundRuleViolation, check_year
 from project_matching.guarantee.store.assessment import AssessmentFigures, ScorecardRepository, WeightRepository
 from project_matching.guarantee.store.funds import organization
-from project_matching.use_cases.common import STAFF, area_info, not_found, record, require_role
-from yizhou.auth import AreaScope, Role
+from project_matching.use_cases.common import not_found, record
+from yizhou.axis_copy import area_info
+from yizhou.personal_data import STAFF_ROLES
+from yizhou.auth import AreaScope, Role, require_role
 from yizhou.contracts.guarantee import AssessmentPublished, ScorecardInput
 from yizhou.database import Database
-from yizhou.problems import Problem
+from yizhou.errors import Forbidden, RuleViolated
 
 ASSESSORS = frozenset({Role.DISTRICT_ADMIN, Role.SUBDISTRICT_ADMIN})
 
@@ -32,7 +34,7 @@ def _year(year: int) -> None:
     try:
         check_year(year)
     except FundRuleViolation as exc:
-        raise Problem("rule-violated", str(exc)) from None
+        raise RuleViolated(str(exc)) from None
 
 
 async def weights_for(session: AsyncSession, district: str, year: int, subject_kind: str) -> tuple[dict, bool]:
@@ -41,7 +43,7 @@ async def weights_for(session: AsyncSession, district: str, year: int, subject_k
 
 
 async def get_weights(db: Database, scope: AreaScope, year: int, subject_kind: str) -> dict[str, Any]:
-    require_role(scope, STAFF, "read assessment weights")
+    require_role(scope, STAFF_ROLES, "read assessment weights")
     _year(year)
     district = district_of(scope.path)
     async with db.sessions() as session:
@@ -58,7 +60,7 @@ async def set_weights(db: Database, scope: AreaScope, year: int, subject_kind: s
     try:
         checked = check_weights(subject_kind, weights)
     except WeightRuleViolation as exc:
-        raise Problem("rule-violated", str(exc), errors=[{"field": "weights", "message": str(exc)}]) from None
+        raise RuleViolated(str(exc), errors=[{"field": "weights", "message": str(exc)}]) from None
     district = district_of(scope.path)
     async with db.unit_of_work() as uow:
         await WeightRepository(uow.session).put(district, year, subject_kind, checked, scope.caller.subject[:200],
@@ -110,7 +112,7 @@ def _card(subject_kind: str, subject: dict[str, Any], year: int, weights: dict, 
 
 async def compute(db: Database, scope: AreaScope, subject_kind: str, subject_id: str, year: int) -> dict[str, Any]:
     """The scorecard as of now (not published)."""
-    require_role(scope, STAFF, "read scorecards")
+    require_role(scope, STAFF_ROLES, "read scorecards")
     _year(year)
     async with db.sessions() as session:
         subject = await _subject(session, scope, subject_kind, subject_id)
@@ -127,7 +129,7 @@ async def publish(db: Database, scope: AreaScope, subject_kind: str, subject_id:
         subject = await _subject(uow.session, scope, subject_kind, subject_id)
         if subject_kind == AREA and not scope.covers_strictly(subject["area_path"]) and \
                 scope.caller.role != Role.DISTRICT_ADMIN:
-            raise Problem("forbidden", "An area is assessed by the level above it, not by its own admins.")
+            raise Forbidden("An area is assessed by the level above it, not by its own admins.")
         weights, _ = await weights_for(uow.session, district_of(subject["area_path"]), year, subject_kind)
         card = _card(subject_kind, subject, year, weights, await _measures(uow.session, subject_kind, subject, year))
         repo = ScorecardRepository(uow.session)
@@ -155,7 +157,7 @@ def _published(row, name: str | None = None) -> dict[str, Any]:
 
 
 async def get_published(db: Database, scope: AreaScope, scorecard_id: str) -> dict[str, Any]:
-    require_role(scope, STAFF, "read scorecards")
+    require_role(scope, STAFF_ROLES, "read scorecards")
     async with db.sessions() as session:
         row = await ScorecardRepository(session).get(scorecard_id)
         if row is None or not scope.covers(row.area_path):
@@ -166,7 +168,7 @@ async def get_published(db: Database, scope: AreaScope, scorecard_id: str) -> di
 
 async def list_published(db: Database, scope: AreaScope, *, area_code: str | None, year: int | None,
                          subject_kind: str | None, after: str | None, limit: int) -> list[dict[str, Any]]:
-    require_role(scope, STAFF, "read scorecards")
+    require_role(scope, STAFF_ROLES, "read scorecards")
     async with db.sessions() as session:
         path = scope.path
         if area_code is not None:

@@ -14,16 +14,17 @@ from project_matching.guarantee.domain.funds import (FUNDABLE_PROJECT_STATES, En
                                                      totals)
 from project_matching.guarantee.store.funds import FundRepository, Organization, organization, organizations_under
 from project_matching.store.tables import projects
-from project_matching.use_cases.common import STAFF, area_in_scope, area_info, not_found, record, require_role
-from yizhou.auth import AreaScope, Role
+from project_matching.use_cases.common import area_in_scope, not_found, record
+from project_matching.use_cases.errors import BalanceTooLow, OrganizationDissolved, ProjectNotReady
+from yizhou.axis_copy import area_info
+from yizhou.personal_data import STAFF_ROLES
+from yizhou.auth import AreaScope, Role, require_role
 from yizhou.contracts.guarantee import FundsReceived, FundsSpent
 from yizhou.database import Database
-from yizhou.problems import Problem, register_problem
+from yizhou.errors import Conflict, RuleViolated, UnknownReference
 
 BOOKKEEPERS = frozenset({Role.DISTRICT_ADMIN, Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_WORKER})
 
-register_problem("insufficient-funds", 409, "The spending would take the balance below zero")
-register_problem("organization-dissolved", 409, "The party organization is dissolved")  # as org-registry
 
 
 async def known_organization(session: AsyncSession, scope: AreaScope, organization_id: str,
@@ -31,7 +32,7 @@ async def known_organization(session: AsyncSession, scope: AreaScope, organizati
     """An organization of the caller's subtree (learned from org-registry's events), else 422 unknown-reference."""
     found = await organization(session, organization_id)
     if found is None or not scope.covers(found.area_path):
-        raise Problem("unknown-reference", f"No party organization '{organization_id}' in your scope (organizations "
+        raise UnknownReference(f"No party organization '{organization_id}' in your scope (organizations "
                                            "come from org-registry's events).",
                       errors=[{"field": field, "message": "unknown organization"}])
     return found
@@ -42,10 +43,10 @@ async def fundable_project(session: AsyncSession, scope: AreaScope, project_id: 
     row = (await session.execute(select(projects.c.id, projects.c.state, projects.c.area_path)
                                  .where(projects.c.id == project_id))).first()
     if row is None or not scope.covers(row.area_path):
-        raise Problem("unknown-reference", f"No project '{project_id}' in your scope.",
+        raise UnknownReference(f"No project '{project_id}' in your scope.",
                       errors=[{"field": field, "message": "unknown project"}])
     if row.state not in states:
-        raise Problem("project-not-ready", f"Project '{project_id}' is {row.state}; it needs to be one of "
+        raise ProjectNotReady(f"Project '{project_id}' is {row.state}; it needs to be one of "
                                            f"{', '.join(states)}.")
     return row
 
@@ -71,11 +72,11 @@ async def receive(db: Database, scope: AreaScope, *, organization_id: str, year:
     try:
         check_entry(year=year, amount_fen=amount_fen, booked_on=booked_on)
     except FundRuleViolation as exc:
-        raise Problem("rule-violated", str(exc)) from None
+        raise RuleViolated(str(exc)) from None
     async with db.unit_of_work() as uow:
         org = await known_organization(uow.session, scope, organization_id)
         if org.dissolved:
-            raise Problem("organization-dissolved", f"Organization '{org.id}' is dissolved; it receives no funds.")
+            raise OrganizationDissolved(f"Organization '{org.id}' is dissolved; it receives no funds.")
         repo = FundRepository(uow.session)
         balance = await repo.receive(org.id, year, amount_fen, now)
         entry = await repo.add_entry(_entry_values(scope, org, year, amount_fen, booked_on, note, now,
@@ -95,11 +96,11 @@ async def record_spending(db: Database, scope: AreaScope, *, organization_id: st
         check_entry(year=year, amount_fen=amount_fen, booked_on=booked_on)
         check_spending(purpose=purpose, project_id=project_id, activity=activity)
     except FundRuleViolation as exc:
-        raise Problem("rule-violated", str(exc)) from None
+        raise RuleViolated(str(exc)) from None
     async with db.unit_of_work() as uow:
         org = await known_organization(uow.session, scope, organization_id)
         if org.dissolved:
-            raise Problem("organization-dissolved", f"Organization '{org.id}' is dissolved; it spends nothing.")
+            raise OrganizationDissolved(f"Organization '{org.id}' is dissolved; it spends nothing.")
         if purpose == "project":
             await fundable_project(uow.session, scope, project_id, FUNDABLE_PROJECT_STATES)
         repo = FundRepository(uow.session)
@@ -108,9 +109,9 @@ async def record_spending(db: Database, scope: AreaScope, *, organization_id: st
             try:  # the domain rule names the figures; storage refused atomically
                 spend(await repo.balance(org.id, year), amount_fen)
             except InsufficientFunds as exc:
-                raise Problem("insufficient-funds", str(exc), balance_yuan=exc.balance_fen / 100,
+                raise BalanceTooLow(str(exc), balance_yuan=exc.balance_fen / 100,
                               amount_yuan=exc.amount_fen / 100) from None
-            raise Problem("conflict", "The balance changed meanwhile; retry.")
+            raise Conflict("The balance changed meanwhile; retry.")
         entry = await repo.add_entry(_entry_values(
             scope, org, year, amount_fen, booked_on, note, now, direction="spending", purpose=purpose,
             project_id=project_id if purpose == "project" else None,
@@ -124,7 +125,7 @@ async def record_spending(db: Database, scope: AreaScope, *, organization_id: st
 async def list_entries(db: Database, scope: AreaScope, *, area_code: str | None, organization_id: str | None,
                        year: int | None, direction: str | None, source: str | None, project_id: str | None,
                        after: str | None, limit: int) -> list[Entry]:
-    require_role(scope, STAFF, "read activity funds")
+    require_role(scope, STAFF_ROLES, "read activity funds")
     async with db.sessions() as session:
         path = scope.path if area_code is None else (await area_in_scope(session, scope, area_code)).path
         return await FundRepository(session).entries(under_path=path, organization_id=organization_id, year=year,
@@ -144,11 +145,11 @@ def _check_year(year: int) -> None:
     try:
         check_year(year)
     except FundRuleViolation as exc:
-        raise Problem("rule-violated", str(exc)) from None
+        raise RuleViolated(str(exc)) from None
 
 
 async def organization_statement(db: Database, scope: AreaScope, organization_id: str, year: int) -> dict[str, Any]:
-    require_role(scope, STAFF, "read activity funds")
+    require_role(scope, STAFF_ROLES, "read activity funds")
     _check_year(year)
     async with db.sessions() as session:
         org = await organization(session, organization_id)
@@ -165,7 +166,7 @@ async def organization_statement(db: Database, scope: AreaScope, organization_id
 async def area_statement(db: Database, scope: AreaScope, area_code: str, year: int, *, after: str | None,
                          limit: int) -> dict[str, Any]:
     """Totals of the organizations located in the subtree, and a page of them with their own figures."""
-    require_role(scope, STAFF, "read activity funds")
+    require_role(scope, STAFF_ROLES, "read activity funds")
     _check_year(year)
     async with db.sessions() as session:
         area = await area_info_or_404(session, scope, area_code)

@@ -7,32 +7,32 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from project_matching.consumers import NAMESPACE
+from project_matching.events import NAMESPACE
 from project_matching.guarantee.domain.venues import (BOOKING_MACHINE, BOOKING_PROJECT_STATES, Booking, BookingState,
                                                       Interval, Venue, VenueRuleViolation, check_booking, check_venue,
                                                       open_days)
 from project_matching.guarantee.store.venues import VenueRepository, hours_json
 from project_matching.guarantee.use_cases.funds import fundable_project, known_organization
 from project_matching.store.resources import ResourceRepository
-from project_matching.use_cases.common import STAFF, area_in_scope, not_found, record, require_role
+from project_matching.use_cases.common import area_in_scope, not_found, record
 from project_matching.use_cases.resources import add_resource, resource_event, withdraw_resource
-from yizhou.auth import AreaScope, Role
+from project_matching.use_cases.errors import BookingConflict, OrganizationDissolved, VenueNotOpen
+from yizhou.personal_data import STAFF_ROLES
+from yizhou.auth import AreaScope, Role, require_role
 from yizhou.contracts.categories import SERVICE_CATEGORIES
 from yizhou.contracts.guarantee import (OpeningInterval, VenueBooked, VenueBookingCancelled, VenueClosed,
                                         VenueRegistered, VenueUpdated)
 from yizhou.contracts.resources import ResourceUpdated
 from yizhou.database import Database
-from yizhou.problems import Problem, register_problem
+from yizhou.errors import ApplicationError, RuleViolated
 from yizhou.state_machine import IllegalTransition, as_problem
 
 KEEPERS = frozenset({Role.DISTRICT_ADMIN, Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_WORKER})
 
-register_problem("booking-conflict", 409, "The venue is already booked for part of that time")
-register_problem("venue-closed", 409, "The venue is closed")
 
 
-def _rule(exc: VenueRuleViolation) -> Problem:
-    return Problem("rule-violated", str(exc))
+def _rule(exc: VenueRuleViolation) -> ApplicationError:
+    return RuleViolated(str(exc))
 
 
 def _described(cls, v: Venue, now: datetime):
@@ -71,7 +71,7 @@ async def register(db: Database, scope: AreaScope, body: dict[str, Any]) -> Venu
         area = await area_in_scope(uow.session, scope, body["area_code"])
         owner = await known_organization(uow.session, scope, body["owner_organization_id"], "owner_organization_id")
         if owner.dissolved:
-            raise Problem("organization-dissolved", f"Organization '{owner.id}' is dissolved; it owns no new venue.")
+            raise OrganizationDissolved(f"Organization '{owner.id}' is dissolved; it owns no new venue.")
         origin = f"venue:{venue_id}"
         # Offered to matching: one need per open weekday in a period; no windows (opening hours are weekly).
         resource = await add_resource(
@@ -97,7 +97,7 @@ async def change(db: Database, scope: AreaScope, venue_id: str, changes: dict[st
         repo = VenueRepository(uow.session)
         current = await _visible(repo, scope, venue_id)
         if current.state != "open":
-            raise Problem("venue-closed", f"Venue '{venue_id}' is closed.")
+            raise VenueNotOpen(f"Venue '{venue_id}' is closed.")
         hours = [Interval(**i) for i in changes["opening_hours"]] if "opening_hours" in changes \
             else list(current.opening_hours)
         categories = changes.get("categories", list(current.categories))
@@ -129,7 +129,7 @@ async def close(db: Database, scope: AreaScope, venue_id: str) -> Venue:
         await repo.lock_for_booking(venue_id)  # no booking slips in while it closes
         current = await repo.get(venue_id)
         if current.state != "open":
-            raise Problem("venue-closed", f"Venue '{venue_id}' is already closed.")
+            raise VenueNotOpen(f"Venue '{venue_id}' is already closed.")
         for booking in await repo.live_from(venue_id, now):
             cancelled = await repo.cancel_booking(booking.id, now)
             record(uow, _booking_event(VenueBookingCancelled, current, cancelled, now), venue_id)
@@ -144,20 +144,20 @@ async def close(db: Database, scope: AreaScope, venue_id: str) -> Venue:
 
 
 async def get(db: Database, scope: AreaScope, venue_id: str) -> Venue:
-    require_role(scope, STAFF, "read venues")
+    require_role(scope, STAFF_ROLES, "read venues")
     async with db.sessions() as session:
         return await _visible(VenueRepository(session), scope, venue_id)
 
 
 async def list_venues(db: Database, scope: AreaScope, *, area_code: str | None, **filters: Any) -> list[Venue]:
-    require_role(scope, STAFF, "read venues")
+    require_role(scope, STAFF_ROLES, "read venues")
     async with db.sessions() as session:
         path = scope.path if area_code is None else (await area_in_scope(session, scope, area_code)).path
         return await VenueRepository(session).list(under_path=path, **filters)
 
 
 async def book(db: Database, scope: AreaScope, venue_id: str, body: dict[str, Any]) -> Booking:
-    require_role(scope, STAFF, "book venues")
+    require_role(scope, STAFF_ROLES, "book venues")
     now = datetime.now(UTC)
     async with db.unit_of_work() as uow:
         repo = VenueRepository(uow.session)
@@ -165,7 +165,7 @@ async def book(db: Database, scope: AreaScope, venue_id: str, body: dict[str, An
         if body["booker_kind"] == "organization":
             booker = await known_organization(uow.session, scope, body["booker_id"], "booker_id")
             if booker.dissolved:
-                raise Problem("organization-dissolved", f"Organization '{booker.id}' is dissolved.")
+                raise OrganizationDissolved(f"Organization '{booker.id}' is dissolved.")
         else:
             await fundable_project(uow.session, scope, body["booker_id"], BOOKING_PROJECT_STATES, "booker_id")
         try:
@@ -176,10 +176,10 @@ async def book(db: Database, scope: AreaScope, venue_id: str, body: dict[str, An
         await repo.lock_for_booking(venue_id)
         venue = await repo.get(venue_id)  # as of the lock: it may have closed meanwhile
         if venue.state != "open":
-            raise Problem("venue-closed", f"Venue '{venue_id}' is closed.")
+            raise VenueNotOpen(f"Venue '{venue_id}' is closed.")
         taken = await repo.overlapping(venue_id, body["starts_at"], body["ends_at"])
         if taken:
-            raise Problem("booking-conflict", f"Venue '{venue.name}' is booked from {taken[0].starts_at.isoformat()} "
+            raise BookingConflict(f"Venue '{venue.name}' is booked from {taken[0].starts_at.isoformat()} "
                                               f"to {taken[0].ends_at.isoformat()}.",
                           conflicts=[{"booking_id": b.id, "starts_at": b.starts_at.isoformat(),
                                       "ends_at": b.ends_at.isoformat()} for b in taken])
@@ -194,7 +194,7 @@ async def book(db: Database, scope: AreaScope, venue_id: str, body: dict[str, An
 
 
 async def cancel(db: Database, scope: AreaScope, venue_id: str, booking_id: str) -> Booking:
-    require_role(scope, STAFF, "cancel bookings")
+    require_role(scope, STAFF_ROLES, "cancel bookings")
     now = datetime.now(UTC)
     async with db.unit_of_work() as uow:
         repo = VenueRepository(uow.session)
@@ -213,7 +213,7 @@ async def cancel(db: Database, scope: AreaScope, venue_id: str, booking_id: str)
 
 
 async def bookings(db: Database, scope: AreaScope, venue_id: str, **filters: Any) -> list[Booking]:
-    require_role(scope, STAFF, "read bookings")
+    require_role(scope, STAFF_ROLES, "read bookings")
     async with db.sessions() as session:
         repo = VenueRepository(session)
         await _visible(repo, scope, venue_id)
