@@ -71,13 +71,6 @@ DEMAND_MACHINE: StateMachine[State] = StateMachine("demand", {
 })
 
 # The event type each target state is announced with.
-EVENT_OF_STATE: dict[State, str] = {
-    State.ACCEPTED: "demand.accepted", State.ASSIGNED: "demand.assigned", State.IN_PROGRESS: "demand.started",
-    State.RESOLVED: "demand.resolved", State.CLOSED: "demand.closed", State.REJECTED: "demand.rejected",
-    State.WITHDRAWN: "demand.withdrawn", State.REOPENED: "demand.reopened", State.MERGED: "demand.merged",
-}
-
-
 class DemandRuleViolation(Exception):
     """A request the demand's rules refuse (other than an illegal state change)."""
 

@@ -15,7 +15,10 @@ from demand_intake.store.demands import DemandRepository
 from demand_intake.store.models import UnitCopyRow
 from demand_intake.use_cases.errors import DemandRuleBroken
 from yizhou.auth import AreaScope, Role, require_role
-from yizhou.contracts.demands import EVENT_BY_TYPE
+from yizhou.contracts.demands import (
+    DemandAccepted, DemandAssigned, DemandClosed, DemandEvent, DemandMerged, DemandRejected, DemandReopened,
+    DemandResolved, DemandStarted, DemandWithdrawn,
+)
 from yizhou.events import EventData
 from yizhou.errors import ApplicationError, NotFound, OutOfScope, UnknownReference
 from yizhou.personal_data import ID_NUMBER_PATTERN, LANDLINE_PATTERN, PHONE_PATTERN, STAFF_ROLES, find_personal_data
@@ -104,12 +107,21 @@ def require_handler(scope: AreaScope, demand: Demand, handling_path: str | None)
                                       f"({demand.handling_area_code}); your area does not cover it.")
 
 
-def record_demand(work: Work, event_type: str, demand: Demand, now: datetime, *, state: State | None = None,
+# The event a move into each state publishes.
+EVENT_OF_STATE: dict[State, type[DemandEvent]] = {
+    State.ACCEPTED: DemandAccepted, State.ASSIGNED: DemandAssigned, State.IN_PROGRESS: DemandStarted,
+    State.RESOLVED: DemandResolved, State.CLOSED: DemandClosed, State.REJECTED: DemandRejected,
+    State.WITHDRAWN: DemandWithdrawn, State.REOPENED: DemandReopened, State.MERGED: DemandMerged,
+}
+
+
+def record_demand(work: Work, event: type[DemandEvent], demand: Demand, now: datetime, *, state: State | None = None,
                   **extra: Any) -> None:
-    event = EVENT_BY_TYPE[event_type](demand_id=demand.id, area_code=demand.area_code, area_path=demand.area_path,
-                                      category=demand.category, state=(state or demand.state).value, occurred_at=now,
-                                      **extra)
-    work.record(event, aggregate_id=demand.id, source=SOURCE)
+    """Records `event` of `demand`: the fields every demand event carries from the demand, `extra` the
+    event's own (checked by its contract's model when it is built)."""
+    data = event(demand_id=demand.id, area_code=demand.area_code, area_path=demand.area_path, category=demand.category,
+                 state=(state or demand.state).value, occurred_at=now, **extra)
+    work.record(data, aggregate_id=demand.id, source=SOURCE)
 
 
 OPEN_STATES = [s.value for s in State if s not in (State.CLOSED, State.REJECTED, State.WITHDRAWN, State.MERGED)]

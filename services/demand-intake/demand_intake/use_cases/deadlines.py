@@ -12,6 +12,7 @@ import logging
 from demand_intake.store.deadlines import DeadlineRepository
 from demand_intake.store.demands import DemandRepository
 from demand_intake.use_cases.common import record_demand
+from yizhou.contracts.demands import DemandOverdue
 from yizhou.clock import Clock
 from yizhou.database import Database
 
@@ -31,7 +32,7 @@ async def sweep_overdue(db: Database, clock: Clock, batch: int = 200) -> int:
                 if not await clocks.mark_breached(row.id, now):
                     continue  # another sweeper took it
                 demand = await demands.get(row.demand_id)
-                record_demand(uow, "demand.overdue", demand, now, deadline=row.kind, due_at=row.due_at,
+                record_demand(uow, DemandOverdue, demand, now, deadline=row.kind, due_at=row.due_at,
                               dispatch_id=row.dispatch_id or None, accountable_area_code=demand.accountable_area_code)
                 await demands.log(demand.id, "overdue", demand.state, demand.state, "system", "system",
                                   f"{row.kind} deadline {row.due_at.isoformat()} passed", now)

@@ -11,7 +11,7 @@ from typing import Any
 from demand_intake.domain import deadlines as rules
 from demand_intake.domain.deadlines import DeadlineClock, DeadlineKind, budget_for, clock_effects
 from demand_intake.domain.demand import (
-    EVENT_OF_STATE, RESIDENT_CHANNELS, Channel, Demand, DemandRuleViolation, Feedback, PriorityHousehold, Resident,
+    RESIDENT_CHANNELS, Channel, Demand, DemandRuleViolation, Feedback, PriorityHousehold, Resident,
     State, Urgency,
 )
 from demand_intake.domain.duplicates import DuplicateRules, Match, Place, find_duplicates
@@ -19,9 +19,10 @@ from demand_intake.settings import Settings
 from demand_intake.store.deadlines import DeadlineRepository
 from demand_intake.store.demands import DemandRepository
 from demand_intake.use_cases.common import (
-    SUBMITTERS, Actor, Work, assignable_unit, check_category, new_id, record_demand, require_handler, rule_problem, visible_demand,
+    EVENT_OF_STATE, SUBMITTERS, Actor, Work, assignable_unit, check_category, new_id, record_demand, require_handler, rule_problem, visible_demand,
 )
 from demand_intake.use_cases.errors import DemandRuleBroken
+from yizhou.contracts.demands import DemandMerged, DemandOverdue, DemandSubmitted, DemandSupported
 from yizhou.auth import AreaScope, Role, require_role
 from yizhou.axis_copy import AreaInfo, area_info
 from yizhou.clock import Clock
@@ -121,7 +122,7 @@ async def submit(db: Database, scope: AreaScope, clock: Clock, settings: Setting
             priority_household=sub.priority_household, latitude=sub.latitude, longitude=sub.longitude,
             address=sub.address)
         budget = budget_for(sub.category, sub.urgency, overrides=settings.deadlines)
-        record_demand(uow, "demand.submitted", demand, now, channel=sub.channel.value, urgency=sub.urgency.value,
+        record_demand(uow, DemandSubmitted, demand, now, channel=sub.channel.value, urgency=sub.urgency.value,
                       priority_household=sub.priority_household.value if sub.priority_household else None,
                       anonymous=sub.resident.anonymous, entered_on_behalf=demand.entered_on_behalf,
                       respond_due_at=now + budget.respond, resolve_due_at=now + budget.resolve)
@@ -189,7 +190,7 @@ async def apply_clocks(work: Work, demand: Demand, target: State, now, previous:
 
 
 def record_overdue(work: Work, demand: Demand, clock: DeadlineClock, now, state: State) -> None:
-    record_demand(work, "demand.overdue", demand, now, state=state, deadline=clock.kind.value, due_at=clock.due_at,
+    record_demand(work, DemandOverdue, demand, now, state=state, deadline=clock.kind.value, due_at=clock.due_at,
                   dispatch_id=clock.dispatch_id or None, accountable_area_code=demand.accountable_area_code)
 
 
@@ -268,8 +269,8 @@ async def merge(db: Database, scope: AreaScope, clock: Clock, demand_id: str, in
                        scope.caller.role.value, f"merged into {target.id}", now)
         await repo.log(target.id, "absorb", target.state, target.state, scope.caller.subject, scope.caller.role.value,
                        f"absorbed {source.id}", now)
-        record_demand(uow, "demand.merged", source, now, merged_into_demand_id=target.id)
-        record_demand(uow, "demand.supported", target, now, me_too_count=target.me_too_count)
+        record_demand(uow, DemandMerged, source, now, merged_into_demand_id=target.id)
+        record_demand(uow, DemandSupported, target, now, me_too_count=target.me_too_count)
         await uow.commit()
     return source, target
 
@@ -289,6 +290,6 @@ async def me_too(db: Database, scope: AreaScope, clock: Clock, demand_id: str) -
         demand.me_too_count += 1
         demand.updated_at = now
         await repo.save(demand)
-        record_demand(uow, "demand.supported", demand, now, me_too_count=demand.me_too_count)
+        record_demand(uow, DemandSupported, demand, now, me_too_count=demand.me_too_count)
         await uow.commit()
     return demand, True

@@ -15,6 +15,7 @@ from demand_intake.use_cases.common import (
     WHISTLERS, new_id, record_demand, require_handler, rule_problem, scrub, visible_demand,
 )
 from demand_intake.use_cases.errors import DemandRuleBroken
+from yizhou.contracts.demands import DemandDispatched, DemandEscalated, DemandReportedIn
 from yizhou.auth import AreaScope, Role, require_role
 from yizhou.axis_copy import area_info
 from yizhou.clock import Clock
@@ -39,7 +40,7 @@ async def escalate(db: Database, scope: AreaScope, clock: Clock, demand_id: str,
         await repo.save(demand)
         await repo.log(demand.id, "escalate", demand.state, demand.state, scope.caller.subject, scope.caller.role.value,
                        f"{from_code} -> {parent.code}: {reason}", now)
-        record_demand(uow, "demand.escalated", demand, now, from_area_code=from_code, to_area_code=parent.code,
+        record_demand(uow, DemandEscalated, demand, now, from_area_code=from_code, to_area_code=parent.code,
                       to_level=parent.level, reason=scrub(reason.strip()),
                       accountable_area_code=demand.accountable_area_code)
         await uow.commit()
@@ -76,7 +77,7 @@ async def whistle(db: Database, scope: AreaScope, clock: Clock, demand_id: str, 
         await repo.save(demand)
         await repo.log(demand.id, "dispatch", demand.state, demand.state, scope.caller.subject, scope.caller.role.value,
                        "whistle to " + ", ".join(r.receiver for r in rows), now)
-        record_demand(uow, "demand.dispatched", demand, now, dispatch_ids=[r.id for r in rows],
+        record_demand(uow, DemandDispatched, demand, now, dispatch_ids=[r.id for r in rows],
                       receivers=[r.receiver for r in rows], report_in_due_at=due,
                       accountable_area_code=demand.accountable_area_code)
         await uow.commit()
@@ -110,7 +111,7 @@ async def report_in(db: Database, scope: AreaScope, clock: Clock, demand_id: str
                 await clocks.save(demand_id, c)
         await repo.log(demand.id, "report_in", demand.state, demand.state, scope.caller.subject, scope.caller.role.value,
                        f"{row.receiver} reported in", now)
-        record_demand(uow, "demand.reported_in", demand, now, dispatch_id=row.id, receiver=row.receiver,
+        record_demand(uow, DemandReportedIn, demand, now, dispatch_id=row.id, receiver=row.receiver,
                       on_time=now <= row.report_in_due_at)
         await uow.commit()
     return row

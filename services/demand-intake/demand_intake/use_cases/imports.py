@@ -10,13 +10,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import insert
 
 from demand_intake.domain.deadlines import DeadlineClock, DeadlineKind, apply_effect, budget_for, clock_effects
-from demand_intake.domain.demand import EVENT_OF_STATE, Demand, DemandRuleViolation, Feedback, State
+from demand_intake.domain.demand import Demand, DemandRuleViolation, Feedback, State
 from demand_intake.settings import Settings
 from demand_intake.store.demands import row_values
 from demand_intake.store.models import DeadlineRow, DemandHistoryRow, DemandRow, UnitCopyRow
-from demand_intake.use_cases.common import Actor, assignable_unit, check_category, new_id, record_demand
+from demand_intake.use_cases.common import EVENT_OF_STATE, Actor, assignable_unit, check_category, new_id, record_demand
 from demand_intake.use_cases.demands import Submission, record_overdue
 from demand_intake.use_cases.errors import DemandRuleBroken
+from yizhou.contracts.demands import DemandSubmitted
 from yizhou.auth import AreaScope, Role, require_role
 from yizhou.axis_copy import area_info
 from yizhou.clock import Clock
@@ -85,7 +86,7 @@ async def import_demands(db: Database, scope: AreaScope, clock: Clock, settings:
             clocks = [DeadlineClock.start(DeadlineKind.RESPOND, budget.respond, at),
                       DeadlineClock.start(DeadlineKind.RESOLVE, budget.resolve, at)]
             history_rows.append(history_row(demand.id, "import", None, State.SUBMITTED, actor, None, at))
-            record_demand(uow, "demand.submitted", demand, at, channel=sub.channel.value, urgency=sub.urgency.value,
+            record_demand(uow, DemandSubmitted, demand, at, channel=sub.channel.value, urgency=sub.urgency.value,
                           priority_household=sub.priority_household.value if sub.priority_household else None,
                           anonymous=sub.resident.anonymous, entered_on_behalf=True,
                           respond_due_at=at + budget.respond, resolve_due_at=at + budget.resolve)
