@@ -24,6 +24,9 @@ else
 fi
 
 log "$("${compose[@]}" version 2>/dev/null | head -n1)"
-# Validation only: interpolate with whatever JWT_SECRET etc. the caller has.
+# Validation only: the variables Compose requires (`${VAR:?}`) get placeholders if the caller has none;
+# a real deployment sets them (docs/operations.md).
+export JWT_SECRET="${JWT_SECRET:-placeholder-for-compose-validation-only-000000}"
+export GRAFANA_ADMIN_PASSWORD="${GRAFANA_ADMIN_PASSWORD:-placeholder-for-compose-validation-only}"
 "${compose[@]}" -f "$compose_file" --project-directory "$(dirname "$compose_file")" config -q
 log "$(basename "$compose_file") is valid ($("${compose[@]}" -f "$compose_file" --project-directory "$(dirname "$compose_file")" config --services | tr '\n' ' '))"

@@ -6,6 +6,7 @@ in the token and everything below it on the axis (materialized path prefix).
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from dataclasses import dataclass
@@ -53,6 +54,31 @@ class AreaScope:
         return path.startswith(self.path) and path != self.path
 
 
+# Secrets that were ever written into this repository: anyone can sign tokens with them, so no service
+# accepts them, whatever their length.
+SHIPPED_SECRETS = frozenset({"dev-only-secret-change-me-in-production-32b", "dev-only-insecure-jwt-secret-change-me",
+                             "test-secret-for-the-suite-only-0123456789"})
+MIN_SECRET_BYTES = 32
+# Algorithms of an identity provider's keys (JWKS); never HS256 there: a public key is no secret.
+JWKS_ALGORITHMS = ["RS256", "ES256"]
+
+
+class UnsafeTokenSettings(ValueError):
+    """The service would accept tokens anyone can make: it refuses to start."""
+
+
+def check_signing_secret(secret: str) -> None:
+    if not secret:
+        raise UnsafeTokenSettings("JWT_SECRET is not set (or set JWT_JWKS_URL to verify the identity provider's "
+                                  "tokens). Make one: python -c 'import secrets; print(secrets.token_urlsafe(48))'")
+    if secret in SHIPPED_SECRETS:
+        raise UnsafeTokenSettings("JWT_SECRET is a value shipped with the code: anyone can sign tokens with it. "
+                                  "Set a random one: python -c 'import secrets; print(secrets.token_urlsafe(48))'")
+    if len(secret.encode()) < MIN_SECRET_BYTES:
+        raise UnsafeTokenSettings(f"JWT_SECRET has {len(secret.encode())} bytes; at least {MIN_SECRET_BYTES} "
+                                  "random bytes are needed for HS256.")
+
+
 def mint_token(secret: str, *, role: str, area: str, subject: str | None = None, ttl_s: int = 8 * 3600,
                issuer: str = "yizhou") -> str:
     now = datetime.now(UTC)
@@ -68,35 +94,52 @@ def mint_token(secret: str, *, role: str, area: str, subject: str | None = None,
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
+DEFAULT_MAX_TTL_S = 12 * 3600
+CLOCK_SKEW_S = 60
+
 # Tokens this process has verified, until they expire: a client sends the same token with every
 # request, and verifying it (signature, claims) was a twentieth of a demand submit. Keyed by the whole
-# token with the secret and issuer it was checked against; failures are never kept.
+# token with the key and issuer it was checked against; failures are never kept.
 _VERIFIED: dict[tuple[str, str, str], tuple[Caller, float]] = {}
 _VERIFIED_MAX = 10_000
 
 
-def decode_token(secret: str, token: str, issuer: str = "yizhou") -> Caller:
-    key = (secret, token, issuer)
+def decode_token(secret: str, token: str, issuer: str = "yizhou", max_ttl_s: int = DEFAULT_MAX_TTL_S) -> Caller:
+    """The caller of an HS256 token signed with `secret` (the tokens `mint_token` and `yizhou token` make)."""
+    return _remembered((f"hs256:{max_ttl_s}:{secret}", token, issuer),
+                       lambda: _claims(jwt.decode(token, secret, algorithms=[ALGORITHM], issuer=issuer,
+                                                  options={"require": ["exp", "sub", "iss"]}), max_ttl_s))
+
+
+def _remembered(key: tuple[str, str, str], verify) -> Caller:
     known = _VERIFIED.get(key)
     if known is not None:
         if time.time() < known[1]:
             return known[0]
         del _VERIFIED[key]  # expired: decoding it again gives the caller the right problem
-    caller, expires = _verified(secret, token, issuer)
+    try:
+        caller, expires = verify()
+    except jwt.ExpiredSignatureError:
+        raise Unauthenticated("The token has expired.") from None
+    except jwt.PyJWTError as exc:
+        raise Unauthenticated(f"The token is not valid: {exc}.") from None
     if len(_VERIFIED) >= _VERIFIED_MAX:
         del _VERIFIED[next(iter(_VERIFIED))]  # the oldest first
     _VERIFIED[key] = (caller, expires)
     return caller
 
 
-def _verified(secret: str, token: str, issuer: str) -> tuple[Caller, float]:
-    try:
-        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], issuer=issuer,
-                            options={"require": ["exp", "sub", "iss"]})
-    except jwt.ExpiredSignatureError:
-        raise Unauthenticated("The token has expired.") from None
-    except jwt.PyJWTError as exc:
-        raise Unauthenticated(f"The token is not valid: {exc}.") from None
+def _claims(claims: dict, max_ttl_s: int) -> tuple[Caller, float]:
+    """The caller of verified claims, if they are a token this platform accepts: `exp` a number no further
+    than the longest lifetime away (PyJWT reads `"exp": "99999999999"` as a number, and a token that
+    never expires cannot be taken back), a known role, an area."""
+    exp, iat = claims.get("exp"), claims.get("iat")
+    if not isinstance(exp, int | float) or isinstance(exp, bool):
+        raise Unauthenticated("The token's exp is not a number.")
+    if iat is not None and (not isinstance(iat, int | float) or isinstance(iat, bool)):
+        raise Unauthenticated("The token's iat is not a number.")
+    if exp - time.time() > max_ttl_s + CLOCK_SKEW_S:
+        raise Unauthenticated(f"The token lives longer than this platform allows ({max_ttl_s} s).")
     try:
         role = Role(claims.get("role"))
     except ValueError:
@@ -104,7 +147,44 @@ def _verified(secret: str, token: str, issuer: str) -> tuple[Caller, float]:
     area = claims.get("area")
     if not isinstance(area, str) or not area:
         raise Unauthenticated("The token has no area.")
-    return Caller(subject=str(claims["sub"]), role=role, area=area), float(claims["exp"])
+    subject = claims["sub"]
+    if not isinstance(subject, str) or not subject:
+        raise Unauthenticated("The token has no subject.")
+    return Caller(subject=subject, role=role, area=area), float(exp)
+
+
+class TokenVerifier:
+    """Who a bearer token says the caller is. Either the tokens are HS256 with a shared secret (a laptop,
+    CI, `yizhou token`), or the district's identity provider signs them (RS256/ES256) and the services
+    hold only its public keys, fetched from `jwks_url` and cached by `kid` (rotation picks a new key up
+    on its first use). Built once per app: unsafe settings stop the service from starting."""
+
+    def __init__(self, *, secret: str = "", issuer: str = "yizhou", max_ttl_s: int = DEFAULT_MAX_TTL_S,
+                 jwks_url: str | None = None, audience: str | None = None) -> None:
+        self.issuer, self.max_ttl_s, self.audience = issuer, max_ttl_s, audience
+        self._secret = secret
+        self._jwks = jwt.PyJWKClient(jwks_url, cache_keys=True, lifespan=300, timeout=5) if jwks_url else None
+        if self._jwks is None:
+            check_signing_secret(secret)
+        elif max_ttl_s <= 0:
+            raise UnsafeTokenSettings("JWT_MAX_TTL_S must be positive.")
+
+    @classmethod
+    def from_settings(cls, settings) -> TokenVerifier:
+        return cls(secret=settings.jwt_secret, issuer=settings.jwt_issuer, max_ttl_s=settings.jwt_max_ttl_s,
+                   jwks_url=settings.jwt_jwks_url, audience=settings.jwt_audience)
+
+    async def verify(self, token: str) -> Caller:
+        if self._jwks is None:
+            return decode_token(self._secret, token, self.issuer, self.max_ttl_s)
+        try:  # the key set is fetched (blocking) on a new kid only; PyJWKClient caches it
+            key = await asyncio.to_thread(self._jwks.get_signing_key_from_jwt, token)
+        except jwt.PyJWTError as exc:
+            raise Unauthenticated(f"The token is not valid: {exc}.") from None
+        options = {"require": ["exp", "sub", "iss"] + (["aud"] if self.audience else [])}
+        return _remembered((f"jwks:{self.max_ttl_s}:{self.audience}:{key.key_id}", token, self.issuer),
+                           lambda: _claims(jwt.decode(token, key.key, algorithms=JWKS_ALGORITHMS, issuer=self.issuer,
+                                                      audience=self.audience, options=options), self.max_ttl_s))
 
 
 def require_role(scope: AreaScope, roles: frozenset[Role] | set[Role], doing: str) -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import importlib
 import os
+import secrets
 import signal
 import time
+import uuid
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Annotated
@@ -15,7 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from yizhou.auth import Role, mint_token
+from yizhou.auth import Role, UnsafeTokenSettings, check_signing_secret, mint_token
 from yizhou.demo_district import DISTRICT, REAL, SMALL, load_demo
 from yizhou.embedded_broker import EmbeddedBroker
 from yizhou.events import render_schema, schema_file, write_schemas
@@ -26,15 +28,42 @@ app = typer.Typer(help="Operator CLI of the one-axis party-building platform.", 
 console = Console()
 
 
+SECRET_FILE = "jwt-secret"  # in the data directory of `yizhou run`: one random secret per directory
+
+
+def local_secret(data_dir: Path) -> str:
+    """The signing secret of a laptop platform: JWT_SECRET if set, else the data directory's own,
+    made (random, readable by this user only) the first time."""
+    if os.environ.get("JWT_SECRET"):
+        return os.environ["JWT_SECRET"]
+    path = data_dir / SECRET_FILE
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
 @app.command()
 def token(role: Annotated[Role, typer.Option(help="Role claim")],
           area: Annotated[str, typer.Option(help="Area code claim: the caller sees this area's subtree")],
-          subject: Annotated[str | None, typer.Option(help="Who the token is for")] = None,
-          ttl: Annotated[int, typer.Option(help="Lifetime in seconds")] = 8 * 3600) -> None:
-    """Mint a local bearer token (signed with JWT_SECRET) for a role and an area."""
+          subject: Annotated[str | None, typer.Option(help="Who the token is for (default: a new subject each time)")] = None,
+          ttl: Annotated[int | None, typer.Option(help="Lifetime in seconds (default JWT_TTL_S, at most JWT_MAX_TTL_S)")] = None,
+          data_dir: Annotated[Path, typer.Option(help="`yizhou run`'s data directory, whose secret signs when JWT_SECRET is unset")] = Path("var")) -> None:
+    """Mint a local bearer token (signed with JWT_SECRET, or `make run`'s secret) for a role and an area.
+    Each token is a new person unless --subject says who: two residents never share one identity."""
     settings = ServiceSettings()
-    print(mint_token(settings.jwt_secret, role=role.value, area=area, subject=subject, ttl_s=ttl,
-                     issuer=settings.jwt_issuer))
+    ttl = settings.jwt_ttl_s if ttl is None else ttl
+    if not 0 < ttl <= settings.jwt_max_ttl_s:
+        raise typer.BadParameter(f"between 1 and {settings.jwt_max_ttl_s} s (JWT_MAX_TTL_S)", param_hint="--ttl")
+    secret = local_secret(data_dir.resolve())
+    try:
+        check_signing_secret(secret)
+    except UnsafeTokenSettings as exc:
+        raise typer.BadParameter(str(exc), param_hint="JWT_SECRET") from None
+    subject = subject or f"{role.value}-{uuid.uuid4().hex[:12]}@{area}"
+    print(mint_token(secret, role=role.value, area=area, subject=subject, ttl_s=ttl, issuer=settings.jwt_issuer))
 
 
 @app.command()
@@ -42,7 +71,8 @@ def demo(url: Annotated[str, typer.Option(help="org-registry base URL")] = "http
          real_size: Annotated[bool, typer.Option("--real-size", help="43 subdistricts, 344 communities")] = False) -> None:
     """Load the deterministic demo district into a running org-registry."""
     settings = ServiceSettings()
-    tok = mint_token(settings.jwt_secret, role="district_admin", area=DISTRICT[0], issuer=settings.jwt_issuer)
+    tok = mint_token(local_secret(Path("var").resolve()), role="district_admin", area=DISTRICT[0],
+                     issuer=settings.jwt_issuer)
     created = asyncio.run(load_demo(url, tok, REAL if real_size else SMALL))
     console.print(f"demo district loaded: {created} areas created")
 
@@ -55,6 +85,7 @@ def run(data_dir: Annotated[Path, typer.Option(help="SQLite files and logs")] = 
     as separate processes, and load the demo district. Ctrl-C stops everything."""
     data_dir = data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
+    os.environ["JWT_SECRET"] = local_secret(data_dir)  # the services and the tokens printed below share it
     broker = None
     bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
     if not bootstrap:
@@ -74,7 +105,8 @@ def run(data_dir: Annotated[Path, typer.Option(help="SQLite files and logs")] = 
         with console.status("starting the four services (migrations apply on start)..."):
             platform.start()
         settings = ServiceSettings()
-        admin = mint_token(settings.jwt_secret, role="district_admin", area=DISTRICT[0], issuer=settings.jwt_issuer)
+        admin = mint_token(settings.jwt_secret, role="district_admin", area=DISTRICT[0], issuer=settings.jwt_issuer,
+                           subject=f"demo-admin@{DISTRICT[0]}")
         if not no_demo:
             with console.status("loading the demo district..."):
                 created = asyncio.run(load_demo(platform["org-registry"].url, admin, REAL if real_size else SMALL))
@@ -93,7 +125,8 @@ def run(data_dir: Annotated[Path, typer.Option(help="SQLite files and logs")] = 
         console.print(table)
         console.print(f"demo token (district_admin of {DISTRICT[0]}, 8 h):")
         print(admin, flush=True)  # plain print: rich would wrap it
-        console.print("more tokens: [bold].venv/bin/yizhou token --role community_worker --area CY01001[/]")
+        where = "" if data_dir == Path("var").resolve() else f" --data-dir {data_dir}"
+        console.print(f"more tokens: [bold].venv/bin/yizhou token --role community_worker --area CY01001{where}[/]")
         console.print("Ctrl-C stops everything.")
         while not stopping:
             for spec in SERVICES:

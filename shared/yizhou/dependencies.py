@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from yizhou.auth import AreaScope, Caller, Role, decode_token, require_role
+from yizhou.auth import AreaScope, Caller, Role, require_role
 from yizhou.database import Database
 from yizhou.problems import Problem
 
@@ -23,8 +23,7 @@ async def get_caller(request: Request,
                      credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Caller:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Problem("unauthenticated", "Send `Authorization: Bearer <token>`.")
-    settings = request.app.state.settings
-    return decode_token(settings.jwt_secret, credentials.credentials, settings.jwt_issuer)
+    return await request.app.state.tokens.verify(credentials.credentials)
 
 
 # The caller's area path, kept per process for a moment: every request needs it, and reading it took a

@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yizhou.asyncapi import build_document
+from yizhou.auth import TokenVerifier
 from yizhou.bus import broker_reachable, ensure_topics, start_producer, supports_full_protocol
 from yizhou.consumer import EventConsumer, Subscription
 from yizhou.database import Database
@@ -165,6 +166,7 @@ def build_app(parts: ServiceParts) -> FastAPI:
     app = FastAPI(title=title, description=description, version=parts.version, lifespan=lifespan,
                   docs_url="/docs", openapi_url="/openapi.json")
     app.state.settings = settings
+    app.state.tokens = TokenVerifier.from_settings(settings)  # unsafe token settings: the service does not start
     app.state.area_paths = parts.area_paths
 
     def openapi_with_links() -> dict:

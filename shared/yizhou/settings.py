@@ -50,9 +50,15 @@ class ServiceSettings(BaseSettings):
     consumer_enabled: bool = Field(default=True, validation_alias="CONSUMERS_ENABLED")
     consumer_max_attempts: int = Field(default=5, validation_alias="CONSUMER_MAX_ATTEMPTS")
 
-    jwt_secret: str = Field(default="dev-only-secret-change-me-in-production-32b", validation_alias="JWT_SECRET")
+    # No default secret: one that ships with the code lets anyone sign tokens (yizhou.auth refuses those,
+    # and secrets under 32 bytes). `make run` makes a random one per data directory.
+    jwt_secret: str = Field(default="", validation_alias="JWT_SECRET", repr=False)
     jwt_issuer: str = Field(default="yizhou", validation_alias="JWT_ISSUER")
-    jwt_ttl_s: int = Field(default=8 * 3600, validation_alias="JWT_TTL_S")
+    jwt_ttl_s: int = Field(default=8 * 3600, validation_alias="JWT_TTL_S")  # what `yizhou token` mints
+    jwt_max_ttl_s: int = Field(default=12 * 3600, gt=0, validation_alias="JWT_MAX_TTL_S")  # longest accepted
+    # Production: the district's identity provider signs tokens (RS256/ES256); services fetch its keys.
+    jwt_jwks_url: str | None = Field(default=None, validation_alias="JWT_JWKS_URL")
+    jwt_audience: str | None = Field(default=None, validation_alias="JWT_AUDIENCE")
 
     # Partners register https:// endpoints; plain http only to loopback, and only where this is on (tests, laptops).
     webhooks_allow_http_loopback: bool = Field(default=False, validation_alias="WEBHOOKS_ALLOW_HTTP_LOOPBACK")

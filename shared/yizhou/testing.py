@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import os
+import secrets
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -29,7 +30,10 @@ from yizhou.embedded_broker import EmbeddedBroker
 from yizhou.launcher import SERVICES, Platform
 from yizhou.settings import ServiceSettings
 
-TEST_JWT_SECRET = "test-secret-for-the-suite-only-0123456789"
+# A fresh secret every run (service processes the suite starts get it through JWT_SECRET): no secret
+# written in the repository signs tokens anywhere.
+TEST_JWT_SECRET = os.environ.get("YIZHOU_TEST_JWT_SECRET") or secrets.token_urlsafe(48)
+os.environ["YIZHOU_TEST_JWT_SECRET"] = TEST_JWT_SECRET  # the same in every process of one run
 S = TypeVar("S", bound=ServiceSettings)
 
 

@@ -27,3 +27,19 @@ def test_every_service_runs_as_api_and_worker_and_prometheus_scrapes_both():
         assert (f"{service.name}:8000", service.name, "api") in targets
         assert (f"{service.name}-worker:8000", service.name, "worker") in targets
     assert len(targets) == 2 * len(SERVICES)
+
+
+def test_compose_ships_no_secret_and_publishes_only_on_loopback():
+    """A `docker compose up` without configuration must not start a platform anyone can sign tokens
+    for, nor publish an API, the broker or Grafana on every interface."""
+    text = (ROOT / "docker-compose.yml").read_text()
+    compose = yaml.safe_load(text)["services"]
+    env = compose[SERVICES[0].name]["environment"]
+    assert env["JWT_SECRET"].startswith("${JWT_SECRET:?"), env["JWT_SECRET"]  # required: no default value
+    for name, service in compose.items():
+        for port in service.get("ports", []):
+            host = str(port).rsplit(":", 2)[0]
+            assert host in ("127.0.0.1", "${API_BIND:-127.0.0.1}"), (name, port)
+    grafana = compose["grafana"]["environment"]
+    assert grafana["GF_AUTH_ANONYMOUS_ENABLED"] == "false"
+    assert grafana["GF_SECURITY_ADMIN_PASSWORD"].startswith("${GRAFANA_ADMIN_PASSWORD:?")

@@ -5,7 +5,6 @@ that cannot be stored still commits, and a use case that fails leaves nothing be
 from __future__ import annotations
 
 import uuid
-from types import SimpleNamespace
 
 import httpx
 import pytest
@@ -13,7 +12,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import PlainTextResponse
 from sqlalchemy import Column, MetaData, String, Table, func, select
 
-from yizhou.auth import mint_token
+from yizhou.auth import TokenVerifier, mint_token
 from yizhou.database import Database
 from yizhou.idempotency import idempotency_keys, idempotency_metadata
 from yizhou.idempotent_writes import IdempotentDatabaseDep, IdempotentRoute
@@ -57,7 +56,7 @@ def make_app(db: Database) -> FastAPI:
     install_problem_handlers(app)
     app.include_router(router)
     app.state.db = db
-    app.state.settings = SimpleNamespace(jwt_secret=SECRET, jwt_issuer="yizhou")
+    app.state.tokens = TokenVerifier(secret=SECRET)
     return app
 
 

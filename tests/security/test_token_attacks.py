@@ -1,0 +1,142 @@
+"""Identity at the boundary, as an attacker tries it: tokens signed with a secret that ships with the
+code, tokens that never expire, two residents sharing one identity, and (production) tokens of the
+district's identity provider verified through its published keys only."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import os
+import stat
+import threading
+import time
+import uuid
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+from typer.testing import CliRunner
+
+from org_registry.app import create_app
+from org_registry.settings import Settings
+from yizhou import cli
+from yizhou.auth import SHIPPED_SECRETS, TokenVerifier, UnsafeTokenSettings, decode_token, mint_token
+from yizhou.errors import Unauthenticated
+from yizhou.testing import TEST_JWT_SECRET, serve
+
+AREA = "CY"
+
+
+@pytest.mark.parametrize("secret", sorted(SHIPPED_SECRETS) + ["", "short-but-not-32-bytes"])
+def test_a_service_does_not_start_with_a_shipped_empty_or_short_secret(make_settings, secret):
+    with pytest.raises(UnsafeTokenSettings):
+        create_app(make_settings(Settings, jwt_secret=secret))
+
+
+def test_the_default_settings_have_no_secret_that_works(monkeypatch):
+    monkeypatch.delenv("JWT_SECRET", raising=False)
+    with pytest.raises(UnsafeTokenSettings):
+        TokenVerifier.from_settings(Settings())
+
+
+def _claims(**over):
+    now = int(time.time())
+    return {"sub": f"u-{uuid.uuid4().hex[:8]}", "role": "district_admin", "area": AREA, "iss": "yizhou",
+            "iat": now, "exp": now + 600, "jti": uuid.uuid4().hex, **over}
+
+
+@pytest.mark.parametrize("over", [
+    {"exp": 253402300799},                      # the year 9999
+    {"exp": str(int(time.time()) + 600)},        # a number written as a string
+    {"exp": int(time.time()) + 13 * 3600},       # past the 12 h the platform allows
+    {"iat": "yesterday"},
+    {"sub": ""},
+])
+async def test_a_token_outside_the_rules_is_401(make_settings, over):
+    token = jwt.encode(_claims(**over), TEST_JWT_SECRET, algorithm="HS256")
+    async with serve(create_app(make_settings(Settings))) as client:
+        response = await client.get("/api/v1/areas", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401, response.text
+    assert response.json()["type"] == "urn:yizhou:problem:unauthenticated"
+
+
+def test_the_longest_lifetime_is_a_setting():
+    token = mint_token("s" * 32, role="resident", area=AREA, ttl_s=3 * 3600)
+    assert decode_token("s" * 32, token, max_ttl_s=4 * 3600).role == "resident"
+    with pytest.raises(Unauthenticated):
+        decode_token("s" * 32, token, max_ttl_s=3600)
+
+
+def test_yizhou_token_makes_a_new_person_each_time_unless_told_who(tmp_path, monkeypatch):
+    monkeypatch.setenv("JWT_SECRET", "x" * 40)
+    runner = CliRunner()
+
+    def subject(*args):
+        result = runner.invoke(cli.app, ["token", "--role", "resident", "--area", "G1", *args])
+        assert result.exit_code == 0, result.output
+        return jwt.decode(result.output.strip(), "x" * 40, algorithms=["HS256"], issuer="yizhou")["sub"]
+
+    first, second = subject(), subject()
+    assert first != second and first.startswith("resident-") and first.endswith("@G1")
+    assert subject("--subject", "wang-wu") == "wang-wu"
+    too_long = runner.invoke(cli.app, ["token", "--role", "resident", "--area", "G1", "--ttl", str(13 * 3600)])
+    assert too_long.exit_code != 0
+    monkeypatch.setenv("JWT_SECRET", sorted(SHIPPED_SECRETS)[0])
+    assert runner.invoke(cli.app, ["token", "--role", "district_admin", "--area", "CY"]).exit_code != 0
+
+
+def test_make_run_makes_one_random_secret_per_data_directory(tmp_path, monkeypatch):
+    monkeypatch.delenv("JWT_SECRET", raising=False)
+    one, again, other = cli.local_secret(tmp_path / "a"), cli.local_secret(tmp_path / "a"), cli.local_secret(tmp_path / "b")
+    assert one == again != other and len(one.encode()) >= 32
+    assert stat.S_IMODE(os.stat(tmp_path / "a" / cli.SECRET_FILE).st_mode) == 0o600  # this user's only
+
+
+@pytest.fixture
+def identity_provider():
+    """An identity provider's signing key and its published key set (JWKS) on a local HTTP server."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    public = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key()))
+    body = json.dumps({"keys": [{**public, "kid": "k1", "use": "sig", "alg": "RS256"}]}).encode()
+
+    class Keys(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Keys)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+
+    def sign(claims, kid="k1", signing_key=key):
+        return jwt.encode(claims, signing_key, algorithm="RS256", headers={"kid": kid})
+
+    yield f"http://127.0.0.1:{server.server_address[1]}/certs", sign
+    server.shutdown()
+
+
+async def test_tokens_of_the_identity_provider_are_verified_by_its_published_keys(identity_provider):
+    url, sign = identity_provider
+    verifier = TokenVerifier(jwks_url=url, issuer="yizhou")
+    caller = await verifier.verify(sign(_claims(sub="staff-7", role="community_worker", area="CY01")))
+    assert (caller.subject, caller.role, caller.area) == ("staff-7", "community_worker", "CY01")
+    stranger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    for bad in (sign(_claims(), signing_key=stranger),            # not the provider's key
+                sign(_claims(), kid="unknown"),                   # a key it never published
+                sign(_claims(exp=int(time.time()) + 24 * 3600)),  # longer than the platform allows
+                jwt.encode(_claims(), "s" * 32, algorithm="HS256", headers={"kid": "k1"})):  # a shared secret
+        with pytest.raises(Unauthenticated):
+            await verifier.verify(bad)
+
+
+async def test_an_audience_when_configured_is_required(identity_provider):
+    url, sign = identity_provider
+    verifier = TokenVerifier(jwks_url=url, issuer="yizhou", audience="yizhou-platform")
+    assert (await verifier.verify(sign(_claims(aud="yizhou-platform")))).role == "district_admin"
+    for claims in (_claims(), _claims(aud="another-app")):
+        with pytest.raises(Unauthenticated):
+            await verifier.verify(sign(claims))
