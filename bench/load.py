@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import secrets
 import random
 import sys
 import tempfile
@@ -33,7 +34,7 @@ from yizhou.auth import mint_token  # noqa: E402
 from yizhou.embedded_broker import free_port  # noqa: E402
 from yizhou.launcher import SERVICES, Platform  # noqa: E402
 
-SECRET = os.environ.get("JWT_SECRET", "dev-only-secret-change-me-in-production-32b")
+SECRET = os.environ.get("JWT_SECRET") or secrets.token_urlsafe(48)  # the services this run starts get it
 LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
 
 

@@ -24,6 +24,7 @@ import argparse
 import asyncio
 import gc
 import os
+import secrets
 import random
 import subprocess
 import sys
@@ -44,7 +45,7 @@ from yizhou.columns import UtcDateTime
 from yizhou.embedded_broker import free_port
 
 HERE = Path(__file__).resolve().parent
-SECRET = os.environ.get("JWT_SECRET", "dev-only-secret-change-me-in-production-32b")
+SECRET = os.environ.get("JWT_SECRET") or secrets.token_urlsafe(48)  # the services this run starts get it
 COMMUNITIES = 100
 DESCRIPTIONS = ["楼道灯坏了，晚上看不见", "小区门口路面塌陷，需要修补", "独居老人需要上门助餐", "垃圾清运不及时，有异味",
                 "停车位被长期占用", "雨后地下室积水", "健身器材损坏有安全隐患", "噪音扰民，夜间施工"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import secrets
 import sys
 import tempfile
 import time
@@ -33,7 +34,8 @@ from yizhou.testing import serve  # noqa: E402
 
 
 async def main(count: int, singles: int) -> None:
-    settings = Settings(sweeper_enabled=False, consumer_enabled=False, relay_enabled=False)
+    settings = Settings(sweeper_enabled=False, consumer_enabled=False, relay_enabled=False,
+                        jwt_secret=os.environ.get("JWT_SECRET") or secrets.token_urlsafe(48))
     async with serve(create_app(settings)) as client:
         axis = await make_axis(client.app_state.db, f"B{int(time.time())}")
         headers = {"Authorization": "Bearer " + mint_token(settings.jwt_secret, role="district_admin", area=axis["d"])}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import secrets
 import random
 import tempfile
 import time
@@ -29,7 +30,8 @@ async def main() -> None:
 
     broker = EmbeddedBroker(log_file=data / "broker.log").start()
     os.environ.update({"YIZHOU_DATA_DIR": str(data), "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap,
-                       "OUTBOX_RELAY_ENABLED": "false", "LOG_LEVEL": "WARNING", "LOG_JSON": "false"})
+                       "OUTBOX_RELAY_ENABLED": "false", "LOG_LEVEL": "WARNING", "LOG_JSON": "false",
+                       "JWT_SECRET": os.environ.get("JWT_SECRET") or secrets.token_urlsafe(48)})
     from org_registry import demo
     from org_registry.app import create_app
     from org_registry.settings import Settings
