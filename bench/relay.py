@@ -97,7 +97,8 @@ async def latency(bootstrap: str, rate: int, seconds: float) -> list[Result]:
 
     relay = OutboxRelay(db, producer, service="bench", batch_size=500, idle_poll_s=0.5 if db.is_postgres else 0.05)
     consumer = EventConsumer(db, bootstrap=bootstrap, group=f"bench-{uuid.uuid4().hex[:6]}",
-                             subscriptions=[Subscription(topic, tick.event_type, on_tick)], producer=producer)
+                             subscriptions=[Subscription(topic, tick.event_type, on_tick, sources=frozenset({"/bench"}))],
+                             producer=producer)
     tasks = [asyncio.create_task(relay.run()), asyncio.create_task(consumer.run())]
     # Steady state only: the consumer has joined its group and applied a warm-up event.
     async with writer.unit_of_work() as uow:

@@ -2,9 +2,13 @@
 
 For each record: decode the CloudEvent, then in ONE database transaction claim the event id in the
 inbox and apply the handler; commit; only then commit the Kafka offset. A redelivered event finds
-its id in the inbox and is skipped. A poison record (unreadable, or refused by the handler) goes to
-`<topic>.dlq` with the reason, and the partition moves on. A database or broker outage is not
-poison: the record is retried until it goes through.
+its id in the inbox and is skipped. A poison record (unreadable, refused by the handler, or from a
+source that does not publish its topic) goes to `<topic>.dlq` with the reason, and the partition
+moves on. A database or broker outage is not poison: the record is retried until it goes through.
+
+Each subscription accepts events only from its topic's publisher (`yizhou.topic_owners`): an event of
+a subscribed type with any other CloudEvents `source` is dead-lettered before its id is claimed, so
+it is never applied and cannot shadow the publisher's event of that id.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from yizhou.events import dead_letter_topic
 from yizhou.logs import event_id_var
 from yizhou.messaging_tables import inbox
 from yizhou.observability import CONSUMER_LAG, DEAD_LETTERS, EVENTS_APPLIED
+from yizhou.topic_owners import expected_sources
 
 log = logging.getLogger(__name__)
 _CLAIM_ON_POSTGRES = text(
@@ -50,12 +55,34 @@ class UnprocessableEvent(Exception):
 class Subscription:
     """`handler` applies one event. A `batch_handler`, where given, applies a run of consecutive events
     (in their order) at once, e.g. with one query for all of them: fetched batches go through it, lone
-    records and the per-record fallback through `handler`. Both must have the same effect."""
+    records and the per-record fallback through `handler`. Both must have the same effect.
+
+    `sources`: the CloudEvents sources whose events are applied; by default the topic's owner
+    (`yizhou.topic_owners.TOPIC_OWNERS`). A topic with no owner there needs them named (a test's or a
+    benchmark's own topic); `UnownedTopic` otherwise, when the subscription is made. A copy made with
+    `dataclasses.replace(s, topic=...)` keeps them: a replay of a copied topic expects the original's publisher."""
 
     topic: str
     event_type: str
     handler: Handler
     batch_handler: BatchHandler | None = None
+    sources: frozenset[str] | None = None
+
+    def __post_init__(self) -> None:
+        if self.sources is None:
+            object.__setattr__(self, "sources", expected_sources(self.topic))
+        elif isinstance(self.sources, str) or not self.sources:
+            raise TypeError(f"Subscription({self.topic!r}, {self.event_type!r}): sources is a non-empty set of sources")
+        else:
+            object.__setattr__(self, "sources", frozenset(self.sources))
+
+
+def untrusted_source(event: ReceivedEvent, sources: frozenset[str]) -> str | None:
+    """Why `event` is refused when its source is none of `sources` (its topic's publishers); None if it is."""
+    if event.source in sources:
+        return None
+    return (f"UntrustedSource: source {event.source!r} does not publish {event.topic} "
+            f"(its events come from {', '.join(sorted(sources))})")
 
 
 def _is_transient(exc: BaseException) -> bool:
@@ -74,6 +101,7 @@ class EventConsumer:
         self._bootstrap = bootstrap
         self._group = group
         self._handlers = {(s.topic, s.event_type): s.handler for s in subscriptions}
+        self._sources = {(s.topic, s.event_type): s.sources for s in subscriptions}
         self._batch_handlers = {(s.topic, s.event_type): s.batch_handler for s in subscriptions if s.batch_handler}
         self._topics = sorted({s.topic for s in subscriptions})
         self._producer = producer
@@ -144,23 +172,32 @@ class EventConsumer:
         goes through `process` on its own, so a poison record is isolated and transient failures are
         retried as usual."""
         ready = []
+        refused: list[tuple[object, str]] = []   # (record, reason): dead-lettered once the batch committed
         for record in records:
             try:
                 event = from_kafka_record(record)
             except MalformedEvent:
                 return [await self.process(record) for record in records]
-            ready.append((event, (record.topic, event.type)))
+            key = (record.topic, event.type)
+            reason = untrusted_source(event, self._sources[key]) if key in self._handlers else None
+            if reason is not None:
+                refused.append((record, reason))
+            ready.append((event, key, reason))
         if len(ready) == 1:
             return [await self.process(records[0])]
         outcomes: list[str] = []
         try:
             async with self._db.sessions() as session, session.begin():
-                claimed = await claim_many(session, self._group, [e for e, key in ready if key in self._handlers])
+                claimed = await claim_many(session, self._group, [
+                    e for e, key, reason in ready if key in self._handlers and reason is None])
                 run: list[ReceivedEvent] = []
                 run_handler = None
-                for event, key in ready:
+                for event, key, reason in ready:
                     if key not in self._handlers:
                         outcomes.append("ignored")
+                        continue
+                    if reason is not None:
+                        outcomes.append("dead_lettered")
                         continue
                     if event.id not in claimed:
                         outcomes.append("duplicate")
@@ -181,8 +218,10 @@ class EventConsumer:
         except asyncio.CancelledError:
             raise
         except Exception:
-            return [await self.process(record) for record in records]
-        for (event, _), outcome in zip(ready, outcomes, strict=True):
+            return [await self.process(record) for record in records]   # refused ones are dead-lettered there
+        for record, reason in refused:
+            await self._dead_letter(record, reason)
+        for (event, _, _), outcome in zip(ready, outcomes, strict=True):
             if outcome == "applied":
                 EVENTS_APPLIED.labels(self._group, event.type).inc()
         return outcomes
@@ -215,6 +254,10 @@ class EventConsumer:
             return "ignored"  # a type this service does not read: tolerant reader
         token = event_id_var.set(event.id)
         try:
+            reason = untrusted_source(event, self._sources[(record.topic, event.type)])
+            if reason is not None:  # before the inbox claim: never applied, and the id stays free for the owner
+                await self._dead_letter(record, reason)
+                return "dead_lettered"
             return await self._apply(record, event, handler)
         finally:
             event_id_var.reset(token)

@@ -1,11 +1,9 @@
 """The consumer runner on a real broker: a redelivered event is applied once, and poison records
 go to the dead-letter topic with a reason while the partition keeps moving."""
 
-import asyncio
 import json
 import uuid
 
-import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from prometheus_client import REGISTRY
 from sqlalchemy import func, select
@@ -17,6 +15,7 @@ from yizhou.axis_events import AREAS_TOPIC
 from yizhou.events import dead_letter_topic
 from yizhou.messaging_tables import inbox
 from yizhou.testing import eventually, serve
+from yizhou.topic_owners import ORG_REGISTRY
 
 
 def applied_count(group: str) -> float:
@@ -24,7 +23,7 @@ def applied_count(group: str) -> float:
 
 
 def cloud_event(event_id: str, event_type: str, data) -> tuple[bytes, list[tuple[str, bytes]]]:
-    headers = [("ce_id", event_id.encode()), ("ce_source", b"/test"), ("ce_type", event_type.encode()),
+    headers = [("ce_id", event_id.encode()), ("ce_source", ORG_REGISTRY.encode()), ("ce_type", event_type.encode()),
                ("ce_specversion", b"1.0"), ("content-type", b"application/json")]
     return json.dumps(data).encode(), headers
 

@@ -20,6 +20,7 @@ from yizhou.bus import start_producer
 from yizhou.envelope import to_kafka_message
 from yizhou.personal_data import find_personal_data
 from yizhou.testing import eventually, read_event, serve
+from yizhou.topic_owners import owner_of
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +35,7 @@ async def publish(bootstrap: str, events: list[tuple[str, str, str, dict]]) -> N
     producer = await start_producer(bootstrap, "off", "guarantee-test-publisher")
     try:
         for topic, event_type, key, data in events:
-            row = SimpleNamespace(event_id=str(uuid.uuid4()), source="/yizhou/test", event_type=event_type,
+            row = SimpleNamespace(event_id=str(uuid.uuid4()), source=owner_of(topic), event_type=event_type,
                                   subject=key, occurred_at=datetime.now(UTC), aggregate_id=key, data=data)
             msg = to_kafka_message(row)
             await producer.send_and_wait(topic, value=msg.value, key=key.encode(), headers=list(msg.headers.items()))

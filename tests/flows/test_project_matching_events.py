@@ -16,10 +16,11 @@ from yizhou.bus import start_producer
 from yizhou.envelope import to_kafka_message
 from yizhou.messaging_tables import outbox
 from yizhou.testing import eventually, serve
+from yizhou.topic_owners import owner_of
 
 
 async def publish(bootstrap: str, topic: str, event_type: str, key: str, data: dict, event_id: str | None = None):
-    row = SimpleNamespace(event_id=event_id or str(uuid.uuid4()), source="/yizhou/test", event_type=event_type,
+    row = SimpleNamespace(event_id=event_id or str(uuid.uuid4()), source=owner_of(topic), event_type=event_type,
                           subject=key, occurred_at=datetime.now(UTC), aggregate_id=key, data=data)
     producer = await start_producer(bootstrap, "off", "test-publisher")
     try:

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from yizhou.contracts.demands import DEMANDS_TOPIC
 from yizhou.events import dead_letter_topic
 from yizhou.testing import eventually
+from yizhou.topic_owners import DEMAND_INTAKE
 from openapi_catalogue import report
 
 pytestmark = pytest.mark.security
@@ -32,7 +33,9 @@ def database_url(env: dict[str, str], package: str) -> str:
 
 
 def cloud_event(event_type: str, data, event_id: str | None = None) -> tuple[bytes, list[tuple[str, bytes]]]:
-    headers = [("ce_id", (event_id or str(uuid.uuid4())).encode()), ("ce_source", b"/security-test"),
+    """With the demand topic's publisher as source: each bad event is refused for what it is, not for
+    where it came from (that is tests/security/test_forged_events.py)."""
+    headers = [("ce_id", (event_id or str(uuid.uuid4())).encode()), ("ce_source", DEMAND_INTAKE.encode()),
                ("ce_type", event_type.encode()), ("ce_specversion", b"1.0"), ("content-type", b"application/json")]
     return json.dumps(data).encode(), headers
 

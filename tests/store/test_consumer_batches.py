@@ -18,6 +18,7 @@ from yizhou.messaging_tables import inbox
 from yizhou.migrations import upgrade_to_head
 
 TOPIC = "yizhou.batch-test.v1"
+SOURCES = frozenset({"/test"})   # the test topic has no owner in yizhou.topic_owners: its publisher is named here
 applied_log = Table("batch_test_applied", MetaData(), Column("seq", Integer, primary_key=True, autoincrement=True),
                     Column("event_id", String(64)), Column("via", String(16)), Column("run", String(400)))
 
@@ -54,7 +55,8 @@ async def runner(make_settings):
         await session.execute(applied_log.insert(), [{"event_id": e.id, "via": "many", "run": run} for e in events])
 
     group = f"batch-test-{uuid.uuid4().hex[:8]}"
-    subscriptions = [Subscription(TOPIC, "thing.batched", one, many), Subscription(TOPIC, "thing.single", one)]
+    subscriptions = [Subscription(TOPIC, "thing.batched", one, many, sources=SOURCES),
+                     Subscription(TOPIC, "thing.single", one, sources=SOURCES)]
     consumer = EventConsumer(db, bootstrap="unused:9092", group=group, subscriptions=subscriptions, producer=None,
                              send_dead_letters=False)
     yield consumer, db

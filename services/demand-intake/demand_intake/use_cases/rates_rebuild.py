@@ -29,7 +29,7 @@ from demand_intake.store.facts import FactRepository
 from demand_intake.store.models import DemandFactRow, RateCellRow
 from demand_intake.store.rate_cells import RateCells
 from yizhou.axis_copy import all_paths
-from yizhou.consumer import UnprocessableEvent, claim_many
+from yizhou.consumer import UnprocessableEvent, claim_many, untrusted_source
 from yizhou.contracts.demands import DEMAND_EVENTS, DEMANDS_TOPIC
 from yizhou.database import Database
 from yizhou.envelope import MalformedEvent, ReceivedEvent, from_kafka_record
@@ -38,6 +38,7 @@ from yizhou.rebuild import replay
 log = logging.getLogger(__name__)
 WRITE_EVERY = 250_000
 FACT_EVENT_TYPES = frozenset(e.event_type for e in DEMAND_EVENTS)
+FACT_SOURCES = frozenset().union(*(s.sources for s in DEMAND_FACT_SUBSCRIPTIONS))   # what the live consumer accepts
 
 
 @dataclass
@@ -81,6 +82,10 @@ class RatesFold:
             return "dead_lettered"
         if event.type not in FACT_EVENT_TYPES:
             return "ignored"
+        reason = untrusted_source(event, FACT_SOURCES)
+        if reason is not None:   # refused live too: a rebuild does not take what the consumer never applied
+            log.info("refused %s[%s]@%s again: %s", record.topic, record.partition, record.offset, reason)
+            return "dead_lettered"
         if event.id in self.seen:
             return "duplicate"
         try:

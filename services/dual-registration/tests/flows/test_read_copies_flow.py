@@ -12,10 +12,13 @@ from dual_registration.app import create_app
 from dual_registration.settings import Settings
 from dual_registration.store.tables import demand_copy, project_copy
 from yizhou.testing import eventually, serve
+from yizhou.topic_owners import owner_of
 
 
-def record(event_type: str, data: dict) -> tuple[bytes, list[tuple[str, bytes]]]:
-    headers = [("ce_id", str(uuid.uuid4()).encode()), ("ce_source", b"/test"), ("ce_type", event_type.encode()),
+def record(event_type: str, data: dict, topic: str) -> tuple[bytes, list[tuple[str, bytes]]]:
+    """As the topic's publisher sends it (consumers refuse events from any other source)."""
+    headers = [("ce_id", str(uuid.uuid4()).encode()), ("ce_source", owner_of(topic).encode()),
+               ("ce_type", event_type.encode()),
                ("ce_specversion", b"1.0"), ("content-type", b"application/json")]
     return json.dumps(data).encode(), headers
 
@@ -36,7 +39,7 @@ async def test_read_copies_fill_from_events(make_settings, kafka_bootstrap, uniq
             for code, level, parent in [(d, "district", None), (f"{d}S1", "subdistrict", d), (c, "community", f"{d}S1"),
                                         (g, "grid", c)]:
                 value, headers = record("area.created", {"code": code, "name": code, "level": level,
-                                                         "parent_code": parent, "path": paths[code]})
+                                                         "parent_code": parent, "path": paths[code]}, "yizhou.areas.v1")
                 await producer.send_and_wait("yizhou.areas.v1", value, key=d.encode(), headers=headers)
             sends = [
                 ("yizhou.units.v1", unit_id, "unit.created", {
@@ -53,7 +56,7 @@ async def test_read_copies_fill_from_events(make_settings, kafka_bootstrap, uniq
                     "state": "submitted", "occurred_at": "2026-03-01T00:00:00Z", "channel": "hotline"}),
             ]
             for topic, key, event_type, data in sends:
-                value, headers = record(event_type, data)
+                value, headers = record(event_type, data, topic)
                 await producer.send_and_wait(topic, value, key=key.encode(), headers=headers)
         finally:
             await producer.stop()
