@@ -86,6 +86,8 @@ def run(data_dir: Annotated[Path, typer.Option(help="SQLite files and logs")] = 
     data_dir = data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     os.environ["JWT_SECRET"] = local_secret(data_dir)  # the services and the tokens printed below share it
+    # A laptop's own webhook receiver (http://127.0.0.1:...) may be tried; never the default elsewhere.
+    os.environ.setdefault("WEBHOOKS_ALLOW_HTTP_LOOPBACK", "true")
     broker = None
     bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
     if not bootstrap:
@@ -127,6 +129,9 @@ def run(data_dir: Annotated[Path, typer.Option(help="SQLite files and logs")] = 
         print(admin, flush=True)  # plain print: rich would wrap it
         where = "" if data_dir == Path("var").resolve() else f" --data-dir {data_dir}"
         console.print(f"more tokens: [bold].venv/bin/yizhou token --role community_worker --area CY01001{where}[/]")
+        if os.environ["WEBHOOKS_ALLOW_HTTP_LOOPBACK"].lower() == "true":
+            console.print("[bold yellow]webhooks: endpoints on this machine's loopback (http://127.0.0.1:...) are "
+                          "allowed for trying them out (WEBHOOKS_ALLOW_HTTP_LOOPBACK=true): a laptop setting only[/]")
         console.print("Ctrl-C stops everything.")
         while not stopping:
             for spec in SERVICES:

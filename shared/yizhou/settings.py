@@ -64,6 +64,14 @@ class ServiceSettings(BaseSettings):
     webhooks_allow_http_loopback: bool = Field(default=False, validation_alias="WEBHOOKS_ALLOW_HTTP_LOOPBACK")
     webhook_max_attempts: int = Field(default=8, validation_alias="WEBHOOK_MAX_ATTEMPTS")
     webhook_backoff_s: float = Field(default=5.0, validation_alias="WEBHOOK_BACKOFF_S")
+    # Networks (comma-separated CIDRs) a partner endpoint may be in despite being private, plain http
+    # allowed: a receiver on a laptop or a test. Empty: only public https hosts (yizhou.webhooks.egress).
+    webhooks_allowed_networks: str = Field(default="", validation_alias="WEBHOOKS_ALLOWED_NETWORKS")
+    webhook_max_endpoints_per_partner: int = Field(default=20, ge=1, validation_alias="WEBHOOK_MAX_ENDPOINTS_PER_PARTNER")
+    webhook_max_pending_per_endpoint: int = Field(default=1000, ge=1, validation_alias="WEBHOOK_MAX_PENDING_PER_ENDPOINT")
+    webhook_replay_min_interval_s: float = Field(default=60.0, ge=0, validation_alias="WEBHOOK_REPLAY_MIN_INTERVAL_S")
+    webhook_replay_stale_after_s: float = Field(default=900.0, gt=0, validation_alias="WEBHOOK_REPLAY_STALE_AFTER_S")
+    webhook_timeout_s: float = Field(default=10.0, gt=0, validation_alias="WEBHOOK_TIMEOUT_S")
 
     log_level: str = Field(default="INFO", validation_alias="LOG_LEVEL")
     log_json: bool = Field(default=True, validation_alias="LOG_JSON")

@@ -447,3 +447,19 @@ def test_a_subscription_needs_an_owned_topic_or_its_sources():
     assert Subscription("yizhou.nobody.v1", "thing.happened", handler, sources=frozenset({"/t"})).sources == {"/t"}
     assert Subscription(AREAS_TOPIC, "area.created", handler).sources == {ORG_REGISTRY}
 
+
+@pytest.mark.parametrize("source,replayed", [("/yizhou/demand-intake", True), ("/attacker", False),
+                                             ("/yizhou/org-registry", False)])
+def test_a_webhook_replay_sends_only_what_the_topic_owner_published(source, replayed):
+    """Replay reads partner topics directly (not through a consumer): a record another writer put there
+    must not reach partners signed by the platform."""
+    from yizhou.webhooks.replay import _matching
+
+    value = json.dumps({"demand_id": "d-1", "area_path": "/CY/CY01/", "change": "demand.submitted"}).encode()
+    headers = [("ce_id", b"e-1"), ("ce_source", source.encode()), ("ce_type", b"partner.demand.changed"),
+               ("ce_specversion", b"1.0"), ("ce_time", b"2026-11-01T08:00:00Z")]
+    record = SimpleNamespace(topic="yizhou.partner.demands.v1", partition=0, offset=0, key=b"d-1", value=value,
+                             headers=headers, timestamp=None)
+    endpoint = SimpleNamespace(event_types={"partner.demand.changed"}, area_path="/CY/")
+    since = datetime(2026, 1, 1, tzinfo=UTC)
+    assert (_matching(endpoint, record, since, int(since.timestamp() * 1000)) is not None) is replayed

@@ -1,6 +1,11 @@
 """Delivering webhooks: signed (Standard Webhooks: HMAC-SHA256 over id.timestamp.body), retried with
 exponential backoff, dead after `max_attempts`; one record's events (same ordering key) are
-delivered in order: a delivery waits while an earlier one for the same endpoint and key is pending."""
+delivered in order: a delivery waits while an earlier one for the same endpoint and key is pending.
+
+Before each attempt the endpoint is read again: a deactivated one gets nothing more (the delivery is
+marked `cancelled`). Each attempt goes through the guarded client (egress.py), which resolves the host
+then and connects only to addresses the policy admits. A partner sees an attempt's outcome as a class
+("timeout", "unreachable", "blocked", "4xx", ...), the details stay in the service's log."""
 
 from __future__ import annotations
 
@@ -8,13 +13,14 @@ import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 
-import httpx
 from prometheus_client import Counter
 from sqlalchemy import and_, exists, select, update
 from sqlalchemy.orm import aliased
 from standardwebhooks import Webhook
 
 from yizhou.database import Database
+from yizhou.webhooks.config import WebhookConfig
+from yizhou.webhooks.egress import RefusedDestination, failure_class, guarded_client, parse_endpoint_url, status_class
 from yizhou.webhooks.tables import partner_endpoints, webhook_deliveries
 
 log = logging.getLogger(__name__)
@@ -26,14 +32,13 @@ def backoff(attempts: int, base_s: float) -> timedelta:
 
 
 class WebhookDispatcher:
-    def __init__(self, db: Database, *, max_attempts: int = 8, base_backoff_s: float = 5.0, batch: int = 50,
-                 idle_poll_s: float = 1.0, timeout_s: float = 10.0) -> None:
+    def __init__(self, db: Database, config: WebhookConfig | None = None, *, batch: int = 50,
+                 idle_poll_s: float = 1.0) -> None:
         self.db = db
-        self.max_attempts = max_attempts
-        self.base_backoff_s = base_backoff_s
+        self.config = config or WebhookConfig()
         self.batch = batch
         self.idle_poll_s = idle_poll_s
-        self.client = httpx.AsyncClient(timeout=timeout_s, follow_redirects=False)
+        self.client = guarded_client(self.config.policy, self.config.timeout_s)
 
     async def due(self) -> list:
         earlier = aliased(webhook_deliveries)
@@ -42,43 +47,72 @@ class WebhookDispatcher:
             earlier.c.ordering_key == webhook_deliveries.c.ordering_key,
             earlier.c.id < webhook_deliveries.c.id,
             earlier.c.status == "pending"))
-        query = (select(webhook_deliveries, partner_endpoints.c.url, partner_endpoints.c.secret)
-                 .join(partner_endpoints, partner_endpoints.c.id == webhook_deliveries.c.endpoint_id)
+        query = (select(webhook_deliveries)
                  .where(webhook_deliveries.c.status == "pending",
                         webhook_deliveries.c.next_attempt_at <= datetime.now(UTC), ~blocked)
                  .order_by(webhook_deliveries.c.id).limit(self.batch))
         async with self.db.sessions() as session:
             return (await session.execute(query)).all()
 
+    async def _record(self, row, values: dict, *, only_if_pending: bool = True) -> None:
+        query = update(webhook_deliveries).where(webhook_deliveries.c.id == row.id)
+        if only_if_pending:   # cancelled (or re-sent) meanwhile: that decision stands
+            query = query.where(webhook_deliveries.c.status == "pending", webhook_deliveries.c.attempts == row.attempts)
+        async with self.db.sessions() as session, session.begin():
+            await session.execute(query.values(**values))
+
     async def deliver(self, row) -> None:
+        async with self.db.sessions() as session:
+            endpoint = (await session.execute(select(partner_endpoints.c.active, partner_endpoints.c.url,
+                                                     partner_endpoints.c.secret)
+                                              .where(partner_endpoints.c.id == row.endpoint_id))).first()
+        if endpoint is None or not endpoint.active:
+            WEBHOOK_RESULTS.labels("cancelled").inc()
+            await self._record(row, {"status": "cancelled"})
+            return
+        ok, status_code, error = await self._send(row, endpoint)
         now = datetime.now(UTC)
-        headers = {
-            "content-type": "application/cloudevents+json",
-            "webhook-id": row.event_id,
-            "webhook-timestamp": str(int(now.timestamp())),
-            "webhook-signature": Webhook(row.secret).sign(row.event_id, now, row.body),
-        }
-        status_code, error = None, None
-        try:
-            response = await self.client.post(row.url, content=row.body.encode(), headers=headers)
-            status_code = response.status_code
-            ok = 200 <= response.status_code < 300
-            if not ok:
-                error = f"HTTP {response.status_code}"
-        except httpx.HTTPError as exc:
-            ok, error = False, f"{type(exc).__name__}: {exc}"[:500]
         attempts = row.attempts + 1
         if ok:
             values = {"status": "delivered", "attempts": attempts, "delivered_at": now, "last_status_code": status_code,
                       "last_error": None}
-        elif attempts >= self.max_attempts:
+        elif attempts >= self.config.max_attempts:
             values = {"status": "dead", "attempts": attempts, "last_status_code": status_code, "last_error": error}
         else:
-            values = {"attempts": attempts, "next_attempt_at": now + backoff(attempts, self.base_backoff_s),
+            values = {"attempts": attempts, "next_attempt_at": now + backoff(attempts, self.config.backoff_s),
                       "last_status_code": status_code, "last_error": error}
         WEBHOOK_RESULTS.labels("delivered" if ok else values.get("status", "retry")).inc()
-        async with self.db.sessions() as session, session.begin():
-            await session.execute(update(webhook_deliveries).where(webhook_deliveries.c.id == row.id).values(**values))
+        # A success is recorded whatever happened meanwhile: the partner has the event.
+        await self._record(row, values, only_if_pending=not ok)
+
+    async def _send(self, row, endpoint) -> tuple[bool, int | None, str | None]:
+        """(ok, HTTP status, error class). Only the status line is read, within one overall deadline: a
+        receiver that trickles or sends a large body holds the dispatcher no longer than `timeout_s`."""
+        now = datetime.now(UTC)
+        try:
+            url = parse_endpoint_url(endpoint.url)   # rows stored before the URL rules were checked on entry
+            headers = {
+                "content-type": "application/cloudevents+json",
+                "webhook-id": row.event_id,
+                "webhook-timestamp": str(int(now.timestamp())),
+                "webhook-signature": Webhook(endpoint.secret).sign(row.event_id, now, row.body),
+            }
+            async with asyncio.timeout(self.config.timeout_s):
+                async with self.client.stream("POST", url, content=row.body.encode(), headers=headers) as response:
+                    status_code = response.status_code
+        except RefusedDestination as exc:
+            log.warning("webhook delivery %s to endpoint %s refused: %s", row.id, row.endpoint_id, exc)
+            return False, None, failure_class(exc)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001  (any failure is this attempt's outcome, never the loop's)
+            error = failure_class(exc)
+            (log.exception if error == "error" else log.info)(
+                "webhook delivery %s to endpoint %s failed: %s: %s", row.id, row.endpoint_id, type(exc).__name__, exc)
+            return False, None, error
+        if 200 <= status_code < 300:
+            return True, status_code, None
+        return False, status_code, status_class(status_code)
 
     async def run_once(self) -> int:
         rows = await self.due()
@@ -103,10 +137,12 @@ class WebhookDispatcher:
                     log.warning("webhook dispatcher: %s: %s", type(exc).__name__, exc)
                 await asyncio.sleep(self.idle_poll_s)
         finally:
-            await self.client.aclose()
+            await self.aclose()
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
 
 
 async def dispatch_webhooks(db: Database, settings) -> None:
     """The service's background task (ServiceParts.background)."""
-    await WebhookDispatcher(db, max_attempts=settings.webhook_max_attempts,
-                            base_backoff_s=settings.webhook_backoff_s).run()
+    await WebhookDispatcher(db, WebhookConfig.from_settings(settings)).run()
