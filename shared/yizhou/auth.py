@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import Protocol
 
 import jwt
 
@@ -38,6 +39,7 @@ class Caller:
     subject: str
     role: Role
     area: str
+    token_id: str | None = None  # the token's `jti`: what a revocation names
 
 
 @dataclass(frozen=True)
@@ -150,7 +152,12 @@ def _claims(claims: dict, max_ttl_s: int) -> tuple[Caller, float]:
     subject = claims["sub"]
     if not isinstance(subject, str) or not subject:
         raise Unauthenticated("The token has no subject.")
-    return Caller(subject=subject, role=role, area=area), float(exp)
+    jti = claims.get("jti")
+    return Caller(subject=subject, role=role, area=area, token_id=jti if isinstance(jti, str) else None), float(exp)
+
+
+class Revocations(Protocol):
+    async def is_revoked(self, jti: str) -> bool: ...
 
 
 class TokenVerifier:
@@ -174,7 +181,16 @@ class TokenVerifier:
         return cls(secret=settings.jwt_secret, issuer=settings.jwt_issuer, max_ttl_s=settings.jwt_max_ttl_s,
                    jwks_url=settings.jwt_jwks_url, audience=settings.jwt_audience)
 
+    # The process's list of revoked token ids (yizhou.revocations), set once its database is open.
+    revocations: Revocations | None = None
+
     async def verify(self, token: str) -> Caller:
+        caller = await self._verified(token)
+        if caller.token_id and self.revocations is not None and await self.revocations.is_revoked(caller.token_id):
+            raise Unauthenticated("The token has been revoked.")
+        return caller
+
+    async def _verified(self, token: str) -> Caller:
         if self._jwks is None:
             return decode_token(self._secret, token, self.issuer, self.max_ttl_s)
         try:  # the key set is fetched (blocking) on a new kid only; PyJWKClient caches it

@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from yizhou.auth import AreaScope, Caller, Role, require_role
+from yizhou.clock import Clock
 from yizhou.database import Database
 from yizhou.problems import Problem
 
@@ -61,3 +62,10 @@ def require_roles(*roles: Role):
 DatabaseDep = Annotated[Database, Depends(get_database)]
 CallerDep = Annotated[Caller, Depends(get_caller)]
 ScopeDep = Annotated[AreaScope, Depends(get_scope)]
+
+
+async def get_clock(request: Request) -> Clock:
+    return request.app.state.clock
+
+
+ClockDep = Annotated[Clock, Depends(get_clock)]

@@ -54,3 +54,18 @@ def create_idempotency_keys() -> None:
 
 def drop_idempotency_keys() -> None:
     op.drop_table("idempotency_keys")
+
+
+def create_revoked_tokens() -> None:
+    """The list of revoked token ids (yizhou.revocations) as its first revision made it, frozen here."""
+    op.create_table(
+        "revoked_tokens",
+        sa.Column("jti", sa.String(length=100), nullable=False),
+        sa.Column("expires_at", UtcDateTime(), nullable=False),
+        sa.Column("revoked_at", UtcDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("jti"),
+    )
+
+
+def drop_revoked_tokens() -> None:
+    op.drop_table("revoked_tokens")

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from yizhou.asyncapi import build_document
 from yizhou.auth import TokenVerifier
 from yizhou.bus import broker_reachable, ensure_topics, start_producer, supports_full_protocol
+from yizhou.clock import Clock, SystemClock
 from yizhou.consumer import EventConsumer, Subscription
 from yizhou.database import Database
 from yizhou.events import dead_letter_topic
@@ -31,6 +32,7 @@ from yizhou.partner import partner_topics
 from yizhou.problems import install_problem_handlers, problem_response
 from yizhou.relay import OutboxRelay
 from yizhou.request_limits import BodySizeLimitMiddleware
+from yizhou.revocations import REVOCATION_SUBSCRIPTIONS, RevocationList
 from yizhou.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -53,6 +55,8 @@ class ServiceParts:
     # Extra long-running tasks of the service (e.g. a deadline sweeper), started with the app.
     background: list[Callable[[Database, ServiceSettings], Awaitable[None]]] = field(default_factory=list)
     version: str = "0.1.0"
+    # Time for the use cases (`yizhou.dependencies.ClockDep`): the system's, or a test's ManualClock.
+    clock: Clock = field(default_factory=SystemClock)
 
 
 class Messaging:
@@ -62,6 +66,8 @@ class Messaging:
     def __init__(self, parts: ServiceParts, db: Database) -> None:
         self.parts = parts
         self.db = db
+        # Every service keeps the list of revoked tokens (yizhou.revocations) besides its own reading.
+        self.subscriptions = [*parts.subscriptions, *REVOCATION_SUBSCRIPTIONS]
         self.producer: AIOKafkaProducer | None = None
         self.relay: OutboxRelay | None = None
         self.consumer: EventConsumer | None = None
@@ -77,7 +83,7 @@ class Messaging:
     async def _connect_and_run(self) -> None:
         s = self.parts.settings
         topics = set(self.parts.published_topics) | set(partner_topics())
-        for sub in self.parts.subscriptions:
+        for sub in self.subscriptions:
             topics |= {sub.topic, dead_letter_topic(sub.topic)}
         delay = 0.5
         while True:
@@ -96,9 +102,9 @@ class Messaging:
                                      batch_size=s.relay_batch_size, idle_poll_s=s.relay_idle_poll_s,
                                      linger_s=s.relay_linger_s)
             self._tasks.append(asyncio.create_task(self.relay.run(), name="outbox-relay"))
-        if s.consumer_enabled and self.parts.subscriptions:
+        if s.consumer_enabled and self.subscriptions:
             self.consumer = EventConsumer(self.db, bootstrap=s.kafka_bootstrap_servers, group=s.consumer_group,
-                                          subscriptions=self.parts.subscriptions, producer=self.producer,
+                                          subscriptions=self.subscriptions, producer=self.producer,
                                           max_attempts=s.consumer_max_attempts,
                                           group_membership=s.kafka_consumer_groups == "on" or (
                                               s.kafka_consumer_groups == "auto" and supports_full_protocol(self.producer)))
@@ -138,12 +144,14 @@ def build_app(parts: ServiceParts) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
         configure_logging(settings.service_name, settings.log_level, settings.log_json)
+        app.state.tokens = TokenVerifier.from_settings(settings)  # unsafe token settings: the service does not start
         if settings.resolved_database_url.startswith("sqlite"):
             settings.data_dir.mkdir(parents=True, exist_ok=True)
         db = Database(settings.resolved_database_url, settings.database_pool_timeout_s, settings.database_pool_size)
         await _migrate_when_reachable(db, parts.migrations)
         messaging = Messaging(parts, db)
         app.state.db = db
+        app.state.tokens.revocations = RevocationList(db)
         app.state.messaging = messaging
         await messaging.start()
         # What exists now (modules, routes, models, schemas) lives as long as the process: out of the
@@ -166,7 +174,7 @@ def build_app(parts: ServiceParts) -> FastAPI:
     app = FastAPI(title=title, description=description, version=parts.version, lifespan=lifespan,
                   docs_url="/docs", openapi_url="/openapi.json")
     app.state.settings = settings
-    app.state.tokens = TokenVerifier.from_settings(settings)  # unsafe token settings: the service does not start
+    app.state.clock = parts.clock
     app.state.area_paths = parts.area_paths
 
     def openapi_with_links() -> dict:

@@ -80,7 +80,7 @@ async def test_rates_match_a_hand_count_and_a_rebuild_from_the_topic(make_settin
         clock.advance(timedelta(hours=3))           # the emergency's 2 h response deadline passes
         await sweep_overdue(demand.app_state.db, clock)
 
-        # Hand count (README: population = not withdrawn, not merged):
+        # Hand count (docs/services/demand-intake.md: population = not withdrawn, not merged):
         # district: a b c late h e i = 7; responded a b c h e i on time, late overdue -> 6/7;
         # handled = 7 - rejected e = 6; resolved or closed: a b i -> 3/6; feedback a b c, satisfied a b -> 2/3;
         # backlog c (reopened) late (submitted) h (assigned) = 3, of which overdue: late.

@@ -8,7 +8,7 @@ Tansu keeps its log in memory only; a SIGKILL would make a new empty cluster (an
 produce requests for topics it no longer has), so there it is frozen (SIGSTOP) and thawed: the same
 outage for clients (stalled connections, in-flight sends timing out, retries, readiness red) with
 the log kept. The embedded run therefore proves outbox durability, readiness and reconnection; the
-CI run adds the real crash. See README "Reliability and security".
+CI run adds the real crash. See docs/testing.md.
 """
 
 from __future__ import annotations

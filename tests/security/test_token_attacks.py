@@ -28,9 +28,10 @@ AREA = "CY"
 
 
 @pytest.mark.parametrize("secret", sorted(SHIPPED_SECRETS) + ["", "short-but-not-32-bytes"])
-def test_a_service_does_not_start_with_a_shipped_empty_or_short_secret(make_settings, secret):
+async def test_a_service_does_not_start_with_a_shipped_empty_or_short_secret(make_settings, secret):
     with pytest.raises(UnsafeTokenSettings):
-        create_app(make_settings(Settings, jwt_secret=secret))
+        async with serve(create_app(make_settings(Settings, jwt_secret=secret))):
+            pass
 
 
 def test_the_default_settings_have_no_secret_that_works(monkeypatch):
@@ -140,3 +141,47 @@ async def test_an_audience_when_configured_is_required(identity_provider):
     for claims in (_claims(), _claims(aud="another-app")):
         with pytest.raises(Unauthenticated):
             await verifier.verify(sign(claims))
+
+
+async def test_a_revoked_token_is_refused_by_every_service_within_seconds(make_settings, kafka_bootstrap, unique_code):
+    from demand_intake.app import create_app as demand_intake_app
+    from demand_intake.settings import Settings as DemandIntakeSettings
+    from yizhou.testing import eventually
+
+    district = unique_code("R")
+
+    def bearer(role, subject):
+        return {"Authorization": "Bearer " + mint_token(TEST_JWT_SECRET, role=role, area=district, subject=subject)}
+
+    admin, stolen = bearer("district_admin", "admin-1"), bearer("district_admin", "clerk-9")
+    jti = jwt.decode(stolen["Authorization"].split()[1], options={"verify_signature": False})["jti"]
+    async with serve(create_app(make_settings(Settings))) as org, \
+            serve(demand_intake_app(make_settings(DemandIntakeSettings))) as demands:
+        created = await org.post("/api/v1/areas", json={"code": district, "name": "吊销区", "level": "district"},
+                                 headers=admin)
+        assert created.status_code == 201, created.text
+
+        async def works_everywhere():
+            return all([(await c.get("/api/v1/areas", headers=stolen)).status_code == 200 for c in (org, demands)])
+
+        await eventually(works_everywhere, timeout_s=60, interval_s=0.5)  # demand-intake's copy of the axis
+        refused = await org.post("/api/v1/token-revocations", json={"jti": jti},
+                                 headers=bearer("community_worker", "worker-1"))
+        assert refused.status_code == 403, refused.text
+        past = await org.post("/api/v1/token-revocations", json={"jti": jti, "expires_at": "2020-01-01T00:00:00Z"},
+                              headers=admin)
+        assert past.status_code == 422, past.text
+        revoked = await org.post("/api/v1/token-revocations", json={"jti": jti}, headers=admin)
+        assert revoked.status_code == 201, revoked.text
+
+        async def refused_everywhere():
+            for client in (org, demands):
+                response = await client.get("/api/v1/areas", headers=stolen)
+                assert response.status_code == 401, response.text
+                assert "revoked" in response.json()["detail"]
+            return True
+
+        await eventually(refused_everywhere, timeout_s=60, interval_s=0.5)
+        assert (await demands.get("/api/v1/areas", headers=admin)).status_code == 200  # only that token
+        listed = (await org.get("/api/v1/token-revocations", headers=admin)).json()
+        assert jti in {r["jti"] for r in listed}

@@ -39,7 +39,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         published_topics=PUBLISHED_TOPICS,
         subscriptions=subscriptions(clock),
         background=[demand_gauges, *([sweeper(clock, settings.sweep_interval_s)] if settings.sweeper_enabled else [])],
+        clock=clock,
     ))
     app.add_middleware(RejectNulCharacters)
-    app.state.clock = clock
     return app

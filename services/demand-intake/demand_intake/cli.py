@@ -47,8 +47,8 @@ def show(area: Annotated[str, typer.Option(help="Area code: the subtree counted"
     """The three rates of an area subtree over a period, read from the read model."""
     from demand_intake.domain.rates import BadPeriod, parse_period, rates_of
     from demand_intake.settings import Settings
-    from demand_intake.use_cases.common import area_info
     from demand_intake.use_cases.rates import counts_of
+    from yizhou.axis_copy import area_info
     from yizhou.database import Database
 
     try:

@@ -8,7 +8,7 @@ class Settings(ServiceSettings):
     own_database_url: str | None = own_url_field("DEMAND_INTAKE_DATABASE_URL")
 
     # {category|*: {urgency|*: {"respond_hours": h, "resolve_hours": h}}} over the documented defaults
-    # (demand_intake/domain/deadlines.py, README), e.g. DEMAND_DEADLINES='{"elderly_care": {"*": {"resolve_hours": 72}}}'.
+    # (demand_intake/domain/deadlines.py, docs/services/demand-intake.md), e.g. DEMAND_DEADLINES='{"elderly_care": {"*": {"resolve_hours": 72}}}'.
     deadlines: dict[str, dict[str, dict[str, float]]] = Field(default_factory=dict, validation_alias="DEMAND_DEADLINES")
     report_in_hours: float = Field(default=24, validation_alias="DEMAND_REPORT_IN_HOURS")
     sweep_interval_s: float = Field(default=30, validation_alias="DEMAND_SWEEP_INTERVAL_S")

@@ -36,6 +36,6 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         area_paths=path_of,
         published_topics=PUBLISHED_TOPICS,
         subscriptions=SUBSCRIPTIONS,
+        clock=clock or SystemClock(),  # tests pass a ManualClock to move time (code expiry)
     ))
-    app.state.clock = clock or SystemClock()  # tests pass a ManualClock to move time (code expiry)
     return app

@@ -16,12 +16,14 @@ from org_registry.api.hubs import router as hubs_router
 from org_registry.api.members import router as members_router
 from org_registry.api.organizations import router as organizations_router
 from org_registry.api.sheets import router as sheets_router
+from org_registry.api.tokens import router as tokens_router
 from org_registry.api.units import router as units_router
 from org_registry.consumers import SUBSCRIPTIONS
 from org_registry.events import PUBLISHED_TOPICS
 from org_registry.settings import Settings
 from org_registry.store.areas import AreaRepository
 from yizhou.service_app import ServiceParts, build_app
+from yizhou.webhooks.config import WebhookConfig
 from yizhou.webhooks.delivery import dispatch_webhooks
 from yizhou.webhooks.intake import webhook_subscriptions
 from yizhou.webhooks.router import router as webhooks_router
@@ -32,17 +34,19 @@ async def area_paths(session: AsyncSession, code: str) -> str | None:
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
     return build_app(ServiceParts(
-        settings=settings or Settings(),
+        settings=settings,
         title="org-registry",
         description="The area axis (district > subdistrict > community > grid) and who is where on it: units, "
                     "party organizations, members, coverage, coordination bodies, hub organizations. "
                     "Every call needs a bearer token (`yizhou token --role district_admin --area CY`).",
         routers=[areas_router, units_router, organizations_router, members_router, coverage_router,
-                 sheets_router, bodies_router, platforms_router, hubs_router, led_hubs_router, webhooks_router],
+                 sheets_router, bodies_router, platforms_router, hubs_router, led_hubs_router, webhooks_router,
+                 tokens_router],
         migrations=Path(__file__).parent / "migrations",
         area_paths=area_paths,
         published_topics=PUBLISHED_TOPICS,
-        subscriptions=[*SUBSCRIPTIONS, *webhook_subscriptions()],
+        subscriptions=[*SUBSCRIPTIONS, *webhook_subscriptions(WebhookConfig.from_settings(settings))],
         background=[dispatch_webhooks],
     ))

@@ -15,7 +15,6 @@ import uuid
 from datetime import UTC, datetime
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from project_matching.domain.project import new_project
@@ -23,6 +22,7 @@ from project_matching.events import NAMESPACE
 from project_matching.guarantee.consumers import GUARANTEE_SUBSCRIPTIONS
 from project_matching.guarantee.store.tables import READ_MODELS as GUARANTEE_READ_MODELS
 from project_matching.domain.resource import HOURS_PER_NEED, ResourceRuleViolation, categories_for_skills
+from project_matching.store.matching import keep_demand_facts
 from project_matching.store.projects import ProjectRepository
 from project_matching.store.resources import ResourceRepository
 from project_matching.guarantee.store.tables import metadata as guarantee_metadata
@@ -64,21 +64,16 @@ class DemandFacts(_Tolerant):
 
 async def on_demand(session: AsyncSession, event: ReceivedEvent) -> None:
     d = DemandFacts.model_validate(event.data)
-    now = datetime.now(UTC)
-    existing = (await session.execute(select(demand_copy).where(demand_copy.c.demand_id == d.demand_id))).first()
     values = {"area_code": d.area_code, "area_path": d.area_path, "category": d.category, "state": d.state,
-              "updated_at": now}
+              "updated_at": datetime.now(UTC)}
     if d.priority_household is not None or event.type == "demand.submitted":
         values["priority_household"] = d.priority_household
     if d.urgency is not None:
         values["urgency"] = d.urgency
     if d.merged_into_demand_id is not None:
         values["merged_into"] = d.merged_into_demand_id
-    if existing is None:
-        values["submitted_at"] = d.occurred_at if event.type == "demand.submitted" else None
-        await session.execute(demand_copy.insert().values(demand_id=d.demand_id, **values))
-    else:
-        await session.execute(update(demand_copy).where(demand_copy.c.demand_id == d.demand_id).values(**values))
+    await keep_demand_facts(session, d.demand_id, values,
+                            submitted_at=d.occurred_at if event.type == "demand.submitted" else None)
 
 
 class Decision(_Tolerant):

@@ -19,7 +19,8 @@ from demand_intake.use_cases import escalation, imports
 from demand_intake.use_cases.demands import Submission
 from yizhou.auth import Role
 from yizhou.axis_events import CODE_PATTERN
-from yizhou.dependencies import DatabaseDep, ScopeDep
+from yizhou.clock import Clock
+from yizhou.dependencies import ClockDep, DatabaseDep, ScopeDep
 from yizhou.idempotent_writes import IdempotentDatabaseDep, IdempotentRoute
 from yizhou.pagination import Page, page_of
 from yizhou.problems import Problem
@@ -34,10 +35,6 @@ PROBLEMS = {401: {"description": "No or bad token (problem+json `unauthenticated
             422: {"description": "Invalid body (`validation`), unknown area (`unknown-reference`), or a demand rule (`demand-rule`)"}}
 
 
-def _clock(request: Request):
-    return request.app.state.clock
-
-
 def _submission(body: DemandIn) -> Submission:
     r = body.resident
     resident = Resident(name=r.name, phone=r.phone, anonymous=r.anonymous) if r else Resident(anonymous=True)
@@ -48,9 +45,9 @@ def _submission(body: DemandIn) -> Submission:
 
 @router.post("", status_code=201, response_model=SubmittedOut, responses=PROBLEMS,
              summary="Submit a demand from any channel (staff and members enter it for a resident)")
-async def submit(body: DemandIn, request: Request, db: IdempotentDatabaseDep, scope: ScopeDep,
+async def submit(body: DemandIn, request: Request, clock: ClockDep, db: IdempotentDatabaseDep, scope: ScopeDep,
                  response: Response) -> SubmittedOut:
-    submitted = await use_cases.submit(db, scope, _clock(request), request.app.state.settings, _submission(body))
+    submitted = await use_cases.submit(db, scope, clock, request.app.state.settings, _submission(body))
     response.headers["Location"] = f"/api/v1/demands/{submitted.demand.id}"
     return SubmittedOut(demand=demand_out(submitted.demand, scope),
                         possible_duplicates=[duplicate_out(m) for m in submitted.possible_duplicates])
@@ -58,7 +55,7 @@ async def submit(body: DemandIn, request: Request, db: IdempotentDatabaseDep, sc
 
 @router.post("/import", status_code=201, response_model=ImportOut, responses=PROBLEMS,
              summary="Import past demands with their steps in one transaction (a hotline backlog; the demo district)")
-async def import_demands(body: ImportIn, request: Request, db: DatabaseDep, scope: ScopeDep) -> ImportOut:
+async def import_demands(body: ImportIn, request: Request, clock: ClockDep, db: DatabaseDep, scope: ScopeDep) -> ImportOut:
     items = []
     for item in body.demands:
         if item.submitted_at.tzinfo is None:
@@ -68,14 +65,14 @@ async def import_demands(body: ImportIn, request: Request, db: DatabaseDep, scop
             submission=_submission(item), submitted_at=item.submitted_at,
             steps=[imports.Step(s.action, timedelta(hours=s.after_hours), s.assignee, s.feedback, s.unit_id)
                    for s in item.steps]))
-    ids = await imports.import_demands(db, scope, _clock(request), request.app.state.settings, items)
+    ids = await imports.import_demands(db, scope, clock, request.app.state.settings, items)
     return ImportOut(imported=len(ids), ids=ids)
 
 
 @router.post("/duplicate-check", response_model=list[DuplicateOut], responses=PROBLEMS,
              summary="Open demands a submission would probably duplicate (near, similar, recent), without submitting")
-async def duplicate_check(body: DemandIn, request: Request, db: DatabaseDep, scope: ScopeDep) -> list[DuplicateOut]:
-    matches = await use_cases.check_duplicates(db, scope, _clock(request), request.app.state.settings, _submission(body))
+async def duplicate_check(body: DemandIn, request: Request, clock: ClockDep, db: DatabaseDep, scope: ScopeDep) -> list[DuplicateOut]:
+    matches = await use_cases.check_duplicates(db, scope, clock, request.app.state.settings, _submission(body))
     return [duplicate_out(m) for m in matches]
 
 
@@ -113,116 +110,116 @@ async def get_demand(demand_id: DemandId, db: DatabaseDep, scope: ScopeDep) -> D
 
 @router.get("/{demand_id}/duplicates", response_model=list[DuplicateOut], responses=PROBLEMS,
             summary="Open demands this one probably duplicates")
-async def duplicates_of(demand_id: DemandId, request: Request, db: DatabaseDep, scope: ScopeDep) -> list[DuplicateOut]:
+async def duplicates_of(demand_id: DemandId, request: Request, clock: ClockDep, db: DatabaseDep, scope: ScopeDep) -> list[DuplicateOut]:
     demand = await use_cases.get(db, scope, demand_id)
     sub = Submission(channel=demand.channel, category=demand.category, urgency=demand.urgency,
                      description=demand.description, area_code=demand.area_code, resident=demand.resident,
                      latitude=demand.latitude, longitude=demand.longitude)
     async with db.sessions() as session:
-        matches = await use_cases.find_candidates(session, scope, _clock(request), request.app.state.settings, sub,
+        matches = await use_cases.find_candidates(session, scope, clock, request.app.state.settings, sub,
                                                   exclude_id=demand.id)
     return [duplicate_out(m) for m in matches]
 
 
-async def _move(request: Request, db, scope, demand_id: str, target: State, **kw) -> DemandOut:
-    demand = await use_cases.change_state(db, scope, _clock(request), request.app.state.settings, demand_id, target, **kw)
+async def _move(request: Request, clock: Clock, db, scope, demand_id: str, target: State, **kw) -> DemandOut:
+    demand = await use_cases.change_state(db, scope, clock, request.app.state.settings, demand_id, target, **kw)
     return demand_out(demand, scope)
 
 
 @router.post("/{demand_id}/accept", response_model=DemandOut, responses=PROBLEMS,
              summary="Accept (受理): the first response; the accepting staff's area stays accountable")
-async def accept(demand_id: DemandId, request: Request, db: DatabaseDep, scope: ScopeDep, body: AcceptIn | None = None):
+async def accept(demand_id: DemandId, request: Request, clock: ClockDep, db: DatabaseDep, scope: ScopeDep, body: AcceptIn | None = None):
     body = body or AcceptIn()
-    return await _move(request, db, scope, demand_id, State.ACCEPTED, note=body.note, complex_case=body.complex)
+    return await _move(request, clock, db, scope, demand_id, State.ACCEPTED, note=body.note, complex_case=body.complex)
 
 
 @router.post("/{demand_id}/reject", response_model=DemandOut, responses=PROBLEMS,
              summary="Reject: not something the platform handles (say why in `note`)")
-async def reject(demand_id: DemandId, request: Request, db: DatabaseDep, scope: ScopeDep, body: NoteIn | None = None):
-    return await _move(request, db, scope, demand_id, State.REJECTED, note=(body or NoteIn()).note)
+async def reject(demand_id: DemandId, request: Request, clock: ClockDep, db: DatabaseDep, scope: ScopeDep, body: NoteIn | None = None):
+    return await _move(request, clock, db, scope, demand_id, State.REJECTED, note=(body or NoteIn()).note)
 
 
 @router.post("/{demand_id}/assign", response_model=DemandOut, responses=PROBLEMS,
              summary="Assign to the unit, department or team that handles it")
-async def assign(demand_id: DemandId, body: AssignIn, request: Request, db: DatabaseDep, scope: ScopeDep):
-    return await _move(request, db, scope, demand_id, State.ASSIGNED, note=body.note, assignee=body.assignee,
+async def assign(demand_id: DemandId, body: AssignIn, request: Request, clock: ClockDep, db: DatabaseDep, scope: ScopeDep):
+    return await _move(request, clock, db, scope, demand_id, State.ASSIGNED, note=body.note, assignee=body.assignee,
                        unit_id=body.unit_id)
 
 
 @router.post("/{demand_id}/start", response_model=DemandOut, responses=PROBLEMS, summary="Work has started")
-async def start(demand_id: DemandId, request: Request, db: DatabaseDep, scope: ScopeDep, body: NoteIn | None = None):
-    return await _move(request, db, scope, demand_id, State.IN_PROGRESS, note=(body or NoteIn()).note)
+async def start(demand_id: DemandId, request: Request, clock: ClockDep, db: DatabaseDep, scope: ScopeDep, body: NoteIn | None = None):
+    return await _move(request, clock, db, scope, demand_id, State.IN_PROGRESS, note=(body or NoteIn()).note)
 
 
 @router.post("/{demand_id}/resolve", response_model=DemandOut, responses=PROBLEMS,
              summary="Resolved: waits for the resident's feedback (the resolve clock pauses)")
-async def resolve(demand_id: DemandId, request: Request, db: DatabaseDep, scope: ScopeDep, body: NoteIn | None = None):
-    return await _move(request, db, scope, demand_id, State.RESOLVED, note=(body or NoteIn()).note)
+async def resolve(demand_id: DemandId, request: Request, clock: ClockDep, db: DatabaseDep, scope: ScopeDep, body: NoteIn | None = None):
+    return await _move(request, clock, db, scope, demand_id, State.RESOLVED, note=(body or NoteIn()).note)
 
 
 @router.post("/{demand_id}/close", response_model=DemandOut, responses=PROBLEMS,
              summary="Close with the resident's feedback or a recorded contact attempt; `dissatisfied` reopens instead")
-async def close(demand_id: DemandId, body: CloseIn, request: Request, db: DatabaseDep, scope: ScopeDep):
-    return await _move(request, db, scope, demand_id, State.CLOSED, note=body.note, feedback=body.feedback,
+async def close(demand_id: DemandId, body: CloseIn, request: Request, clock: ClockDep, db: DatabaseDep, scope: ScopeDep):
+    return await _move(request, clock, db, scope, demand_id, State.CLOSED, note=body.note, feedback=body.feedback,
                        contact_attempted=body.contact_attempted)
 
 
 @router.post("/{demand_id}/feedback", response_model=DemandOut, responses=PROBLEMS,
              summary="The resident who submitted it gives feedback on a resolved demand (closes or reopens it)")
-async def feedback(demand_id: DemandId, body: FeedbackIn, request: Request, db: DatabaseDep, scope: ScopeDep):
+async def feedback(demand_id: DemandId, body: FeedbackIn, request: Request, clock: ClockDep, db: DatabaseDep, scope: ScopeDep):
     if scope.caller.role != Role.RESIDENT:
         raise Problem("forbidden", "Staff record feedback with /close; this is the resident's own.")
-    return await _move(request, db, scope, demand_id, State.CLOSED, note=body.note, feedback=body.feedback)
+    return await _move(request, clock, db, scope, demand_id, State.CLOSED, note=body.note, feedback=body.feedback)
 
 
 @router.post("/{demand_id}/reopen", response_model=DemandOut, responses=PROBLEMS,
              summary="Reopen a resolved demand (e.g. the resident called back)")
-async def reopen(demand_id: DemandId, request: Request, db: DatabaseDep, scope: ScopeDep, body: NoteIn | None = None):
-    return await _move(request, db, scope, demand_id, State.REOPENED, note=(body or NoteIn()).note)
+async def reopen(demand_id: DemandId, request: Request, clock: ClockDep, db: DatabaseDep, scope: ScopeDep, body: NoteIn | None = None):
+    return await _move(request, clock, db, scope, demand_id, State.REOPENED, note=(body or NoteIn()).note)
 
 
 @router.post("/{demand_id}/withdraw", response_model=DemandOut, responses=PROBLEMS,
              summary="Withdrawn by the resident who submitted it (or staff on their word)")
-async def withdraw(demand_id: DemandId, request: Request, db: DatabaseDep, scope: ScopeDep, body: NoteIn | None = None):
-    return await _move(request, db, scope, demand_id, State.WITHDRAWN, note=(body or NoteIn()).note)
+async def withdraw(demand_id: DemandId, request: Request, clock: ClockDep, db: DatabaseDep, scope: ScopeDep, body: NoteIn | None = None):
+    return await _move(request, clock, db, scope, demand_id, State.WITHDRAWN, note=(body or NoteIn()).note)
 
 
 @router.post("/{demand_id}/escalate", response_model=DemandOut, responses=PROBLEMS,
              summary="Escalate one level up the axis (grid > community > subdistrict > district); clocks run on")
-async def escalate(demand_id: DemandId, body: EscalateIn, request: Request, db: DatabaseDep, scope: ScopeDep):
-    return demand_out(await escalation.escalate(db, scope, _clock(request), demand_id, body.reason), scope)
+async def escalate(demand_id: DemandId, body: EscalateIn, request: Request, clock: ClockDep, db: DatabaseDep, scope: ScopeDep):
+    return demand_out(await escalation.escalate(db, scope, clock, demand_id, body.reason), scope)
 
 
 @router.post("/{demand_id}/dispatch", response_model=list[DispatchOut], status_code=201, responses=PROBLEMS,
              summary="Blow the whistle (吹哨): dispatch to named units or departments that must report in")
-async def dispatch(demand_id: DemandId, body: WhistleIn, request: Request, db: DatabaseDep, scope: ScopeDep):
+async def dispatch(demand_id: DemandId, body: WhistleIn, request: Request, clock: ClockDep, db: DatabaseDep, scope: ScopeDep):
     hours = body.report_in_hours or request.app.state.settings.report_in_hours
     orders = [DispatchOrder(r.receiver, r.kind) for r in body.receivers]
-    _, rows = await escalation.whistle(db, scope, _clock(request), demand_id, orders, hours)
+    _, rows = await escalation.whistle(db, scope, clock, demand_id, orders, hours)
     return [DispatchOut(id=r.id, receiver=r.receiver, receiver_kind=r.receiver_kind, dispatched_at=r.dispatched_at,
                         report_in_due_at=r.report_in_due_at, reported_in_at=None, report_note=None) for r in rows]
 
 
 @router.post("/{demand_id}/dispatches/{dispatch_id}/report-in", response_model=DispatchOut, responses=PROBLEMS,
              summary="A whistled unit or department reports in (报到)")
-async def report_in(demand_id: DemandId, dispatch_id: Annotated[str, Path(max_length=36)], request: Request,
+async def report_in(demand_id: DemandId, dispatch_id: Annotated[str, Path(max_length=36)], clock: ClockDep,
                     db: DatabaseDep, scope: ScopeDep, body: NoteIn | None = None):
-    r = await escalation.report_in(db, scope, _clock(request), demand_id, dispatch_id, (body or NoteIn()).note)
+    r = await escalation.report_in(db, scope, clock, demand_id, dispatch_id, (body or NoteIn()).note)
     return DispatchOut(id=r.id, receiver=r.receiver, receiver_kind=r.receiver_kind, dispatched_at=r.dispatched_at,
                        report_in_due_at=r.report_in_due_at, reported_in_at=r.reported_in_at, report_note=r.report_note)
 
 
 @router.post("/{demand_id}/merge", response_model=DemandOut, responses=PROBLEMS,
              summary="Staff merge a duplicate into an open demand; its residents count as 'me too' there")
-async def merge(demand_id: DemandId, body: MergeIn, request: Request, db: DatabaseDep, scope: ScopeDep):
-    _, target = await use_cases.merge(db, scope, _clock(request), demand_id, body.into_demand_id)
+async def merge(demand_id: DemandId, body: MergeIn, request: Request, clock: ClockDep, db: DatabaseDep, scope: ScopeDep):
+    _, target = await use_cases.merge(db, scope, clock, demand_id, body.into_demand_id)
     return demand_out(target, scope)
 
 
 @router.post("/{demand_id}/me-too", response_model=MeTooOut, responses=PROBLEMS,
              summary="'Me too': add your voice to an open demand (each person counts once)")
-async def me_too(demand_id: DemandId, request: Request, db: DatabaseDep, scope: ScopeDep) -> MeTooOut:
-    demand, counted = await use_cases.me_too(db, scope, _clock(request), demand_id)
+async def me_too(demand_id: DemandId, request: Request, clock: ClockDep, db: DatabaseDep, scope: ScopeDep) -> MeTooOut:
+    demand, counted = await use_cases.me_too(db, scope, clock, demand_id)
     return MeTooOut(demand_id=demand.id, me_too_count=demand.me_too_count, counted_now=counted)
 
 

@@ -10,7 +10,7 @@ from demand_intake.api.schemas import AgendaIn, CloseMeetingIn, MeetingIn, Meeti
 from demand_intake.api.views import cursor_of, meeting_out, parse_cursor
 from demand_intake.domain.meeting import Decision, MeetingState
 from demand_intake.use_cases import meetings as use_cases
-from yizhou.dependencies import DatabaseDep, ScopeDep
+from yizhou.dependencies import ClockDep, DatabaseDep, ScopeDep
 from yizhou.pagination import Page, page_of
 from yizhou.problems import Problem
 
@@ -23,11 +23,11 @@ PROBLEMS = {401: {"description": "No or bad token"}, 403: {"description": "Role 
 
 
 @router.post("", status_code=201, response_model=MeetingOut, responses=PROBLEMS, summary="Schedule a meeting")
-async def schedule(body: MeetingIn, request: Request, db: DatabaseDep, scope: ScopeDep) -> MeetingOut:
+async def schedule(body: MeetingIn, request: Request, clock: ClockDep, db: DatabaseDep, scope: ScopeDep) -> MeetingOut:
     if body.scheduled_at.tzinfo is None:
         raise Problem("validation", "scheduled_at needs a timezone.",
                       errors=[{"field": "scheduled_at", "location": "body", "message": "timezone required"}])
-    return meeting_out(await use_cases.schedule(db, scope, request.app.state.clock, area_code=body.area_code,
+    return meeting_out(await use_cases.schedule(db, scope, clock, area_code=body.area_code,
                                                 title=body.title, scheduled_at=body.scheduled_at))
 
 
@@ -47,8 +47,8 @@ async def get_meeting(meeting_id: MeetingId, db: DatabaseDep, scope: ScopeDep) -
 
 @router.post("/{meeting_id}/agenda", response_model=MeetingOut, responses=PROBLEMS,
              summary="Put an open demand of the meeting's area on the agenda")
-async def add_agenda_item(meeting_id: MeetingId, body: AgendaIn, request: Request, db: DatabaseDep, scope: ScopeDep):
-    return meeting_out(await use_cases.add_agenda_item(db, scope, request.app.state.clock, meeting_id, body.demand_id,
+async def add_agenda_item(meeting_id: MeetingId, body: AgendaIn, request: Request, clock: ClockDep, db: DatabaseDep, scope: ScopeDep):
+    return meeting_out(await use_cases.add_agenda_item(db, scope, clock, meeting_id, body.demand_id,
                                                        body.note))
 
 
@@ -61,12 +61,12 @@ async def record(meeting_id: MeetingId, body: RecordIn, db: DatabaseDep, scope: 
 
 @router.post("/{meeting_id}/close", response_model=MeetingOut, responses=PROBLEMS,
              summary="Close with decisions: resolve demands on the agenda and/or request a project (`meeting.closed`)")
-async def close(meeting_id: MeetingId, body: CloseMeetingIn, request: Request, db: DatabaseDep, scope: ScopeDep):
+async def close(meeting_id: MeetingId, body: CloseMeetingIn, request: Request, clock: ClockDep, db: DatabaseDep, scope: ScopeDep):
     decisions = [Decision(d.kind, d.demand_ids, d.category, d.summary) for d in body.decisions]
-    return meeting_out(await use_cases.close(db, scope, request.app.state.clock, meeting_id, decisions))
+    return meeting_out(await use_cases.close(db, scope, clock, meeting_id, decisions))
 
 
 @router.post("/{meeting_id}/cancel", response_model=MeetingOut, responses=PROBLEMS,
              summary="Cancel a scheduled meeting (`meeting.cancelled`); its agenda's demands stay open")
-async def cancel(meeting_id: MeetingId, request: Request, db: DatabaseDep, scope: ScopeDep) -> MeetingOut:
-    return meeting_out(await use_cases.cancel(db, scope, request.app.state.clock, meeting_id))
+async def cancel(meeting_id: MeetingId, request: Request, clock: ClockDep, db: DatabaseDep, scope: ScopeDep) -> MeetingOut:
+    return meeting_out(await use_cases.cancel(db, scope, clock, meeting_id))

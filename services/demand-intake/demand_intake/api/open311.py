@@ -25,7 +25,7 @@ from demand_intake.use_cases.common import SUBMITTERS, scrub
 from demand_intake.use_cases.demands import Submission
 from yizhou.auth import Role
 from yizhou.axis_events import CODE_PATTERN
-from yizhou.dependencies import get_caller, get_scope
+from yizhou.dependencies import ClockDep, get_caller, get_scope
 from yizhou.errors import ApplicationError
 from yizhou.personal_data import mask_address, sees_personal_data
 
@@ -169,7 +169,7 @@ def _choice(form: dict, name: str, enum, default=None):
 
 @router.post("/requests.{fmt}", summary="Open311: create a service request (a demand)")
 @guarded("service_requests")
-async def create_request(request: Request, fmt: str):
+async def create_request(request: Request, clock: ClockDep, fmt: str):
     scope = await _scope(request)
     if scope.caller.role not in SUBMITTERS:
         raise Open311Error(403, f"Role '{scope.caller.role.value}' does not submit service requests.")
@@ -202,7 +202,7 @@ async def create_request(request: Request, fmt: str):
                      resident=Resident(name=name, phone=phone, anonymous=not (name or phone)),
                      priority_household=_choice(form, "priority_household", PriorityHousehold),
                      latitude=lat, longitude=lon, address=address)
-    submitted = await use_cases.submit(db_of(request), scope, request.app.state.clock, request.app.state.settings, sub)
+    submitted = await use_cases.submit(db_of(request), scope, clock, request.app.state.settings, sub)
     notice = "Received; a duplicate may already be open nearby." if submitted.possible_duplicates else "Received."
     return [{"service_request_id": submitted.demand.id, "service_notice": notice, "account_id": None}]
 
@@ -258,7 +258,7 @@ async def _views(request: Request, scope, demands: list[Demand]) -> list[dict]:
 
 @router.get("/requests.{fmt}", summary="Open311: service requests in your area (default: the last 90 days)")
 @guarded("service_requests")
-async def list_requests(request: Request, fmt: str):
+async def list_requests(request: Request, clock: ClockDep, fmt: str):
     scope = await _scope(request)
     params = request.query_params
     ids = [i for i in params.get("service_request_id", "").split(",") if i] or None
@@ -268,7 +268,7 @@ async def list_requests(request: Request, fmt: str):
         raise Open311Error(400, "status is open, closed or both (comma separated).")
     start, end = _date(params, "start_date"), _date(params, "end_date")
     if ids is None and start is None:
-        start = request.app.state.clock.now() - timedelta(days=90)
+        start = clock.now() - timedelta(days=90)
     states = None
     if statuses == {"open"}:
         states = [s.value for s in State if s not in CLOSED]

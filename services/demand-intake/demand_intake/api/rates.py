@@ -33,7 +33,7 @@ def _fact(row) -> FactOut:
 
 
 @router.get("/rates", response_model=RatesOut, responses=PROBLEMS,
-            summary="Response, resolution and satisfaction rates of an area subtree over a period (README defines them)")
+            summary="Response, resolution and satisfaction rates of an area subtree over a period (docs/services/demand-intake.md defines them)")
 async def rates(db: DatabaseDep, scope: ScopeDep, period: Annotated[str, Query(max_length=10, description="2026, 2026-Q3 or 2026-11")],
                 area_code: AreaQuery = None,
                 assignee: Annotated[str | None, Query(max_length=200, description="Only demands assigned to this unit")] = None,

@@ -41,7 +41,7 @@ class DemandIn(Strict):
         "resident": {"name": "张桂兰", "phone": "13800138000"}, "priority_household": "elderly_alone"}]})
 
     channel: Channel
-    category: str = Field(pattern=CATEGORY_PATTERN, description="Service category code (see README)")
+    category: str = Field(pattern=CATEGORY_PATTERN, description="Service category code (GET /open311/v2/services.json lists them)")
     urgency: Urgency = Urgency.NORMAL
     description: str = Field(min_length=2, max_length=4000)
     area_code: str = Field(pattern=CODE_PATTERN, description="The area it is in, down to the grid")

@@ -24,7 +24,7 @@ class Budget:
 
 HOUR, DAY = timedelta(hours=1), timedelta(days=1)
 
-# Defaults (documented in the README); settings may override any (category, urgency) pair, with
+# Defaults (documented in docs/services/demand-intake.md); settings may override any (category, urgency) pair, with
 # "*" matching any category or urgency. Lookup order: (category, urgency), (category, *),
 # (*, urgency), (*, *).
 DEFAULT_BUDGETS: dict[tuple[str, str], Budget] = {

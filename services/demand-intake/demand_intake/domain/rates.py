@@ -1,5 +1,5 @@
 """The three rates of a hotline centre (response, resolution, satisfaction), defined once here and
-in the README, and the periods they are counted over."""
+in docs/services/demand-intake.md, and the periods they are counted over."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ def parse_period(label: str) -> Period:
 
 @dataclass(frozen=True)
 class Counts:
-    """What the read model counts for one area subtree and period (see README: the three rates)."""
+    """What the read model counts for one area subtree and period (see docs/services/demand-intake.md: the three rates)."""
 
     submitted: int = 0            # submitted in the period, not withdrawn, not merged into another
     response_settled: int = 0     # responded, or past the response deadline without a response

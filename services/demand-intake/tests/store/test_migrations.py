@@ -5,9 +5,10 @@ from demand_intake.store.models import Base
 from yizhou.axis_copy import axis_copy_metadata
 from yizhou.idempotency import idempotency_metadata
 from yizhou.messaging_tables import messaging_metadata
+from yizhou.revocations import revocations_metadata
 from yizhou.testing import schema_drift
 
 
 async def test_migrated_schema_matches_the_models(tmp_path):
-    metadatas = [Base.metadata, axis_copy_metadata, idempotency_metadata, messaging_metadata]
+    metadatas = [Base.metadata, axis_copy_metadata, idempotency_metadata, messaging_metadata, revocations_metadata]
     assert await schema_drift(demand_intake, metadatas, tmp_path) == []

@@ -5,16 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Query
 
+from yizhou.dependencies import ClockDep
 from yizhou.problems import Problem
 
 Cursor = Annotated[str | None, Query(max_length=64, description="Cursor from `next_cursor`")]
 Limit = Annotated[int, Query(ge=1, le=500)]
 
 
-async def current_time(request: Request) -> datetime:
-    return request.app.state.clock.now()
+async def current_time(clock: ClockDep) -> datetime:
+    """The instant of the request, from the app's clock (`yizhou.dependencies.ClockDep`)."""
+    return clock.now()
 
 
 NowDep = Annotated[datetime, Depends(current_time)]

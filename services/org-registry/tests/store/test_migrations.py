@@ -5,9 +5,11 @@ import org_registry.store.tables  # noqa: F401  (registers the registry tables o
 from org_registry.store.models import Base
 from yizhou.idempotency import idempotency_metadata
 from yizhou.messaging_tables import messaging_metadata
+from yizhou.revocations import revocations_metadata
 from yizhou.testing import schema_drift
 from yizhou.webhooks.tables import webhooks_metadata
 
 
 async def test_migrated_schema_matches_the_models(tmp_path):
-    assert await schema_drift(org_registry, [Base.metadata, messaging_metadata, webhooks_metadata, idempotency_metadata], tmp_path) == []
+    assert await schema_drift(org_registry, [Base.metadata, messaging_metadata, webhooks_metadata, idempotency_metadata,
+                                                revocations_metadata], tmp_path) == []

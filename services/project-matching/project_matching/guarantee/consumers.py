@@ -151,7 +151,7 @@ class DemandFacts(_Tolerant):
 
 
 async def on_demand(session: AsyncSession, event: ReceivedEvent) -> None:
-    """The same facts demand-intake's rates read model keeps (see its README: the three rates)."""
+    """The same facts demand-intake's rates read model keeps (see docs/services/demand-intake.md: the three rates)."""
     d = DemandFacts.model_validate(event.data)
     row = (await session.execute(select(demand_facts).where(demand_facts.c.demand_id == d.demand_id))).first()
     if row is None:

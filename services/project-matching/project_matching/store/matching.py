@@ -24,6 +24,16 @@ async def demand(session: AsyncSession, demand_id: str) -> Any:
     return (await session.execute(select(demand_copy).where(demand_copy.c.demand_id == demand_id))).first()
 
 
+async def keep_demand_facts(session: AsyncSession, demand_id: str, values: dict[str, Any],
+                            submitted_at: datetime | None) -> None:
+    """The demand list's row of a demand, updated with `values` (made, with `submitted_at`, the first time
+    one of its events arrives)."""
+    if await demand(session, demand_id) is None:
+        await session.execute(demand_copy.insert().values(demand_id=demand_id, submitted_at=submitted_at, **values))
+    else:
+        await session.execute(update(demand_copy).where(demand_copy.c.demand_id == demand_id).values(**values))
+
+
 async def list_demands(session: AsyncSession, *, under_path: str, category: str | None, state: str | None,
                        open_only: bool, after: str | None, limit: int) -> list[Any]:
     query = select(demand_copy).where(demand_copy.c.area_path.startswith(under_path, autoescape=True))

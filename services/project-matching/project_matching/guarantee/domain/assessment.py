@@ -14,7 +14,7 @@ from decimal import Decimal
 
 AREA, ORGANIZATION = "area", "organization"
 SUBJECT_KINDS = (AREA, ORGANIZATION)
-MEMBER_HOURS_PER_YEAR = 50  # dual-registration's yearly threshold for a member (its README)
+MEMBER_HOURS_PER_YEAR = 50  # dual-registration's yearly threshold for a member (docs/services/dual-registration.md)
 
 
 @dataclass(frozen=True)

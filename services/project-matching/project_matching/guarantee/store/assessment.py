@@ -34,7 +34,7 @@ class AssessmentFigures:
         self.start, self.end = year_range(year)
 
     async def demand_rates(self, path: str) -> dict[str, Measure]:
-        """demand-intake's three rates (its README's definitions) over the subtree's demands of the year."""
+        """demand-intake's three rates (docs/services/demand-intake.md) over the subtree's demands of the year."""
         f = demand_facts.c
         row = (await self.session.execute(select(
             _one(or_(f.responded.is_(True), f.respond_overdue.is_(True))),

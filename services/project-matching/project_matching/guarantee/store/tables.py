@@ -182,7 +182,7 @@ evaluation_facts = Table(
     Column("score", Float, nullable=False),
 )
 
-# demand-intake's rates, re-derived from its events with its README's definitions.
+# demand-intake's rates, re-derived from its events with its definitions (docs/services/demand-intake.md).
 demand_facts = Table(
     "guarantee_demand_facts", metadata,
     Column("demand_id", String(64), primary_key=True),

@@ -1,0 +1,21 @@
+"""The list of revoked token ids every service keeps (yizhou.revocations).
+(The DDL, frozen, is in yizhou.migration_ops.)
+
+Revision ID: 0005
+Revises: 0004
+"""
+
+from yizhou.migration_ops import create_revoked_tokens, drop_revoked_tokens
+
+revision = "0005"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    create_revoked_tokens()
+
+
+def downgrade() -> None:
+    drop_revoked_tokens()
