@@ -13,9 +13,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from yizhou.database import database_unavailable
 from yizhou.errors import CATALOGUE, PROBLEM_BASE, ApplicationError, problem_type, register_problem
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,14 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return errors
 
 
+def _out_of_range(request: Request):
+    # Only what a client sends reaches these limits (year 1 at +14:00 before UTC, hours of 1e308): the
+    # platform's own dates and figures never do.
+    return problem_response(request, "validation", "A date or number in the request is outside the range the "
+                            "platform can work with.",
+                            errors=[])
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApplicationError)
     async def _problem(request: Request, exc: ApplicationError):
@@ -92,8 +101,6 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(DBAPIError)
     async def _db_error(request: Request, exc: DBAPIError):
-        from yizhou.database import database_unavailable  # database.py imports this module's neighbours
-
         if database_unavailable(exc):  # e.g. PostgreSQL still starting up after a crash (57P03)
             return problem_response(request, "unavailable", "The database connection was lost.", headers={"Retry-After": "5"})
         if str(getattr(exc.orig, "sqlstate", "") or "").startswith("22"):
@@ -101,6 +108,17 @@ def install_problem_handlers(app: FastAPI) -> None:
             return problem_response(request, "validation", "A value in the request cannot be stored (for example a NUL "
                                     "character or a number out of range).", errors=[])
         log.exception("database error")
+        return problem_response(request, "internal", "Internal error.")
+
+    @app.exception_handler(OverflowError)
+    async def _overflow(request: Request, exc: OverflowError):
+        return _out_of_range(request)
+
+    @app.exception_handler(StatementError)  # a value that could not be bound (DBAPIError has its own above)
+    async def _unbindable(request: Request, exc: StatementError):
+        if isinstance(exc.orig, OverflowError):
+            return _out_of_range(request)
+        log.exception("statement error")
         return problem_response(request, "internal", "Internal error.")
 
     @app.exception_handler(Exception)

@@ -55,6 +55,8 @@ def session_minutes(window: Window, declared_hours: float | None, now: datetime)
     else:
         if declared_hours <= 0:
             raise InvalidHours("Hours must be positive.")
+        if declared_hours * 60 > window_minutes + 1:  # compared first: 1e308 hours has no minutes (round() overflows)
+            raise InvalidHours(f"{declared_hours} hours do not fit in a session of {window_minutes} minutes.")
         minutes = round(declared_hours * 60)
         if minutes > window_minutes:
             raise InvalidHours(f"{declared_hours} hours do not fit in a session of {window_minutes} minutes.")

@@ -83,7 +83,7 @@ async def test_the_resident_served_confirms_or_disputes(world, member, clock, pr
     assert statement["balance_minutes"] == 120  # the disputed session never counted
 
 
-@pytest.mark.parametrize("hours,ends_after", [(0, 2), (-1, 2), (3, 2), (None, 0), (None, -1), (None, 25)])
+@pytest.mark.parametrize("hours,ends_after", [(0, 2), (-1, 2), (3, 2), (None, 0), (None, -1), (None, 25), (1e308, 2)])
 async def test_hours_must_be_positive_and_fit(world, member, clock, problem, hours, ends_after):
     _, reg = member
     start = clock.now() - timedelta(days=3)
