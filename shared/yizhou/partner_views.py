@@ -105,13 +105,17 @@ class PartnerEvaluationPublished(PartnerEvent):
     topic: ClassVar[str] = "yizhou.partner.evaluations.v1"
     examples: ClassVar[list[dict[str, Any]]] = [
         {"evaluation_id": "e1", "subject_kind": "member", "subject_id": "m-1029", "organization_id": "o-77",
-         "community_code": "CY01001", "period": "2026-Q3", "score": 92, "rating": "excellent"}]
+         "community_code": "CY01001", "community_path": "/CY/CY01/CY01001/", "period": "2026-Q3", "score": 92,
+         "rating": "excellent"}]
 
     evaluation_id: str
     subject_kind: str
     subject_id: str
     organization_id: str | None
     community_code: str
+    # Where it belongs on the axis: a partner's webhooks receive the evaluations of their area's subtree.
+    # Optional in the contract only because events released before it lack it.
+    community_path: str | None = None
     period: str
     score: float
     rating: str

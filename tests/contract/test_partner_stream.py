@@ -77,3 +77,15 @@ def test_asyncapi_describes_every_partner_event_with_valid_examples():
             guard_payload = example["payload"]
             from yizhou.personal_data import find_personal_data
             assert find_personal_data(guard_payload) == []
+
+
+def test_an_evaluation_reaches_the_webhooks_of_the_area_it_concerns():
+    """The partner view keeps the community's path: the webhook bridge files deliveries by it (an
+    evaluation without one reached no endpoint at all)."""
+    from yizhou.webhooks.intake import area_path_of
+
+    data = {"evaluation_id": "e-1", "subject_kind": "unit", "subject_id": "u-1", "organization_id": "o-1",
+            "community_code": "CY01001", "community_path": "/CY/CY01/CY01001/", "period": "2026-Q3", "score": 91.5,
+            "rating": "excellent", "evaluator_kind": "community", "published_at": "2026-10-01T08:00:00Z"}
+    [view] = partner_views("evaluation.published", data)
+    assert area_path_of(view.model_dump(mode="json")) == "/CY/CY01/CY01001/"
