@@ -48,7 +48,7 @@ def broker():
     if os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
         yield os.environ["KAFKA_BOOTSTRAP_SERVERS"], "kafka (KAFKA_BOOTSTRAP_SERVERS)"
         return
-    from yizhou.embedded_broker import EmbeddedBroker
+    from yizhou_platform.embedded_broker import EmbeddedBroker
 
     with EmbeddedBroker() as b:
         yield b.bootstrap, "embedded Tansu"

@@ -31,8 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import Result, broker, percentile, write  # noqa: E402
 
 from yizhou.auth import mint_token  # noqa: E402
-from yizhou.embedded_broker import free_port  # noqa: E402
-from yizhou.launcher import SERVICES, Platform  # noqa: E402
+from yizhou_platform.embedded_broker import free_port  # noqa: E402
+from yizhou_platform.launcher import SERVICES, Platform  # noqa: E402
 
 SECRET = os.environ.get("JWT_SECRET") or secrets.token_urlsafe(48)  # the services this run starts get it
 LOOPBACK = ("127.0.0.1", "localhost", "[::1]")

@@ -42,7 +42,7 @@ from sqlalchemy import Column, MetaData, String, Table, Text, text
 
 from yizhou.auth import mint_token
 from yizhou.columns import UtcDateTime
-from yizhou.embedded_broker import free_port
+from yizhou_platform.embedded_broker import free_port
 
 HERE = Path(__file__).resolve().parent
 SECRET = os.environ.get("JWT_SECRET") or secrets.token_urlsafe(48)  # the services this run starts get it

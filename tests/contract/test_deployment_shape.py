@@ -5,7 +5,7 @@ from pathlib import Path
 
 import yaml
 
-from yizhou.launcher import SERVICES
+from yizhou_platform.launcher import SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
 

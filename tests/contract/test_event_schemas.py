@@ -6,9 +6,9 @@ import json
 import jsonschema
 import pytest
 
-from yizhou.event_catalogue import event_sets, released_schema_file
+from yizhou_platform.event_catalogue import event_sets, released_schema_file
 from yizhou.events import render_schema, schema_file
-from yizhou.schema_compat import breaking_changes
+from yizhou_platform.schema_compat import breaking_changes
 
 PUBLISHED = [(s.schema_dir, e) for s in event_sets() for e in s.events]
 IDS = [f"{e.topic}:{e.event_type}" for _, e in PUBLISHED]

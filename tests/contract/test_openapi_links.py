@@ -11,8 +11,8 @@ import pytest
 import schemathesis
 
 from yizhou.axis_copy import area_copy
-from yizhou.launcher import SERVICES
-from yizhou.testing import serve, service_app
+from yizhou_platform.launcher import SERVICES
+from yizhou_platform.testing import serve, service_app
 
 # A create of each service and an operation on what it created.
 EXPECTED = {"org-registry": ("/api/v1/units", "/api/v1/units/{unit_id}", "unit_id", "$response.body#/id"),

@@ -10,8 +10,8 @@ import pytest
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
-from yizhou.launcher import SERVICES
-from yizhou.testing import service_app
+from yizhou_platform.launcher import SERVICES
+from yizhou_platform.testing import service_app
 
 
 

@@ -4,7 +4,7 @@ read copy, and follows renames, moves and retirements. Also: the relay killed af
 import httpx
 import pytest
 
-from yizhou.testing import eventually
+from yizhou_platform.testing import eventually
 
 pytestmark = pytest.mark.flow
 READERS = ("demand-intake", "project-matching", "dual-registration")

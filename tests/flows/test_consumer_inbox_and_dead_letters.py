@@ -14,7 +14,7 @@ from yizhou.axis_copy import area_copy
 from yizhou.axis_events import AREAS_TOPIC
 from yizhou.events import dead_letter_topic
 from yizhou.messaging_tables import inbox
-from yizhou.testing import eventually, serve
+from yizhou_platform.testing import eventually, serve
 from yizhou.topic_owners import ORG_REGISTRY
 
 

@@ -5,7 +5,7 @@ import uuid
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from yizhou.bus import ensure_topics
-from yizhou.dead_letters import list_dead_letters, redrive
+from yizhou_platform.dead_letters import list_dead_letters, redrive
 from yizhou.events import dead_letter_topic
 
 

@@ -13,7 +13,7 @@ from yizhou.axis_copy import area_copy
 from yizhou.bus import start_producer
 from yizhou.envelope import to_kafka_message
 from yizhou.messaging_tables import outbox
-from yizhou.testing import eventually, serve
+from yizhou_platform.testing import eventually, serve
 
 
 async def publish(bootstrap: str, event_type: str, project_id: str, linked: list[str], event_id: str | None = None) -> None:

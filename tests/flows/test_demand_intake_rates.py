@@ -19,7 +19,7 @@ from demand_intake.use_cases.deadlines import sweep_overdue
 from org_registry.app import create_app as org_app
 from org_registry.settings import Settings as OrgSettings
 from yizhou.clock import ManualClock
-from yizhou.testing import eventually, serve
+from yizhou_platform.testing import eventually, serve
 
 BODY = {"channel": "hotline", "category": "public_space", "urgency": "normal", "description": "事项"}
 

@@ -13,7 +13,7 @@ from demand_intake.store.models import UnitCopyRow
 from org_registry.app import create_app as org_app
 from org_registry.settings import Settings as OrgSettings
 from yizhou.messaging_tables import outbox
-from yizhou.testing import eventually, serve
+from yizhou_platform.testing import eventually, serve
 
 
 async def test_a_units_rates_count_the_demands_assigned_to_it_by_id(make_settings, auth, unique_code):

@@ -14,7 +14,7 @@ from org_registry.app import create_app as create_org_registry
 from org_registry.settings import Settings as OrgRegistrySettings
 from yizhou.contracts.evaluations import EVALUATIONS_TOPIC
 from yizhou.contracts.registrations import REGISTRATIONS_TOPIC
-from yizhou.testing import eventually, read_event, serve
+from yizhou_platform.testing import eventually, read_event, serve
 
 ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 

@@ -19,7 +19,7 @@ from project_matching.settings import Settings as ProjectMatchingSettings
 from yizhou.bus import start_producer
 from yizhou.envelope import to_kafka_message
 from yizhou.personal_data import find_personal_data
-from yizhou.testing import eventually, read_event, serve
+from yizhou_platform.testing import eventually, read_event, serve
 from yizhou.topic_owners import owner_of
 
 

@@ -12,7 +12,7 @@ from org_registry.domain.member import with_check_digit
 from org_registry.settings import Settings
 from yizhou.events import dead_letter_topic
 from yizhou.personal_data import find_personal_data
-from yizhou.testing import eventually, serve
+from yizhou_platform.testing import eventually, serve
 
 EVALUATIONS = "yizhou.evaluations.v1"
 

@@ -10,7 +10,7 @@ from aiokafka import AIOKafkaConsumer
 from org_registry.app import create_app
 from org_registry.settings import Settings
 from yizhou.personal_data import find_personal_data
-from yizhou.testing import eventually, serve
+from yizhou_platform.testing import eventually, serve
 
 HUBS = "yizhou.hubs.v1"
 

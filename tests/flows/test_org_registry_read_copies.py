@@ -7,7 +7,7 @@ from dual_registration.settings import Settings as DualSettings
 from org_registry.app import create_app as org_app
 from org_registry.domain.member import with_check_digit
 from org_registry.settings import Settings as OrgSettings
-from yizhou.testing import eventually, serve
+from yizhou_platform.testing import eventually, serve
 
 
 async def test_units_and_members_reach_dual_registration(make_settings, auth, unique_code):

@@ -13,7 +13,7 @@ from pydantic import ConfigDict
 from org_registry.app import create_app
 from org_registry.settings import Settings
 from yizhou.events import EventData
-from yizhou.testing import eventually, serve
+from yizhou_platform.testing import eventually, serve
 
 NOW = "2026-11-23T09:00:00Z"
 

@@ -19,8 +19,8 @@ from starlette.routing import Route
 
 from org_registry.app import create_app
 from org_registry.settings import Settings
-from yizhou.embedded_broker import free_port
-from yizhou.testing import eventually, serve
+from yizhou_platform.embedded_broker import free_port
+from yizhou_platform.testing import eventually, serve
 
 SECRET = "whsec_" + base64.b64encode(os.urandom(24)).decode()
 

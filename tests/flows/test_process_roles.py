@@ -12,7 +12,7 @@ from demand_intake.settings import Settings
 from demand_intake.store.models import DemandFactRow
 from yizhou.axis_copy import area_copy
 from yizhou.messaging_tables import outbox
-from yizhou.testing import eventually, serve
+from yizhou_platform.testing import eventually, serve
 
 BODY = {"channel": "hotline", "category": "public_space", "urgency": "normal", "description": "路灯不亮"}
 

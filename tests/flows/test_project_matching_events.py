@@ -15,7 +15,7 @@ from yizhou.axis_copy import area_copy
 from yizhou.bus import start_producer
 from yizhou.envelope import to_kafka_message
 from yizhou.messaging_tables import outbox
-from yizhou.testing import eventually, serve
+from yizhou_platform.testing import eventually, serve
 from yizhou.topic_owners import owner_of
 
 

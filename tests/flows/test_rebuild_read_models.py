@@ -8,7 +8,7 @@ from org_registry.app import create_app as org_app
 from org_registry.settings import Settings as OrgSettings
 from yizhou.axis_copy import area_copy
 from yizhou.rebuild import rebuild
-from yizhou.testing import eventually, serve
+from yizhou_platform.testing import eventually, serve
 
 
 async def test_rebuild_restores_the_axis_copy(make_settings, auth, unique_code):

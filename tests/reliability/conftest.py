@@ -26,8 +26,8 @@ import pytest
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from yizhou.embedded_broker import EmbeddedBroker, wait_for_port
-from yizhou.launcher import SERVICES
+from yizhou_platform.embedded_broker import EmbeddedBroker, wait_for_port
+from yizhou_platform.launcher import SERVICES
 
 sys.path.insert(0, str(Path(__file__).parent))
 

@@ -17,7 +17,7 @@ import httpx
 from sqlalchemy import func, select
 
 from yizhou.messaging_tables import inbox, outbox
-from yizhou.testing import eventually
+from yizhou_platform.testing import eventually
 
 AREA_READERS = ("demand-intake", "project-matching", "dual-registration")
 DEMAND_READERS = ("demand-intake",)

@@ -22,7 +22,7 @@ from demand_intake.store.models import DemandFactRow
 from failure_kit import (AREA_READERS, WriteStream, all_ready, inbox_counts, metric, note, outbox_rows, present,
                          print_ledger, readiness)
 from yizhou.axis_copy import area_copy
-from yizhou.testing import eventually
+from yizhou_platform.testing import eventually
 
 pytestmark = [pytest.mark.reliability, pytest.mark.flow]
 

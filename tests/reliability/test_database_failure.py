@@ -15,7 +15,7 @@ from demand_intake.store.models import DemandFactRow
 from failure_kit import (AREA_READERS, WriteStream, all_ready, inbox_counts, make_axis, metric, note, outbox_rows,
                          present, print_ledger, readiness, wait_for_read_copies)
 from yizhou.axis_copy import area_copy
-from yizhou.testing import eventually
+from yizhou_platform.testing import eventually
 
 pytestmark = [pytest.mark.reliability, pytest.mark.flow]
 

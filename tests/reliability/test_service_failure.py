@@ -16,7 +16,7 @@ from demand_intake.store.models import DemandFactRow
 from failure_kit import (WriteStream, inbox_counts, make_axis, metric, outbox_rows, present, print_ledger,
                          wait_for_read_copies)
 from yizhou.axis_copy import area_copy
-from yizhou.testing import eventually
+from yizhou_platform.testing import eventually
 
 pytestmark = [pytest.mark.reliability, pytest.mark.flow]
 
@@ -193,8 +193,8 @@ async def test_consumer_killed_in_the_middle_of_a_batch(platform_factory, auth, 
 def test_a_platform_that_cannot_start_leaves_no_service_running(service_env, tmp_path):
     """One service failing at start (here: a database URL no driver knows) stops the others too: left
     running, they kept consuming and publishing against the next run's broker and databases."""
-    from yizhou.embedded_broker import free_port
-    from yizhou.launcher import SERVICES, Platform
+    from yizhou_platform.embedded_broker import free_port
+    from yizhou_platform.launcher import SERVICES, Platform
 
     platform = Platform(bootstrap=service_env["KAFKA_BOOTSTRAP_SERVERS"], data_dir=tmp_path,
                         ports={s.name: free_port() for s in SERVICES},

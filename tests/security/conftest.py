@@ -14,9 +14,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from yizhou.embedded_broker import free_port
-from yizhou.launcher import SERVICES, Platform
-from yizhou.testing import eventually
+from yizhou_platform.embedded_broker import free_port
+from yizhou_platform.launcher import SERVICES, Platform
+from yizhou_platform.testing import eventually
 
 sys.path.insert(0, str(Path(__file__).parent))
 

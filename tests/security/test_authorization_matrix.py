@@ -26,7 +26,7 @@ from openapi_catalogue import (CANARIES, PUBLIC_PATHS, Branch, Seeds, body_for, 
                                path_for, query_for, report)
 from yizhou.auth import mint_token
 from yizhou.personal_data import STAFF_ROLES
-from yizhou.testing import TEST_JWT_SECRET
+from yizhou_platform.testing import TEST_JWT_SECRET
 
 pytestmark = pytest.mark.security
 

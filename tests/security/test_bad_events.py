@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 from yizhou.contracts.demands import DEMANDS_TOPIC
 from yizhou.events import dead_letter_topic
-from yizhou.testing import eventually
+from yizhou_platform.testing import eventually
 from yizhou.topic_owners import DEMAND_INTAKE
 from openapi_catalogue import report
 

@@ -38,13 +38,13 @@ from yizhou.axis_copy import AXIS_COPY_SUBSCRIPTIONS, area_copy
 from yizhou.axis_events import AREAS_TOPIC
 from yizhou.consumer import EventConsumer, Subscription
 from yizhou.database import Database
-from yizhou.event_catalogue import event_sets
+from yizhou_platform.event_catalogue import event_sets
 from yizhou.events import dead_letter_topic
-from yizhou.launcher import SERVICES
+from yizhou_platform.launcher import SERVICES
 from yizhou.messaging_tables import inbox
 from yizhou.migrations import upgrade_to_head
 from yizhou.partner import _PROJECTIONS, partner_topics
-from yizhou.testing import eventually
+from yizhou_platform.testing import eventually
 from yizhou.topic_owners import ORG_REGISTRY, TOPIC_OWNERS, UnownedTopic, owner_of, service_source
 
 pytestmark = pytest.mark.security

@@ -19,10 +19,10 @@ from typer.testing import CliRunner
 
 from org_registry.app import create_app
 from org_registry.settings import Settings
-from yizhou import cli
+from yizhou_platform import cli
 from yizhou.auth import SHIPPED_SECRETS, TokenVerifier, UnsafeTokenSettings, decode_token, mint_token
 from yizhou.errors import Unauthenticated
-from yizhou.testing import TEST_JWT_SECRET, serve
+from yizhou_platform.testing import TEST_JWT_SECRET, serve
 
 AREA = "CY"
 
@@ -146,7 +146,7 @@ async def test_an_audience_when_configured_is_required(identity_provider):
 async def test_a_revoked_token_is_refused_by_every_service_within_seconds(make_settings, kafka_bootstrap, unique_code):
     from demand_intake.app import create_app as demand_intake_app
     from demand_intake.settings import Settings as DemandIntakeSettings
-    from yizhou.testing import eventually
+    from yizhou_platform.testing import eventually
 
     district = unique_code("R")
 

@@ -138,7 +138,7 @@ async def test_the_demo_loaders_ask_again_when_a_service_answers_503():
     from starlette.responses import JSONResponse
     from starlette.routing import Route
 
-    from yizhou.demo_district import RetryWhenUnavailable
+    from yizhou_platform.demo_district import RetryWhenUnavailable
 
     bodies: list[bytes] = []
 

@@ -30,7 +30,7 @@ from demand_intake.app import create_app  # noqa: E402
 from demand_intake.demo import demo_demands  # noqa: E402
 from demand_intake.settings import Settings  # noqa: E402
 from yizhou.auth import mint_token  # noqa: E402
-from yizhou.testing import serve  # noqa: E402
+from yizhou_platform.testing import serve  # noqa: E402
 
 
 async def main(count: int, singles: int) -> None:

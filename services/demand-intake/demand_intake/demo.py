@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 
 from demand_intake.domain.categories import service_categories
-from yizhou.demo_district import REAL, SMALL, demo_areas, demo_client
+from yizhou_platform.demo_district import REAL, SMALL, demo_areas, demo_client
 
 CHANNEL_WEIGHTS = {"walk_around": 24, "must_visit": 12, "online": 22, "hotline": 20, "reception_room": 8,
                    "hearing_board": 9, "deliberation_meeting": 5}

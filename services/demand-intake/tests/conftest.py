@@ -12,7 +12,7 @@ import pytest
 from demand_intake.app import create_app
 from demand_intake.settings import Settings
 from yizhou.clock import ManualClock
-from yizhou.testing import serve
+from yizhou_platform.testing import serve
 
 sys.path.insert(0, str(Path(__file__).parent))
 

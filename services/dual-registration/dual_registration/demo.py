@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 
 from yizhou.auth import mint_token
-from yizhou.demo_district import DISTRICT, demo_client
+from yizhou_platform.demo_district import DISTRICT, demo_client
 from yizhou.settings import ServiceSettings
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗"

@@ -26,7 +26,7 @@ async def main() -> None:
     parser.add_argument("--members", type=int, default=56_000)
     args = parser.parse_args()
     data = Path(tempfile.mkdtemp(prefix="org-bench-"))
-    from yizhou.embedded_broker import EmbeddedBroker
+    from yizhou_platform.embedded_broker import EmbeddedBroker
 
     broker = EmbeddedBroker(log_file=data / "broker.log").start()
     os.environ.update({"YIZHOU_DATA_DIR": str(data), "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap,
@@ -36,8 +36,8 @@ async def main() -> None:
     from org_registry.app import create_app
     from org_registry.settings import Settings
     from yizhou.auth import mint_token
-    from yizhou.demo_district import REAL, demo_areas
-    from yizhou.testing import serve
+    from yizhou_platform.demo_district import REAL, demo_areas
+    from yizhou_platform.testing import serve
 
     demo.REAL_UNITS, demo.REAL_MEMBERS = args.units, args.members
     settings = Settings()

@@ -24,7 +24,7 @@ import httpx
 
 from org_registry.domain.member import with_check_digit
 from org_registry.domain.sheet_rows import COLUMNS, SheetKind
-from yizhou.demo_district import demo_client
+from yizhou_platform.demo_district import demo_client
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗"
 GIVEN = ["建国", "秀英", "志强", "丽华", "海燕", "伟", "静", "磊", "敏", "军", "桂兰", "德明"]
@@ -266,7 +266,7 @@ if __name__ == "__main__":  # load into a running org-registry: python -m org_re
     import sys
 
     from yizhou.auth import mint_token
-    from yizhou.demo_district import DISTRICT
+    from yizhou_platform.demo_district import DISTRICT
     from yizhou.settings import ServiceSettings
 
     settings = ServiceSettings()

@@ -10,7 +10,7 @@ import pytest
 
 from org_registry.app import create_app
 from org_registry.settings import Settings
-from yizhou.testing import serve
+from yizhou_platform.testing import serve
 
 sys.path.insert(0, str(Path(__file__).parent))
 

@@ -13,7 +13,7 @@ import httpx
 
 from project_matching.guarantee.demo import load_guarantee_demo
 from yizhou.contracts.categories import SERVICE_CATEGORIES
-from yizhou.demo_district import DISTRICT, REAL, SMALL, demo_areas, demo_client
+from yizhou_platform.demo_district import DISTRICT, REAL, SMALL, demo_areas, demo_client
 
 CENTRE = (39.9215, 116.4860)  # Chaoyang District
 

@@ -9,7 +9,7 @@ import pytest
 
 from project_matching.app import create_app
 from project_matching.settings import Settings
-from yizhou.testing import serve
+from yizhou_platform.testing import serve
 
 sys.path.insert(0, str(Path(__file__).parent))
 

@@ -11,7 +11,7 @@ from demand_intake.settings import Settings
 from demand_intake.use_cases.deadlines import sweep_overdue
 from yizhou.clock import ManualClock
 from yizhou.messaging_tables import outbox
-from yizhou.testing import eventually, serve
+from yizhou_platform.testing import eventually, serve
 
 
 async def overdue_events(db, demand_id: str) -> list[dict]:

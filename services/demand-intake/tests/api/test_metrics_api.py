@@ -6,7 +6,7 @@ from sqlalchemy import select
 from demand_helpers import demand_body
 from demand_intake.metrics import refresh_demand_gauges
 from demand_intake.store.models import DemandFactRow
-from yizhou.testing import eventually
+from yizhou_platform.testing import eventually
 
 
 async def test_gauges_follow_the_read_model(client, db, axis, auth):

@@ -17,7 +17,7 @@ from dual_registration.store.tables import demand_copy, member_copy, project_cop
 from yizhou.axis_copy import area_copy
 from yizhou.clock import ManualClock
 from yizhou.messaging_tables import outbox
-from yizhou.testing import serve
+from yizhou_platform.testing import serve
 
 PROBLEM = "application/problem+json"
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from dual_registration.app import create_app
 from dual_registration.settings import Settings
 from dual_registration.store.tables import demand_copy, project_copy
-from yizhou.testing import eventually, serve
+from yizhou_platform.testing import eventually, serve
 from yizhou.topic_owners import owner_of
 
 

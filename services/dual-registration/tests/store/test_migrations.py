@@ -7,7 +7,7 @@ from yizhou.axis_copy import axis_copy_metadata
 from yizhou.idempotency import idempotency_metadata
 from yizhou.messaging_tables import messaging_metadata
 from yizhou.revocations import revocations_metadata
-from yizhou.testing import schema_drift
+from yizhou_platform.testing import schema_drift
 
 
 async def test_migrated_schema_matches_the_models(tmp_path):

@@ -2,7 +2,7 @@
 show, and a second run finds it loaded."""
 
 from org_registry.demo import load_into
-from yizhou.demo_district import SMALL, demo_areas
+from yizhou_platform.demo_district import SMALL, demo_areas
 
 
 async def test_small_demo_loads_once(client, auth, unique_code):

@@ -6,7 +6,7 @@ from org_registry.store.models import Base
 from yizhou.idempotency import idempotency_metadata
 from yizhou.messaging_tables import messaging_metadata
 from yizhou.revocations import revocations_metadata
-from yizhou.testing import schema_drift
+from yizhou_platform.testing import schema_drift
 from yizhou.webhooks.tables import webhooks_metadata
 
 

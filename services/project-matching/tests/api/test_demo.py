@@ -9,7 +9,7 @@ from sqlalchemy import select
 from project_matching.demo import load_demo
 from project_matching.guarantee.store.tables import organization_copy
 from yizhou.axis_copy import area_copy
-from yizhou.demo_district import SMALL, demo_areas
+from yizhou_platform.demo_district import SMALL, demo_areas
 
 
 async def test_demo_loads_through_the_api(client, db, token):

@@ -6,11 +6,13 @@ import importlib
 from dataclasses import dataclass
 from pathlib import Path
 
+import yizhou
 from yizhou.events import EventData
-from yizhou.launcher import SERVICES
 from yizhou.partner import partner_events
+from yizhou_platform.launcher import SERVICES
 
-PARTNER_SCHEMA_DIR = Path(__file__).parent / "partner_schemas"
+# The partner topics' schemas sit with the runtime library that projects them (yizhou.partner).
+PARTNER_SCHEMA_DIR = Path(yizhou.__file__).parent / "partner_schemas"
 
 
 @dataclass(frozen=True)

@@ -26,9 +26,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from yizhou.auth import mint_token
-from yizhou.embedded_broker import EmbeddedBroker
-from yizhou.launcher import SERVICES, Platform
 from yizhou.settings import ServiceSettings
+from yizhou_platform.embedded_broker import EmbeddedBroker
+from yizhou_platform.launcher import SERVICES, Platform
 
 # A fresh secret every run (service processes the suite starts get it through JWT_SECRET): no secret
 # written in the repository signs tokens anywhere.
@@ -190,7 +190,7 @@ async def read_event(bootstrap: str, topic: str, key: str, event_type: str, time
 @pytest.fixture
 def platform_factory(service_env, tmp_path) -> Callable[..., Platform]:
     """Starts the four services as processes (as `make run` does); stopped after the test."""
-    from yizhou.embedded_broker import free_port
+    from yizhou_platform.embedded_broker import free_port
 
     started: list[Platform] = []
 

@@ -18,11 +18,11 @@ from rich.console import Console
 from rich.table import Table
 
 from yizhou.auth import Role, UnsafeTokenSettings, check_signing_secret, mint_token
-from yizhou.demo_district import DISTRICT, REAL, SMALL, load_demo
-from yizhou.embedded_broker import EmbeddedBroker
 from yizhou.events import render_schema, schema_file, write_schemas
-from yizhou.launcher import SERVICES, Platform
 from yizhou.settings import ServiceSettings
+from yizhou_platform.demo_district import DISTRICT, REAL, SMALL, load_demo
+from yizhou_platform.embedded_broker import EmbeddedBroker
+from yizhou_platform.launcher import SERVICES, Platform
 
 app = typer.Typer(help="Operator CLI of the one-axis party-building platform.", no_args_is_help=True)
 console = Console()
@@ -186,7 +186,7 @@ app.add_typer(dead_letters_app, name="dead-letters")
 @dead_letters_app.command("list")
 def dead_letters_list(topic: Annotated[str, typer.Argument(help="The original topic, e.g. yizhou.areas.v1")]) -> None:
     """What is in `<topic>.dlq`, and why."""
-    from yizhou.dead_letters import list_dead_letters
+    from yizhou_platform.dead_letters import list_dead_letters
 
     letters = asyncio.run(list_dead_letters(ServiceSettings().kafka_bootstrap_servers, topic))
     table = Table(title=f"{topic}.dlq: {len(letters)} record(s)")
@@ -202,7 +202,7 @@ def dead_letters_list(topic: Annotated[str, typer.Argument(help="The original to
 def dead_letters_redrive(topic: Annotated[str, typer.Argument(help="The original topic, e.g. yizhou.areas.v1")],
                          consumer: Annotated[str | None, typer.Option(help="Only records one consumer group refused")] = None) -> None:
     """Re-publish dead letters to their original topic (once the cause is fixed)."""
-    from yizhou.dead_letters import redrive
+    from yizhou_platform.dead_letters import redrive
 
     report = asyncio.run(redrive(ServiceSettings().kafka_bootstrap_servers, topic, consumer))
     console.print(f"re-driven to {topic}: {report.redriven} (skipped {report.skipped}); by consumer: {dict(report.by_consumer)}")
@@ -255,8 +255,8 @@ def schemas(check: Annotated[bool, typer.Option("--check", help="Fail if a check
     """Write (or check, or release) the checked-in JSON Schemas of every published event."""
     import json
 
-    from yizhou.event_catalogue import event_sets, released_schema_file
-    from yizhou.schema_compat import breaking_changes
+    from yizhou_platform.event_catalogue import event_sets, released_schema_file
+    from yizhou_platform.schema_compat import breaking_changes
 
     stale, broken = [], []
     for event_set in event_sets():
