@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from demand_intake.api.schemas import (
-    AcceptIn, AssignIn, CloseIn, DemandDetailOut, DemandIn, DemandOut, DispatchOut, DuplicateOut, EscalateIn,
-    FeedbackIn, ImportIn, ImportOut, MergeIn, MeTooOut, NoteIn, SubmittedOut, WhistleIn,
+    AcceptIn, AssignIn, CloseIn, DemandDetailOut, DemandIn, DemandOut, DispatchOut, DuplicateCandidateOut, DuplicateOut,
+    EscalateIn, FeedbackIn, ImportIn, ImportOut, MergeIn, MeTooOut, NoteIn, SimilarDemandOut, SubmittedOut, WhistleIn,
 )
 from demand_intake.api.views import cursor_of, demand_out, detail_out, duplicate_out, parse_cursor
 from demand_intake.domain.demand import Channel, Resident, State
@@ -69,11 +69,24 @@ async def import_demands(body: ImportIn, request: Request, clock: ClockDep, db: 
     return ImportOut(imported=len(ids), ids=ids)
 
 
-@router.post("/duplicate-check", response_model=list[DuplicateOut], responses=PROBLEMS,
-             summary="Open demands a submission would probably duplicate (near, similar, recent), without submitting")
-async def duplicate_check(body: DemandIn, request: Request, clock: ClockDep, db: DatabaseDep, scope: ScopeDep) -> list[DuplicateOut]:
-    matches = await use_cases.check_duplicates(db, scope, clock, request.app.state.settings, _submission(body))
-    return [duplicate_out(m) for m in matches]
+# Both shapes of a duplicate, as the OpenAPI document's examples of the list answers.
+DUPLICATES_EXAMPLES = {200: {"content": {"application/json": {"examples": {
+    "staff": {"summary": "Staff whose area covers the demands: each in full",
+              "value": DuplicateOut.model_config["json_schema_extra"]["examples"]},
+    "resident": {"summary": "Residents and members: only that a similar demand is open and can be joined",
+                 "value": SimilarDemandOut.model_config["json_schema_extra"]["examples"]}}}}}}
+DUPLICATES_NOTE = ("Only demands you may read (your area's subtree) are offered. Staff get each in full (`match`: score, "
+                   "same area, distance); residents and members only that it exists and can be joined (`similar`), "
+                   "judged on the demand as they may read it (numbers in its text hidden, its point rounded).")
+
+
+@router.post("/duplicate-check", response_model=list[DuplicateCandidateOut], responses={**PROBLEMS, **DUPLICATES_EXAMPLES},
+             summary="Open demands a submission would probably duplicate (near, similar, recent), without submitting",
+             description=DUPLICATES_NOTE)
+async def duplicate_check(body: DemandIn, request: Request, clock: ClockDep, db: DatabaseDep,
+                          scope: ScopeDep) -> list[DuplicateOut | SimilarDemandOut]:
+    offers = await use_cases.check_duplicates(db, scope, clock, request.app.state.settings, _submission(body))
+    return [duplicate_out(o) for o in offers]
 
 
 @router.get("", response_model=Page[DemandOut], responses=PROBLEMS,
@@ -108,17 +121,13 @@ async def get_demand(demand_id: DemandId, db: DatabaseDep, scope: ScopeDep) -> D
     return detail_out(demand, scope, history, clocks, dispatches)
 
 
-@router.get("/{demand_id}/duplicates", response_model=list[DuplicateOut], responses=PROBLEMS,
-            summary="Open demands this one probably duplicates")
-async def duplicates_of(demand_id: DemandId, request: Request, clock: ClockDep, db: DatabaseDep, scope: ScopeDep) -> list[DuplicateOut]:
-    demand = await use_cases.get(db, scope, demand_id)
-    sub = Submission(channel=demand.channel, category=demand.category, urgency=demand.urgency,
-                     description=demand.description, area_code=demand.area_code, resident=demand.resident,
-                     latitude=demand.latitude, longitude=demand.longitude)
-    async with db.sessions() as session:
-        matches = await use_cases.find_candidates(session, scope, clock, request.app.state.settings, sub,
-                                                  exclude_id=demand.id)
-    return [duplicate_out(m) for m in matches]
+@router.get("/{demand_id}/duplicates", response_model=list[DuplicateCandidateOut],
+            responses={**PROBLEMS, **DUPLICATES_EXAMPLES}, summary="Open demands this one probably duplicates",
+            description=DUPLICATES_NOTE)
+async def duplicates_of(demand_id: DemandId, request: Request, clock: ClockDep, db: DatabaseDep,
+                        scope: ScopeDep) -> list[DuplicateOut | SimilarDemandOut]:
+    offers = await use_cases.duplicates_of(db, scope, clock, request.app.state.settings, demand_id)
+    return [duplicate_out(o) for o in offers]
 
 
 async def _move(request: Request, clock: Clock, db, scope, demand_id: str, target: State, **kw) -> DemandOut:

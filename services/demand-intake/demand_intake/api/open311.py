@@ -220,7 +220,7 @@ def _request_view(demand: Demand, scope, names: dict[str, str], due: datetime | 
         "service_request_id": demand.id, "status": "closed" if closed else "open",
         "status_notes": demand.state.value.replace("_", " "),
         "service_name": names.get(demand.category, demand.category), "service_code": demand.category,
-        "description": demand.description if sees else scrub(demand.description),
+        "description": demand.description if sees else scrub(demand.description, names=[demand.resident.name]),
         "agency_responsible": demand.assignee or f"{demand.handling_level} {demand.handling_area_code}",
         "service_notice": None, "requested_datetime": _iso(demand.submitted_at),
         "updated_datetime": _iso(demand.updated_at or demand.submitted_at),

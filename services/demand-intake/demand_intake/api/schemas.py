@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -105,16 +105,45 @@ class DemandOut(BaseModel):
 
 
 class DuplicateOut(BaseModel):
+    """A probable duplicate in full, for staff whose area covers it (all of theirs): how similar and
+    how near, to decide on a merge."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "kind": "match", "demand_id": "5f0c6a8e-2d1b-4c4e-9a57-0b7f2f7f5a11", "score": 92.5, "same_area": False,
+        "distance_m": 41.7}]})
+
+    kind: Literal["match"]
     demand_id: str
     score: float = Field(description="Text similarity 0-100 (rapidfuzz)")
     same_area: bool
-    distance_m: float | None
+    distance_m: float | None = Field(description="From the submission's point; null when either has none")
+
+
+class SimilarDemandOut(BaseModel):
+    """A probable duplicate for callers who may read the demand but not its personal data (residents,
+    party members): that a similar open demand exists and can be joined, nothing about how similar or
+    how near (it was judged on the demand as they may read it: numbers in its text hidden, its point
+    rounded)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "kind": "similar", "demand_id": "5f0c6a8e-2d1b-4c4e-9a57-0b7f2f7f5a11",
+        "me_too": "/api/v1/demands/5f0c6a8e-2d1b-4c4e-9a57-0b7f2f7f5a11/me-too"}]})
+
+    kind: Literal["similar"]
+    demand_id: str
+    me_too: str = Field(description="POST here to add your voice instead of filing the same demand again")
+
+
+DuplicateCandidateOut = Annotated[DuplicateOut | SimilarDemandOut, Field(discriminator="kind")]
+"""One probable duplicate: in full (`match`) for staff, or only that it exists (`similar`) for others.
+Only demands the caller may read (their area's subtree) are ever offered."""
 
 
 class SubmittedOut(BaseModel):
     demand: DemandOut
-    possible_duplicates: list[DuplicateOut] = Field(description="Open demands near in place, similar and recent: "
-                                                    "staff may merge, residents may add 'me too'")
+    possible_duplicates: list[DuplicateCandidateOut] = Field(
+        description="Open demands you may read that are near in place, similar and recent: in full (`match`) for "
+                    "staff, who may merge; only `similar` for residents and members, who may add 'me too'")
 
 
 class HistoryOut(BaseModel):

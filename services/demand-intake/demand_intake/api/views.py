@@ -6,13 +6,14 @@ from datetime import datetime
 
 from demand_intake.api.schemas import (
     DeadlineOut, DemandDetailOut, DemandOut, DispatchOut, DuplicateOut, HistoryOut, MeetingOut, PlaceOut, ResidentOut,
+    SimilarDemandOut,
 )
 from demand_intake.domain.deadlines import DeadlineClock
 from demand_intake.domain.demand import DEMAND_MACHINE, Demand
-from demand_intake.domain.duplicates import Match
 from demand_intake.domain.meeting import Meeting
 from yizhou.auth import AreaScope
 from demand_intake.use_cases.common import scrub
+from demand_intake.use_cases.demands import Offered
 from yizhou.personal_data import mask_address, mask_name, mask_phone, sees_personal_data
 from yizhou.problems import Problem
 
@@ -25,7 +26,7 @@ def demand_out(demand: Demand, scope: AreaScope, cls=DemandOut, **extra) -> Dema
     lon = demand.longitude if sees or demand.longitude is None else round(demand.longitude, 2)
     return cls(
         id=demand.id, channel=demand.channel, category=demand.category, urgency=demand.urgency, complex=demand.complex,
-        description=demand.description if sees else scrub(demand.description),
+        description=demand.description if sees else scrub(demand.description, names=[r.name]),
         place=PlaceOut(area_code=demand.area_code, area_path=demand.area_path, latitude=lat, longitude=lon,
                        address=demand.address if sees else mask_address(demand.address)),
         resident=ResidentOut(name=r.name if sees else mask_name(r.name), phone=r.phone if sees else mask_phone(r.phone),
@@ -42,21 +43,33 @@ def demand_out(demand: Demand, scope: AreaScope, cls=DemandOut, **extra) -> Dema
         updated_at=demand.updated_at, **extra)
 
 
-def duplicate_out(m: Match) -> DuplicateOut:
-    return DuplicateOut(demand_id=m.demand_id, score=m.score, same_area=m.same_area, distance_m=m.distance_m)
+def duplicate_out(offer: Offered) -> DuplicateOut | SimilarDemandOut:
+    """In full where the use case says the caller sees the demand's details, else only that it can be joined."""
+    m = offer.match
+    if m is None:
+        return SimilarDemandOut(kind="similar", demand_id=offer.demand_id,
+                                me_too=f"/api/v1/demands/{offer.demand_id}/me-too")
+    return DuplicateOut(kind="match", demand_id=m.demand_id, score=m.score, same_area=m.same_area, distance_m=m.distance_m)
 
 
 def detail_out(demand: Demand, scope: AreaScope, history, clocks: list[DeadlineClock], dispatches) -> DemandDetailOut:
+    # Notes are free text staff and units write (a call made, a visit agreed): shown as the description
+    # is, phone and ID numbers hidden and the resident's name masked, to whoever may not see personal data.
+    sees = sees_personal_data(scope, demand.area_path, owner_subject=demand.resident_subject)
+
+    def shown(note: str | None) -> str | None:
+        return note if sees or note is None else scrub(note, names=[demand.resident.name])
+
     return demand_out(
         demand, scope, DemandDetailOut,
         history=[HistoryOut(action=h.action, from_state=h.from_state, to_state=h.to_state, actor=h.actor,
-                            actor_role=h.actor_role, note=h.note, at=h.at) for h in history],
+                            actor_role=h.actor_role, note=shown(h.note), at=h.at) for h in history],
         deadlines=[DeadlineOut(kind=c.kind.value, dispatch_id=c.dispatch_id or None, budget_hours=round(c.budget_s / 3600, 3),
                                due_at=c.due_at, running=c.running, ended_at=c.ended_at, outcome=c.outcome,
                                breached_at=c.breached_at) for c in clocks],
         dispatches=[DispatchOut(id=d.id, receiver=d.receiver, receiver_kind=d.receiver_kind, dispatched_at=d.dispatched_at,
                                 report_in_due_at=d.report_in_due_at, reported_in_at=d.reported_in_at,
-                                report_note=d.report_note) for d in dispatches])
+                                report_note=shown(d.report_note)) for d in dispatches])
 
 
 def meeting_out(m: Meeting) -> MeetingOut:

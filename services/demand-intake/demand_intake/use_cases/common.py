@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -21,7 +22,7 @@ from yizhou.contracts.demands import (
 )
 from yizhou.events import EventData
 from yizhou.errors import ApplicationError, NotFound, OutOfScope, UnknownReference
-from yizhou.personal_data import ID_NUMBER_PATTERN, LANDLINE_PATTERN, PHONE_PATTERN, STAFF_ROLES, find_personal_data
+from yizhou.personal_data import STAFF_ROLES, find_personal_data, mask_text
 from yizhou.state_machine import IllegalTransition, as_problem
 
 SOURCE = "/yizhou/demand-intake"
@@ -30,11 +31,10 @@ SUBMITTERS = STAFF_ROLES | {Role.PARTY_MEMBER, Role.RESIDENT}
 WHISTLERS = frozenset({Role.SUBDISTRICT_ADMIN, Role.DISTRICT_ADMIN})
 
 
-def scrub(text: str) -> str:
-    """Phone and ID numbers typed into free text, hidden (for viewers without the right, and in events)."""
-    for pattern in (PHONE_PATTERN, LANDLINE_PATTERN, ID_NUMBER_PATTERN):
-        text = pattern.sub("****", text)
-    return text
+def scrub(text: str, *, names: Iterable[str | None] = ()) -> str:
+    """Phone and ID numbers typed into free text, however written (`yizhou.personal_data.find_numbers`),
+    hidden, and `names` (the demand's resident) masked: for viewers without the right, and in events."""
+    return mask_text(text, names=names)
 
 
 def new_id() -> str:

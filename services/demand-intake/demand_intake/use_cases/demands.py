@@ -14,12 +14,13 @@ from demand_intake.domain.demand import (
     RESIDENT_CHANNELS, Channel, Demand, DemandRuleViolation, Feedback, PriorityHousehold, Resident,
     State, Urgency,
 )
-from demand_intake.domain.duplicates import DuplicateRules, Match, Place, find_duplicates
+from demand_intake.domain.duplicates import Candidate, DuplicateRules, Match, Place, find_duplicates
 from demand_intake.settings import Settings
 from demand_intake.store.deadlines import DeadlineRepository
 from demand_intake.store.demands import DemandRepository
 from demand_intake.use_cases.common import (
-    EVENT_OF_STATE, SUBMITTERS, Actor, Work, assignable_unit, check_category, new_id, record_demand, require_handler, rule_problem, visible_demand,
+    EVENT_OF_STATE, SUBMITTERS, Actor, Work, assignable_unit, check_category, new_id, record_demand, require_handler, rule_problem,
+    scrub, visible_demand,
 )
 from demand_intake.use_cases.errors import DemandRuleBroken
 from yizhou.contracts.demands import DemandMerged, DemandOverdue, DemandSubmitted, DemandSupported
@@ -28,7 +29,7 @@ from yizhou.axis_copy import AreaInfo, area_info
 from yizhou.clock import Clock
 from yizhou.database import Database
 from yizhou.errors import AreaRetired, Forbidden, NotFound, UnknownReference
-from yizhou.personal_data import STAFF_ROLES
+from yizhou.personal_data import STAFF_ROLES, sees_personal_data
 from yizhou.state_machine import IllegalTransition
 
 
@@ -67,32 +68,83 @@ async def _place(session, scope: AreaScope, area_code: str):
     return area
 
 
+@dataclass(frozen=True)
+class Offered:
+    """An open demand offered as a probable duplicate, as the caller may be told of it. `match` (text
+    score, same area, distance) only for callers who see the demand's details (staff whose area covers
+    it); anyone else learns only that it is open, similar, and can be joined ("me too")."""
+
+    demand_id: str
+    match: Match | None
+
+
+# The point of a demand, to those who may not see it, as `views.demand_out` shows it (about 1 km).
+PUBLISHED_POINT_DIGITS = 2
+
+
+def _as_published(c: Candidate) -> Candidate:
+    """A candidate as a caller without the right to its personal data reads it: phone and ID numbers in
+    the text hidden, the point rounded. Matching on this, and not on the stored demand, is what keeps
+    the answer from being an oracle on the hidden digits or the exact point (probing which guesses
+    match, or where the 300 m circle ends)."""
+    lat, lon = c.place.latitude, c.place.longitude
+    place = c.place._replace(latitude=None if lat is None else round(lat, PUBLISHED_POINT_DIGITS),
+                             longitude=None if lon is None else round(lon, PUBLISHED_POINT_DIGITS))
+    return c._replace(place=place, description=scrub(c.description))
+
+
 async def find_candidates(session, scope: AreaScope, clock: Clock, settings: Settings, sub: Submission,
-                          exclude_id: str | None = None) -> list[Match]:
+                          exclude_id: str | None = None) -> list[Offered]:
     check_category(sub.category)
     area = await _place(session, scope, sub.area_code)
-    return await _matches(session, area, clock.now(), settings, sub, exclude_id)
+    return await _matches(session, scope, area, clock.now(), settings, sub, exclude_id)
 
 
-async def _matches(session, area: AreaInfo, now, settings: Settings, sub: Submission,
-                   exclude_id: str | None = None) -> list[Match]:
-    """The open demands `sub` probably duplicates, in the community of its (already checked) area."""
+async def _matches(session, scope: AreaScope, area: AreaInfo, now, settings: Settings, sub: Submission,
+                   exclude_id: str | None = None) -> list[Offered]:
+    """The open demands `sub` probably duplicates: in the community of its (already checked) area, and
+    among those only the ones the caller may read (`visible_demand`'s rule, the list's query: the
+    caller's subtree). The caller's area covers `sub`'s, so of the two paths (both prefixes of the
+    area's) the longer is the subtree both cover."""
     dup = duplicate_rules(settings)
-    candidates = await DemandRepository(session).duplicate_candidates(_community_path(area.path), now - dup.window, exclude_id)
-    return find_duplicates(Place(sub.area_code, sub.latitude, sub.longitude), sub.description, sub.category, now,
-                           candidates, dup)
+    under = max(_community_path(area.path), scope.path, key=len)
+    candidates = await DemandRepository(session).duplicate_candidates(under, now - dup.window, exclude_id)
+    # Staff see the personal data of every demand their area covers, so of every candidate here; others
+    # (residents, party members) see it of none but their own, and are matched on what they may read.
+    sees = scope.caller.role in STAFF_ROLES
+    if not sees:
+        candidates = [_as_published(c) for c in candidates]
+    matches = find_duplicates(Place(sub.area_code, sub.latitude, sub.longitude), sub.description, sub.category, now,
+                              candidates, dup)
+    return [Offered(m.demand_id, m if sees else None) for m in matches]
 
 
-async def check_duplicates(db: Database, scope: AreaScope, clock: Clock, settings: Settings, sub: Submission) -> list[Match]:
+async def check_duplicates(db: Database, scope: AreaScope, clock: Clock, settings: Settings, sub: Submission) -> list[Offered]:
     require_role(scope, SUBMITTERS, "submit demands")
     async with db.sessions() as session:
         return await find_candidates(session, scope, clock, settings, sub)
 
 
+async def duplicates_of(db: Database, scope: AreaScope, clock: Clock, settings: Settings, demand_id: str) -> list[Offered]:
+    """The open demands a (readable) demand probably duplicates. It is compared as the caller reads it:
+    one who may not see its personal data gets no answer that depends on its hidden digits or point."""
+    async with db.sessions() as session:
+        demand = await visible_demand(DemandRepository(session), scope, demand_id)
+        description, lat, lon = demand.description, demand.latitude, demand.longitude
+        if not sees_personal_data(scope, demand.area_path, owner_subject=demand.resident_subject):
+            published = _as_published(Candidate(demand.id, Place(demand.area_code, lat, lon), description,
+                                                 demand.category, demand.submitted_at))
+            description, lat, lon = published.description, published.place.latitude, published.place.longitude
+        sub = Submission(channel=demand.channel, category=demand.category, urgency=demand.urgency,
+                         description=description, area_code=demand.area_code, resident=demand.resident,
+                         latitude=lat, longitude=lon)
+        return await find_candidates(session, scope, clock, settings, sub, exclude_id=demand.id)
+
+
 @dataclass(frozen=True)
 class Submitted:
     demand: Demand
-    possible_duplicates: list[Match]
+    possible_duplicates: list[Offered]
 
 
 async def submit(db: Database, scope: AreaScope, clock: Clock, settings: Settings, sub: Submission) -> Submitted:
@@ -113,7 +165,7 @@ async def submit(db: Database, scope: AreaScope, clock: Clock, settings: Setting
         area = await _place(uow.session, scope, sub.area_code)
         check_category(sub.category)
         now = clock.now()
-        matches = await _matches(uow.session, area, now, settings, sub)
+        matches = await _matches(uow.session, scope, area, now, settings, sub)
         demand = Demand(
             id=new_id(), channel=sub.channel, category=sub.category, urgency=sub.urgency,
             description=sub.description, area_code=area.code, area_path=area.path, area_level=area.level,

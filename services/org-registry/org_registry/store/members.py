@@ -84,9 +84,17 @@ class MemberRepository:
             found |= set((await self.session.execute(select(column).where(column.in_(values[start:start + 500])))).scalars())
         return found
 
-    async def id_number_owner(self, id_number: str) -> str | None:
-        query = select(members.c.id).where(members.c.id_number == id_number)
-        return (await self.session.execute(query)).scalar_one_or_none()
+    async def id_number_holders(self, id_numbers: list[str]) -> dict[str, tuple[str, str]]:
+        """ID number -> (member id, record path) for those already registered: whether the caller's
+        area covers the record decides what a refusal may say about it."""
+        query = (select(members.c.id_number, members.c.id, OrgArea.path)
+                 .join(organizations, organizations.c.id == members.c.organization_id)
+                 .join(OrgArea, OrgArea.code == organizations.c.area_code))
+        found: dict[str, tuple[str, str]] = {}
+        for start in range(0, len(id_numbers), 500):
+            rows = await self.session.execute(query.where(members.c.id_number.in_(id_numbers[start:start + 500])))
+            found |= {number: (member_id, path) for number, member_id, path in rows.all()}
+        return found
 
     async def leave(self, member_id: str, left_on: date, now: datetime) -> None:
         await self.session.execute(update(members).where(members.c.id == member_id).values(left_on=left_on, updated_at=now))

@@ -5,6 +5,16 @@ first does the same; if any row is bad it writes nothing; otherwise it reads the
 them all in ONE unit of work (rows and their events, through the outbox) in chunked bulk inserts, so a
 crash or a row that turned bad meanwhile leaves nothing half-imported. Rows stream through in chunks,
 so a 100k-row sheet is never held in memory.
+
+One check is not a dry run's: that a member's ID number is not already registered outside the
+caller's area. A dry run costs nothing and leaves nothing, so answering it there would let anyone
+with a sheet ask the registry whether a person is a party member anywhere in the district. A dry run
+judges what the caller may see (the sheet itself, the records of their area, whose holders it names);
+a real run then refuses a number held elsewhere only if the sheet is otherwise good, that is only
+when the same sheet with a fresh number would have been written: each answer costs a real
+registration or a refusal that is logged (`members.trace_held_elsewhere`). The reason says neither
+where nor whose (`members.HELD_ELSEWHERE`). Uniqueness itself never bends: the write pass refuses
+every such row, whatever the check pass said.
 """
 
 from __future__ import annotations
@@ -12,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,6 +35,7 @@ from org_registry.store.areas import AreaRepository
 from org_registry.store.members import MemberRepository, MemberView
 from org_registry.store.organizations import OrganizationRepository, OrganizationView
 from org_registry.store.units import UnitRepository, UnitView
+from org_registry.use_cases.members import HELD_ELSEWHERE, trace_held_elsewhere
 from org_registry.use_cases.publishing import member_event, organization_event, record, unit_event
 from org_registry.use_cases.scoping import require_editor, visible_or_above
 from yizhou.auth import AreaScope
@@ -57,12 +69,22 @@ class ImportReport:
         return len({e.row for e in self.errors})
 
 
+class Elsewhere(StrEnum):
+    """What a pass does with a row whose ID number a member outside the caller's area holds."""
+
+    IGNORE = "ignore"    # a dry run: not the dry run's to say (see the module's docstring)
+    ASIDE = "aside"      # a real run's check pass: refused if nothing else in the sheet is
+    REFUSE = "refuse"    # the write pass: refused, always
+
+
 class _Sheet:
     """One pass over one kind of sheet: reference checks that need the database, and the writes."""
 
-    def __init__(self, session: AsyncSession, scope: AreaScope, areas: dict[str, tuple[str, bool]]) -> None:
-        self.session, self.scope, self.areas = session, scope, areas
+    def __init__(self, session: AsyncSession, scope: AreaScope, areas: dict[str, tuple[str, bool]],
+                 elsewhere: Elsewhere = Elsewhere.REFUSE) -> None:
+        self.session, self.scope, self.areas, self.elsewhere = session, scope, areas, elsewhere
         self.seen_ids: set[str] = set()
+        self.held_elsewhere: list[int] = []  # rows set aside (Elsewhere.ASIDE)
 
     def area_in_scope(self, code: str, errors: list[CellError], column: str = "area_code") -> str | None:
         path, retired = self.areas.get(code, ("", False))
@@ -175,7 +197,7 @@ class _Members(_Sheet):
     async def check(self, chunk: list[tuple[int, Member]]) -> list[tuple[int, Member, list[CellError]]]:
         members, units = MemberRepository(self.session), UnitRepository(self.session)
         taken_ids = await members.existing(ids=[m.id for _, m in chunk])
-        taken_numbers = await members.existing(id_numbers=[m.id_number for _, m in chunk])
+        holders = await members.id_number_holders([m.id_number for _, m in chunk])
         wanted = list({m.organization_id for _, m in chunk} - set(self.organizations))
         self.organizations.update(await OrganizationRepository(self.session).states(wanted))
         work_paths = await units.paths(list({m.work_unit_id for _, m in chunk if m.work_unit_id}))
@@ -186,8 +208,15 @@ class _Members(_Sheet):
             self.first_time(m.id, errors)
             if m.id in taken_ids:
                 errors.append(CellError("id", f"a member '{m.id}' already exists"))
-            if m.id_number in taken_numbers or m.id_number in self.id_numbers:
-                errors.append(CellError("id_number", "another member has this ID number"))
+            holder, record_path = holders.get(m.id_number, (None, ""))
+            if holder is not None and self.scope.covers(record_path):  # a record the caller sees anyway
+                errors.append(CellError("id_number", f"member '{holder}' of your area already has this ID number"))
+            elif m.id_number in self.id_numbers:
+                errors.append(CellError("id_number", "this ID number is on an earlier row of the sheet"))
+            elif holder is not None and self.elsewhere == Elsewhere.REFUSE:
+                errors.append(CellError("id_number", HELD_ELSEWHERE))
+            elif holder is not None and self.elsewhere == Elsewhere.ASIDE:
+                self.held_elsewhere.append(row)
             self.id_numbers.add(m.id_number)
             org_path, dissolved = self.organizations.get(m.organization_id, ("", False))
             if not org_path or not self.scope.covers(org_path):
@@ -219,9 +248,10 @@ SHEETS: dict[SheetKind, type[_Sheet]] = {SheetKind.UNITS: _Units, SheetKind.ORGA
 
 
 async def _pass(session: AsyncSession, uow: UnitOfWork | None, scope: AreaScope, kind: SheetKind,
-                rows: Iterator[tuple[int, dict[str, str]]], report: ImportReport, progress: Progress | None) -> None:
+                rows: Iterator[tuple[int, dict[str, str]]], report: ImportReport, progress: Progress | None,
+                elsewhere: Elsewhere = Elsewhere.REFUSE) -> None:
     district = "/" + scope.path.strip("/").split("/")[0] + "/"
-    sheet = SHEETS[kind](session, scope, await AreaRepository(session).subtree(district))
+    sheet = SHEETS[kind](session, scope, await AreaRepository(session).subtree(district), elsewhere)
     parse = PARSERS[kind]
     now = datetime.now(UTC)
 
@@ -251,6 +281,11 @@ async def _pass(session: AsyncSession, uow: UnitOfWork | None, scope: AreaScope,
             progress(report.rows)
     if chunk:
         await flush(chunk)
+    if sheet.held_elsewhere and not report.errors:  # the sheet would be written but for these rows
+        report.errors += [RowError(row, "id_number", HELD_ELSEWHERE) for row in sheet.held_elsewhere]
+    refused = [e.row for e in report.errors if e.reason == HELD_ELSEWHERE]
+    if refused:
+        trace_held_elsewhere(scope, f"{kind.value} import", len(refused), refused[:20])
     if progress:
         progress(report.rows)
 
@@ -265,7 +300,8 @@ async def import_sheet(db: Database, scope: AreaScope, kind: SheetKind, open_row
     if report.errors:
         return report
     async with db.sessions() as session:
-        await _pass(session, None, scope, kind, rows, report, progress)
+        await _pass(session, None, scope, kind, rows, report, progress,
+                    Elsewhere.IGNORE if dry_run else Elsewhere.ASIDE)
     if dry_run or report.errors:
         return report
     _, rows = open_rows()

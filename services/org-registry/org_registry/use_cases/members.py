@@ -3,6 +3,7 @@ carry ids, areas and skills only (the personal data stays in this service's data
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
@@ -31,6 +32,26 @@ from yizhou.contracts.members import MemberCreated, MemberLeft, MemberUpdated
 from yizhou.database import Database, UnitOfWork
 from yizhou.personal_data import STAFF_ROLES
 from yizhou.errors import Duplicate, NotFound, NothingToChange
+
+log = logging.getLogger(__name__)
+
+# An ID number is unique in the registry: a second record of the same person is refused wherever the
+# first one is. A refusal cannot help telling the one who asked that the number is taken; about a record
+# outside the caller's area it tells no more: this reason names no area, member or organization; it is
+# given only to a request that would otherwise have been written (a registration or change whose other
+# checks passed, a member sheet's real run with no other bad row; never a dry run, which costs nothing
+# and leaves nothing); and it is logged, so repeated probing shows. Records in the caller's area are
+# theirs to see: a refusal over one names the member.
+HELD_ELSEWHERE = "this ID number cannot be registered from your area; the district organization department can resolve it"
+
+
+def trace_held_elsewhere(scope: AreaScope, what: str, count: int, rows: list[int] | None = None) -> None:
+    """The trace of a refusal over a record outside the caller's area: who, what, how many; never the numbers
+    (repeated refusals are how someone probing the registry shows)."""
+    log.warning("%s refused: %d ID number(s) registered outside the caller's area (caller %s, %s at %s%s)",
+                what, count, scope.caller.subject, scope.caller.role.value, scope.caller.area,
+                f", rows {rows}" if rows else "")
+
 
 PERSONAL_FIELDS = {"name": rules.normalize_name, "phone": rules.normalize_phone, "id_number": rules.normalize_id_number}
 
@@ -75,9 +96,16 @@ async def _check_references(uow: UnitOfWork, scope: AreaScope, member: Member, b
     if before is None or member.residence_area_code != before.residence_area_code:
         await area_path_anywhere(AreaRepository(uow.session), scope, member.residence_area_code, "residence_area_code")
     if before is None or member.id_number != before.id_number:
-        if await MemberRepository(uow.session).id_number_owner(member.id_number) is not None:
-            raise Duplicate("A member with this ID number is already registered.",
-                          errors=[{"field": "id_number", "message": "already registered"}])
+        # Last of the checks: only a request that would otherwise be written learns that the number is taken.
+        held = (await MemberRepository(uow.session).id_number_holders([member.id_number])).get(member.id_number)
+        if held is not None:
+            holder, record_path = held
+            if scope.covers(record_path):
+                raise Duplicate(f"Member '{holder}' of your area already has this ID number.",
+                                errors=[{"field": "id_number", "message": "already registered in your area"}])
+            trace_held_elsewhere(scope, "member registration" if before is None else "member update", 1)
+            raise Duplicate(f"{HELD_ELSEWHERE[0].upper()}{HELD_ELSEWHERE[1:]}.",
+                            errors=[{"field": "id_number", "message": HELD_ELSEWHERE}])
 
 
 async def create_member(db: Database, scope: AreaScope, *, member_id: str | None = None, **values: Any) -> MemberView:
