@@ -61,6 +61,12 @@ def mask_address(address: str | None) -> str | None:
     return None if address is None else "(hidden)"
 
 
+def mask_coordinate(value: float | None) -> float | None:
+    """A point's latitude or longitude as those who may not see personal data read it: two decimals,
+    about 1 km, the neighbourhood and not the door."""
+    return None if value is None else round(value, 2)
+
+
 def find_personal_data(payload: Any, path: str = "") -> list[str]:
     """Where a payload carries personal fields or values (empty list: clean)."""
     found: list[str] = []

@@ -27,7 +27,7 @@ from yizhou.auth import Role
 from yizhou.axis_events import CODE_PATTERN
 from yizhou.dependencies import ClockDep, get_caller, get_scope
 from yizhou.errors import ApplicationError
-from yizhou.personal_data import mask_address, sees_personal_data
+from yizhou.personal_data import mask_address, mask_coordinate, sees_personal_data
 
 router = APIRouter(prefix="/open311/v2", tags=["Open311 GeoReport v2"])
 SPEC = "http://wiki.open311.org/GeoReport_v2"
@@ -214,8 +214,8 @@ def db_of(request: Request):
 def _request_view(demand: Demand, scope, names: dict[str, str], due: datetime | None) -> dict:
     sees = sees_personal_data(scope, demand.area_path, owner_subject=demand.resident_subject)
     closed = demand.state in CLOSED
-    lat = demand.latitude if sees or demand.latitude is None else round(demand.latitude, 2)
-    lon = demand.longitude if sees or demand.longitude is None else round(demand.longitude, 2)
+    lat = demand.latitude if sees else mask_coordinate(demand.latitude)
+    lon = demand.longitude if sees else mask_coordinate(demand.longitude)
     return {
         "service_request_id": demand.id, "status": "closed" if closed else "open",
         "status_notes": demand.state.value.replace("_", " "),

@@ -14,7 +14,7 @@ from demand_intake.domain.meeting import Meeting
 from yizhou.auth import AreaScope
 from demand_intake.use_cases.common import scrub
 from demand_intake.use_cases.demands import Offered
-from yizhou.personal_data import mask_address, mask_name, mask_phone, sees_personal_data
+from yizhou.personal_data import mask_address, mask_coordinate, mask_name, mask_phone, sees_personal_data
 from yizhou.problems import Problem
 
 
@@ -22,8 +22,8 @@ def demand_out(demand: Demand, scope: AreaScope, cls=DemandOut, **extra) -> Dema
     sees = sees_personal_data(scope, demand.area_path, owner_subject=demand.resident_subject)
     r = demand.resident
     # Without the right to see personal data, the point is coarsened to about 1 km.
-    lat = demand.latitude if sees or demand.latitude is None else round(demand.latitude, 2)
-    lon = demand.longitude if sees or demand.longitude is None else round(demand.longitude, 2)
+    lat = demand.latitude if sees else mask_coordinate(demand.latitude)
+    lon = demand.longitude if sees else mask_coordinate(demand.longitude)
     return cls(
         id=demand.id, channel=demand.channel, category=demand.category, urgency=demand.urgency, complex=demand.complex,
         description=demand.description if sees else scrub(demand.description, names=[r.name]),

@@ -29,7 +29,7 @@ from yizhou.axis_copy import AreaInfo, area_info
 from yizhou.clock import Clock
 from yizhou.database import Database
 from yizhou.errors import AreaRetired, Forbidden, NotFound, UnknownReference
-from yizhou.personal_data import STAFF_ROLES, sees_personal_data
+from yizhou.personal_data import STAFF_ROLES, mask_coordinate, sees_personal_data
 from yizhou.state_machine import IllegalTransition
 
 
@@ -78,18 +78,12 @@ class Offered:
     match: Match | None
 
 
-# The point of a demand, to those who may not see it, as `views.demand_out` shows it (about 1 km).
-PUBLISHED_POINT_DIGITS = 2
-
-
 def _as_published(c: Candidate) -> Candidate:
     """A candidate as a caller without the right to its personal data reads it: phone and ID numbers in
     the text hidden, the point rounded. Matching on this, and not on the stored demand, is what keeps
     the answer from being an oracle on the hidden digits or the exact point (probing which guesses
     match, or where the 300 m circle ends)."""
-    lat, lon = c.place.latitude, c.place.longitude
-    place = c.place._replace(latitude=None if lat is None else round(lat, PUBLISHED_POINT_DIGITS),
-                             longitude=None if lon is None else round(lon, PUBLISHED_POINT_DIGITS))
+    place = c.place._replace(latitude=mask_coordinate(c.place.latitude), longitude=mask_coordinate(c.place.longitude))
     return c._replace(place=place, description=scrub(c.description))
 
 
