@@ -26,8 +26,8 @@ from sqlalchemy import case, func, select, text
 
 from demand_intake.domain.rates import DONE, NOT_COUNTED, SETTLED, Counts, months_of, parse_period, rates_of
 from demand_intake.store.facts import FactRepository
-from demand_intake.store.models import DemandFactRow, DemandRow, RateCellRow
 from demand_intake.store.rate_cells import RateCells
+from demand_intake.store.tables import DemandFactRow, DemandRow, RateCellRow
 from yizhou.database import Database
 
 SUBDISTRICTS, COMMUNITIES, GRIDS = 12, 25, 8

@@ -14,7 +14,7 @@ from sqlalchemy import delete, update
 
 from demand_intake.app import create_app as demand_app
 from demand_intake.settings import Settings as DemandSettings
-from demand_intake.store.models import DemandFactRow, RateCellRow
+from demand_intake.store.tables import DemandFactRow, RateCellRow
 from demand_intake.use_cases.deadlines import sweep_overdue
 from org_registry.app import create_app as org_app
 from org_registry.settings import Settings as OrgSettings

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from demand_intake.app import create_app as demand_app
 from demand_intake.settings import Settings as DemandSettings
-from demand_intake.store.models import UnitCopyRow
+from demand_intake.store.tables import UnitCopyRow
 from org_registry.app import create_app as org_app
 from org_registry.settings import Settings as OrgSettings
 from yizhou.messaging_tables import outbox

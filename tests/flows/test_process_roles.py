@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from demand_intake.app import create_app
 from demand_intake.settings import Settings
-from demand_intake.store.models import DemandFactRow
+from demand_intake.store.tables import DemandFactRow
 from yizhou.axis_copy import area_copy
 from yizhou.messaging_tables import outbox
 from yizhou_platform.testing import eventually, serve

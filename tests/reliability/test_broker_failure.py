@@ -18,7 +18,7 @@ import asyncio
 import httpx
 import pytest
 
-from demand_intake.store.models import DemandFactRow
+from demand_intake.store.tables import DemandFactRow
 from failure_kit import (AREA_READERS, WriteStream, all_ready, inbox_counts, metric, note, outbox_rows, present,
                          print_ledger, readiness)
 from yizhou.axis_copy import area_copy

@@ -11,7 +11,7 @@ import asyncio
 
 import pytest
 
-from demand_intake.store.models import DemandFactRow
+from demand_intake.store.tables import DemandFactRow
 from failure_kit import (AREA_READERS, WriteStream, all_ready, inbox_counts, make_axis, metric, note, outbox_rows,
                          present, print_ledger, readiness, wait_for_read_copies)
 from yizhou.axis_copy import area_copy

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select, text
 
-from demand_intake.store.models import DemandFactRow
+from demand_intake.store.tables import DemandFactRow
 from failure_kit import (WriteStream, inbox_counts, make_axis, metric, outbox_rows, present, print_ledger,
                          wait_for_read_copies)
 from yizhou.axis_copy import area_copy

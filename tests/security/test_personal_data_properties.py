@@ -6,7 +6,7 @@ from __future__ import annotations
 import unicodedata
 from datetime import date
 
-from demand_intake.use_cases.common import scrub
+from demand_intake.use_cases.access import scrub
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 

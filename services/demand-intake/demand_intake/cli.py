@@ -45,7 +45,8 @@ def show(area: Annotated[str, typer.Option(help="Area code: the subtree counted"
          period: Annotated[str, typer.Option(help="2026, 2026-Q3 or 2026-11")],
          as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False) -> None:
     """The three rates of an area subtree over a period, read from the read model."""
-    from demand_intake.domain.rates import BadPeriod, parse_period, rates_of
+    from demand_intake.domain.errors import BadPeriod
+    from demand_intake.domain.rates import parse_period, rates_of
     from demand_intake.settings import Settings
     from demand_intake.use_cases.rates import counts_of
     from yizhou.axis_copy import area_info

@@ -14,18 +14,19 @@ from datetime import UTC, datetime
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from demand_intake.domain.demand import DemandRuleViolation, State
+from demand_intake.domain.demand import State
+from demand_intake.domain.errors import DemandRuleViolation
 from demand_intake.domain.facts import CellKey, DemandFact, cell_of
 from demand_intake.domain.rates import Counts, rollup_path
 from demand_intake.store.demands import DemandRepository
 from demand_intake.store.facts import FactRepository
-from demand_intake.store.models import DemandFactRow, DemandRow, MeetingRow, RateCellRow, UnitCopyRow
 from demand_intake.store.rate_cells import RateCells
-from demand_intake.use_cases.common import SYSTEM
+from demand_intake.store.tables import DemandFactRow, DemandRow, MeetingRow, RateCellRow
+from demand_intake.store.unit_copy import UNITS, keep_unit
+from demand_intake.use_cases.access import SYSTEM
 from demand_intake.use_cases.demands import apply_state
 from yizhou.axis_copy import AXIS_COPY_SUBSCRIPTIONS, FollowMoves, area_copy, paths_of
 from yizhou.axis_events import AREAS_TOPIC, AreaMoved
-from yizhou.bulk import upsert_many
 from yizhou.clock import Clock, SystemClock
 from yizhou.consumer import Subscription, UnprocessableEvent
 from yizhou.contracts.demands import DEMAND_EVENTS, DEMANDS_TOPIC
@@ -37,7 +38,6 @@ from yizhou.state_machine import IllegalTransition
 
 log = logging.getLogger(__name__)
 PROJECTS_TOPIC = topic_name("projects")
-UNITS = UnitCopyRow.__table__
 
 
 # --- the axis: the shared read copy, plus our own rows' paths when an area moves -------------
@@ -192,9 +192,8 @@ async def on_unit(session: AsyncSession, event: ReceivedEvent) -> None:
     unit = UnitFacts.model_validate(event.data)
     if not 0 < len(unit.unit_id) <= 64:   # org-registry's ids are 1-64 characters; anything else is not its event
         raise UnprocessableEvent(f"unit id of {len(unit.unit_id)} characters")
-    await upsert_many(session, UNITS, [{"unit_id": unit.unit_id, "name": unit.name[:200], "kind": unit.kind[:32],
-                                        "area_code": unit.area_code[:32], "updated_at": datetime.now(UTC)}],
-                      ["unit_id"])
+    await keep_unit(session, unit_id=unit.unit_id, name=unit.name, kind=unit.kind, area_code=unit.area_code,
+                    now=datetime.now(UTC))
 
 
 DEMAND_FACT_SUBSCRIPTIONS = [Subscription(DEMANDS_TOPIC, e.event_type, on_demand_event, on_demand_events)

@@ -12,8 +12,8 @@ from prometheus_client import Gauge
 from sqlalchemy import func, select
 
 from demand_intake.domain.rates import parse_period, rates_of
-from demand_intake.store.models import DemandFactRow
 from demand_intake.store.rate_cells import RateCells
+from demand_intake.store.tables import DemandFactRow
 from demand_intake.use_cases.rates import counts_of
 from yizhou.database import Database
 

@@ -9,11 +9,10 @@
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dual_registration.domain.community import community_or_none
-from dual_registration.store.read_copies import upsert
+from dual_registration.store.read_copies import mark_member_left, upsert
 from dual_registration.store.tables import demand_copy, member_copy, metadata, project_copy, unit_copy
 from yizhou.axis_copy import area_copy, axis_subscriptions
 from yizhou.consumer import Subscription
@@ -109,7 +108,7 @@ async def on_member_left(session: AsyncSession, event: ReceivedEvent) -> None:
         await on_member(session, event)
         return
     member_id = event.data["member_id"]  # missing: a KeyError sends the event to the dead letters
-    await session.execute(update(member_copy).where(member_copy.c.member_id == str(member_id)).values(left=True))
+    await mark_member_left(session, str(member_id))
 
 
 PROJECT_EVENTS = ("project.designed", "project.approved", "project.rejected", "project.started",

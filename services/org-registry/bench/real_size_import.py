@@ -82,8 +82,7 @@ async def main() -> None:
 async def raw_insert(path: Path, sheets) -> float:
     """The same rows through plain Core executemany in one transaction (what a hand-written loader would do)."""
     from org_registry.domain.sheet_rows import SheetKind
-    from org_registry.store.models import Base
-    from org_registry.store.tables import members, organization_units, organizations, units
+    from org_registry.store.tables import Base, members, organization_units, organizations, units
     from yizhou.database import Database
 
     db = Database(f"sqlite+aiosqlite:///{path}")

@@ -9,11 +9,10 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from org_registry.store.evaluations import EvaluationRepository, evaluation_values
-from org_registry.store.tables import organization_evaluations, organizations
+from org_registry.store.tables import organization_evaluations
+from org_registry.use_cases import evaluations
 from yizhou.consumer import Subscription, UnprocessableEvent
 from yizhou.envelope import ReceivedEvent
 from yizhou.events import topic_name
@@ -44,11 +43,9 @@ async def on_evaluation_published(session: AsyncSession, event: ReceivedEvent) -
     if facts.organization_id is None:
         log.info("evaluation %s has no receiving organization; nothing to show", facts.evaluation_id)
         return
-    known = (await session.execute(select(organizations.c.id).where(
-        organizations.c.id == facts.organization_id))).first()
-    if known is None:  # organizations are ours: an unknown id can never apply
+    if not await evaluations.receive(session, facts, datetime.now(UTC)):
+        # organizations are ours: an unknown id can never apply
         raise UnprocessableEvent(f"evaluation {facts.evaluation_id} names unknown organization {facts.organization_id}")
-    await EvaluationRepository(session).upsert(facts.evaluation_id, evaluation_values(facts, datetime.now(UTC)))
 
 
 SUBSCRIPTIONS: list[Subscription] = [

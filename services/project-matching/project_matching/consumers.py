@@ -17,26 +17,22 @@ from datetime import UTC, datetime
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from project_matching.domain.project import new_project
+from project_matching.domain.errors import ResourceRuleViolation
+from project_matching.domain.resource import HOURS_PER_NEED, categories_for_skills
 from project_matching.events import NAMESPACE
 from project_matching.guarantee.consumers import GUARANTEE_SUBSCRIPTIONS
 from project_matching.guarantee.store.tables import READ_MODELS as GUARANTEE_READ_MODELS
-from project_matching.domain.resource import HOURS_PER_NEED, ResourceRuleViolation, categories_for_skills
-from project_matching.store.matching import keep_demand_facts
-from project_matching.store.projects import ProjectRepository
-from project_matching.store.resources import ResourceRepository
 from project_matching.guarantee.store.tables import metadata as guarantee_metadata
+from project_matching.store.resources import ResourceRepository
 from project_matching.store.tables import demand_copy
 from project_matching.store.tables import metadata as own_metadata
-from project_matching.use_cases.common import record
-from project_matching.use_cases.projects import project_event
-from project_matching.use_cases.resources import add_resource, resource_event, withdraw_resource
+from project_matching.use_cases.matching import follow_demand
+from project_matching.use_cases.projects import open_requested_projects
+from project_matching.use_cases.resources import add_resource, keep_member_resource, withdraw_resource
 from yizhou.axis_copy import area_copy, axis_subscriptions
 from yizhou.consumer import Subscription, UnprocessableEvent
 from yizhou.contracts.categories import SERVICE_CATEGORIES
 from yizhou.contracts.demands import DEMAND_EVENTS, DEMANDS_TOPIC
-from yizhou.contracts.projects import ProjectOpened
-from yizhou.contracts.resources import ResourceUpdated
 from yizhou.database import SessionWork
 from yizhou.envelope import ReceivedEvent
 from yizhou.events import topic_name
@@ -64,16 +60,10 @@ class DemandFacts(_Tolerant):
 
 async def on_demand(session: AsyncSession, event: ReceivedEvent) -> None:
     d = DemandFacts.model_validate(event.data)
-    values = {"area_code": d.area_code, "area_path": d.area_path, "category": d.category, "state": d.state,
-              "updated_at": datetime.now(UTC)}
-    if d.priority_household is not None or event.type == "demand.submitted":
-        values["priority_household"] = d.priority_household
-    if d.urgency is not None:
-        values["urgency"] = d.urgency
-    if d.merged_into_demand_id is not None:
-        values["merged_into"] = d.merged_into_demand_id
-    await keep_demand_facts(session, d.demand_id, values,
-                            submitted_at=d.occurred_at if event.type == "demand.submitted" else None)
+    await follow_demand(session, event.type, demand_id=d.demand_id, area_code=d.area_code, area_path=d.area_path,
+                        category=d.category, state=d.state, occurred_at=d.occurred_at,
+                        priority_household=d.priority_household, urgency=d.urgency,
+                        merged_into=d.merged_into_demand_id, now=datetime.now(UTC))
 
 
 class Decision(_Tolerant):
@@ -92,21 +82,8 @@ class MeetingFacts(_Tolerant):
 
 async def on_meeting_closed(session: AsyncSession, event: ReceivedEvent) -> None:
     meeting = MeetingFacts.model_validate(event.data)
-    repo, work = ProjectRepository(session), SessionWork(session)
-    now = datetime.now(UTC)
-    for k, decision in enumerate(meeting.decisions):
-        if decision.kind != "request_project":
-            continue
-        origin = f"meeting:{meeting.meeting_id}:{k}"
-        if await repo.exists_for_origin(origin):
-            continue
-        title = (decision.summary.strip() or f"{decision.category} project")[:200]
-        project = new_project(title=title, area_code=meeting.area_code, area_path=meeting.area_path,
-                              category=decision.category, linked_demand_ids=decision.demand_ids,
-                              origin_meeting_id=meeting.meeting_id, project_id=str(uuid.uuid5(NAMESPACE, origin)))
-        await repo.add(project, now, origin_key=origin)
-        record(work, project_event(ProjectOpened, project, now, origin_meeting_id=meeting.meeting_id), project.id)
-    await work.flush()
+    await open_requested_projects(session, meeting_id=meeting.meeting_id, area_code=meeting.area_code,
+                                  area_path=meeting.area_path, decisions=meeting.decisions, now=datetime.now(UTC))
 
 
 class CommitmentFacts(_Tolerant):
@@ -175,23 +152,10 @@ async def on_member_registered(session: AsyncSession, event: ReceivedEvent) -> N
     """One resource per member (their skills and time), moved when the member transfers."""
     reg = MemberRegistration.model_validate(event.data)
     repo, work = ResourceRepository(session), SessionWork(session)
-    now = datetime.now(UTC)
-    origin = f"member:{reg.member_id}"
-    capacity = max(1, int(reg.available_hours_per_month // HOURS_PER_NEED))
-    categories = categories_for_skills(reg.skills)
-    current = await repo.by_origin(origin)
-    if current is None:
-        await add_resource(repo, work, kind="volunteer_hours", title="Registered member's service time",
-                           provider_kind="member", provider_id=reg.member_id, area_code=reg.community_code,
-                           area_path=reg.community_path, categories=categories, skills=reg.skills, capacity=capacity,
-                           amount_fen=None, latitude=None, longitude=None, windows=[], origin=origin, now=now,
-                           resource_id=str(uuid.uuid5(NAMESPACE, origin)))
-    else:
-        await repo.change(current.id, {"area_code": reg.community_code, "area_path": reg.community_path,
-                                       "serves_path": reg.community_path, "categories": categories,
-                                       "skills": reg.skills, "capacity": capacity, "state": "active",
-                                       "updated_at": now})
-        record(work, resource_event(ResourceUpdated, await repo.get(current.id)), current.id)
+    await keep_member_resource(repo, work, member_id=reg.member_id, community_code=reg.community_code,
+                               community_path=reg.community_path, skills=reg.skills,
+                               capacity=max(1, int(reg.available_hours_per_month // HOURS_PER_NEED)),
+                               categories=categories_for_skills(reg.skills), now=datetime.now(UTC))
     await work.flush()
 
 

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Query
 
 from demand_intake.api.schemas import FactOut, RatesOut
 from demand_intake.api.views import cursor_of, parse_cursor
-from demand_intake.domain.rates import BadPeriod, parse_period
+from demand_intake.domain.errors import BadPeriod
+from demand_intake.domain.rates import parse_period
 from demand_intake.use_cases import rates as use_cases
 from yizhou.axis_events import CODE_PATTERN
 from yizhou.contracts.units import REGISTRY_ID_PATTERN as UNIT_ID_PATTERN

@@ -12,7 +12,7 @@ from demand_intake.domain.deadlines import DeadlineClock
 from demand_intake.domain.demand import DEMAND_MACHINE, Demand
 from demand_intake.domain.meeting import Meeting
 from yizhou.auth import AreaScope
-from demand_intake.use_cases.common import scrub
+from demand_intake.use_cases.access import scrub
 from demand_intake.use_cases.demands import Offered
 from yizhou.personal_data import mask_address, mask_coordinate, mask_name, mask_phone, sees_personal_data
 from yizhou.problems import Problem

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from demand_intake.domain.errors import DemandRuleViolation
 from yizhou.state_machine import StateMachine
 
 
@@ -69,11 +70,6 @@ DEMAND_MACHINE: StateMachine[State] = StateMachine("demand", {
     State.RESOLVED: frozenset({State.CLOSED, State.REOPENED}),
     State.REOPENED: frozenset({State.ASSIGNED, State.IN_PROGRESS, State.RESOLVED, State.WITHDRAWN}),
 })
-
-# The event type each target state is announced with.
-class DemandRuleViolation(Exception):
-    """A request the demand's rules refuse (other than an illegal state change)."""
-
 
 @dataclass(frozen=True)
 class Resident:

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from demand_intake.domain.demand import WORKING_STATES, Demand, DemandRuleViolation, State
+from demand_intake.domain.demand import WORKING_STATES, Demand, State
+from demand_intake.domain.errors import DemandRuleViolation
 
 LEVELS_UP = ("grid", "community", "subdistrict", "district")
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from demand_intake.domain.errors import MeetingRuleViolation
 from yizhou.state_machine import StateMachine
 
 
@@ -24,10 +25,6 @@ MEETING_MACHINE: StateMachine[MeetingState] = StateMachine("meeting", {
 class DecisionKind(StrEnum):
     RESOLVE_DEMAND = "resolve_demand"
     REQUEST_PROJECT = "request_project"
-
-
-class MeetingRuleViolation(Exception):
-    pass
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,7 @@ import re
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 
-
-class BadPeriod(ValueError):
-    pass
+from demand_intake.domain.errors import BadPeriod
 
 
 @dataclass(frozen=True)

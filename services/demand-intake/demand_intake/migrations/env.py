@@ -1,4 +1,4 @@
-from demand_intake.store.models import Base
+from demand_intake.store.tables import Base
 from yizhou.axis_copy import axis_copy_metadata
 from yizhou.idempotency import idempotency_metadata
 from yizhou.messaging_tables import messaging_metadata

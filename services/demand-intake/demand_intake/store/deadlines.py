@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from demand_intake.domain.deadlines import DeadlineClock, DeadlineKind
-from demand_intake.store.models import DeadlineRow
+from demand_intake.store.tables import DeadlineRow
 from yizhou.pending_inserts import insert_at_commit
 
 

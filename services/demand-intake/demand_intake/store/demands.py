@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from demand_intake.domain.demand import Channel, Demand, Feedback, PriorityHousehold, Resident, State, Urgency
 from demand_intake.domain.duplicates import Candidate, Place
-from demand_intake.store.models import DemandHistoryRow, DemandRow, DispatchRow, MeTooRow
+from demand_intake.store.tables import DemandHistoryRow, DemandRow, DispatchRow, MeTooRow
 from yizhou.pending_inserts import insert_at_commit
 from yizhou.errors import Conflict
 

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from demand_intake.domain.facts import DemandFact
 from demand_intake.domain.rates import DONE, NOT_COUNTED, SATISFIED, SETTLED, Counts
-from demand_intake.store.models import DemandFactRow
+from demand_intake.store.tables import DemandFactRow
 from yizhou.bulk import upsert_many
 from yizhou.columns import in_subtree
 _FACTS = DemandFactRow.__table__

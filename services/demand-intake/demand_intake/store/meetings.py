@@ -8,7 +8,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from demand_intake.domain.meeting import Decision, DecisionKind, Meeting, MeetingState
-from demand_intake.store.models import AgendaItemRow, MeetingRow
+from demand_intake.store.tables import AgendaItemRow, MeetingRow
 from yizhou.errors import Conflict
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from demand_intake.domain.facts import CellKey, cell_of
 from demand_intake.domain.rates import COUNTERS, Counts
-from demand_intake.store.models import DemandFactRow, RateCellRow
+from demand_intake.store.tables import DemandFactRow, RateCellRow
 from yizhou.bulk import upsert_many
 from yizhou.columns import in_subtree
 

@@ -11,7 +11,7 @@ import logging
 
 from demand_intake.store.deadlines import DeadlineRepository
 from demand_intake.store.demands import DemandRepository
-from demand_intake.use_cases.common import record_demand
+from demand_intake.use_cases.publishing import record_demand
 from yizhou.contracts.demands import DemandOverdue
 from yizhou.clock import Clock
 from yizhou.database import Database

@@ -11,18 +11,17 @@ from typing import Any
 from demand_intake.domain import deadlines as rules
 from demand_intake.domain.deadlines import DeadlineClock, DeadlineKind, budget_for, clock_effects
 from demand_intake.domain.demand import (
-    RESIDENT_CHANNELS, Channel, Demand, DemandRuleViolation, Feedback, PriorityHousehold, Resident,
-    State, Urgency,
+    RESIDENT_CHANNELS, Channel, Demand, Feedback, PriorityHousehold, Resident, State, Urgency,
 )
 from demand_intake.domain.duplicates import Candidate, DuplicateRules, Match, Place, find_duplicates
+from demand_intake.domain.errors import DemandRuleViolation
 from demand_intake.settings import Settings
 from demand_intake.store.deadlines import DeadlineRepository
 from demand_intake.store.demands import DemandRepository
-from demand_intake.use_cases.common import (
-    EVENT_OF_STATE, SUBMITTERS, Actor, Work, assignable_unit, check_category, new_id, record_demand, require_handler, rule_problem,
-    scrub, visible_demand,
-)
+from demand_intake.use_cases.access import (SUBMITTERS, Actor, assignable_unit, check_category, new_id,
+                                            require_handler, rule_problem, scrub, visible_demand)
 from demand_intake.use_cases.errors import DemandRuleBroken
+from demand_intake.use_cases.publishing import EVENT_OF_STATE, Work, record_demand
 from yizhou.contracts.demands import DemandMerged, DemandOverdue, DemandSubmitted, DemandSupported
 from yizhou.auth import AreaScope, Role, require_role
 from yizhou.axis_copy import AreaInfo, area_info

@@ -5,16 +5,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 from demand_intake.domain.deadlines import DeadlineClock, DeadlineKind
-from demand_intake.domain.demand import Demand, DemandRuleViolation
+from demand_intake.domain.demand import Demand
+from demand_intake.domain.errors import DemandRuleViolation
 from demand_intake.domain.escalation import DispatchOrder, check_escalation, check_whistle, escalate as move_up
 from demand_intake.store.deadlines import DeadlineRepository
 from demand_intake.store.demands import DemandRepository
-from demand_intake.store.models import DispatchRow
+from demand_intake.store.tables import DispatchRow
+from demand_intake.use_cases.access import WHISTLERS, new_id, require_handler, rule_problem, scrub, visible_demand
 from demand_intake.use_cases.demands import record_overdue
-from demand_intake.use_cases.common import (
-    WHISTLERS, new_id, record_demand, require_handler, rule_problem, scrub, visible_demand,
-)
 from demand_intake.use_cases.errors import DemandRuleBroken
+from demand_intake.use_cases.publishing import record_demand
 from yizhou.contracts.demands import DemandDispatched, DemandEscalated, DemandReportedIn
 from yizhou.auth import AreaScope, Role, require_role
 from yizhou.axis_copy import area_info

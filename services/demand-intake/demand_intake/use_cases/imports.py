@@ -10,13 +10,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import insert
 
 from demand_intake.domain.deadlines import DeadlineClock, DeadlineKind, apply_effect, budget_for, clock_effects
-from demand_intake.domain.demand import Demand, DemandRuleViolation, Feedback, State
+from demand_intake.domain.demand import Demand, Feedback, State
+from demand_intake.domain.errors import DemandRuleViolation
 from demand_intake.settings import Settings
 from demand_intake.store.demands import row_values
-from demand_intake.store.models import DeadlineRow, DemandHistoryRow, DemandRow, UnitCopyRow
-from demand_intake.use_cases.common import EVENT_OF_STATE, Actor, assignable_unit, check_category, new_id, record_demand
+from demand_intake.store.tables import DeadlineRow, DemandHistoryRow, DemandRow, UnitCopyRow
+from demand_intake.use_cases.access import Actor, assignable_unit, check_category, new_id
 from demand_intake.use_cases.demands import Submission, record_overdue
 from demand_intake.use_cases.errors import DemandRuleBroken
+from demand_intake.use_cases.publishing import EVENT_OF_STATE, record_demand
 from yizhou.contracts.demands import DemandSubmitted
 from yizhou.auth import AreaScope, Role, require_role
 from yizhou.axis_copy import area_info

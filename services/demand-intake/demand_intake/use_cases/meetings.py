@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from demand_intake.domain.demand import DemandRuleViolation, State
-from demand_intake.domain.meeting import Decision, DecisionKind, Meeting, MeetingRuleViolation
+from demand_intake.domain.demand import State
+from demand_intake.domain.errors import DemandRuleViolation, MeetingRuleViolation
+from demand_intake.domain.meeting import Decision, DecisionKind, Meeting
 from demand_intake.store.demands import DemandRepository
 from demand_intake.store.meetings import MeetingRepository
-from demand_intake.use_cases.common import SOURCE, Actor, check_category, new_id, scrub, visible_demand
+from demand_intake.use_cases.access import Actor, check_category, new_id, scrub, visible_demand
 from demand_intake.use_cases.demands import apply_state
 from demand_intake.use_cases.errors import DemandRuleBroken
+from demand_intake.use_cases.publishing import SOURCE
 from yizhou.auth import AreaScope, Role, require_role
 from yizhou.axis_copy import area_info
 from yizhou.clock import Clock

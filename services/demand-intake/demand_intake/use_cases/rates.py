@@ -5,7 +5,7 @@ from __future__ import annotations
 from demand_intake.domain.rates import Counts, Period, Rates, months_of, rates_of, rolled_up
 from demand_intake.store.facts import FactRepository
 from demand_intake.store.rate_cells import RateCells
-from demand_intake.store.models import DemandFactRow
+from demand_intake.store.tables import DemandFactRow
 from yizhou.auth import AreaScope, Role
 from yizhou.axis_copy import area_info
 from yizhou.database import Database

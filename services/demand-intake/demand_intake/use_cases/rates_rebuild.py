@@ -26,8 +26,8 @@ from demand_intake.consumers import DEMAND_FACT_SUBSCRIPTIONS, FactEvent, fold, 
 from demand_intake.domain.facts import CellKey, DemandFact, cell_of
 from demand_intake.domain.rates import Counts
 from demand_intake.store.facts import FactRepository
-from demand_intake.store.models import DemandFactRow, RateCellRow
 from demand_intake.store.rate_cells import RateCells
+from demand_intake.store.tables import DemandFactRow, RateCellRow
 from yizhou.axis_copy import all_paths
 from yizhou.consumer import UnprocessableEvent, claim_many, untrusted_source
 from yizhou.contracts.demands import DEMAND_EVENTS, DEMANDS_TOPIC

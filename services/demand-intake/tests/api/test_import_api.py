@@ -58,7 +58,7 @@ async def test_import_is_checked_like_live_requests(client, axis, auth, clock):
 async def test_an_imported_assignment_can_name_a_registered_unit(client, axis, auth, clock, db):
     from datetime import UTC, datetime
 
-    from demand_intake.store.models import UnitCopyRow
+    from demand_intake.store.tables import UnitCopyRow
 
     admin = auth("district_admin", axis["d"])
     unit_id = f"u-imp-{axis['d']}"

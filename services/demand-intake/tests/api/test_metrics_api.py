@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from demand_helpers import demand_body
 from demand_intake.metrics import refresh_demand_gauges
-from demand_intake.store.models import DemandFactRow
+from demand_intake.store.tables import DemandFactRow
 from yizhou_platform.testing import eventually
 
 

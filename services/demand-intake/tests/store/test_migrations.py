@@ -1,7 +1,7 @@
 """The frozen migrations build exactly the tables the models describe (no drift either way)."""
 
 import demand_intake
-from demand_intake.store.models import Base
+from demand_intake.store.tables import Base
 from yizhou.axis_copy import axis_copy_metadata
 from yizhou.idempotency import idempotency_metadata
 from yizhou.messaging_tables import messaging_metadata

@@ -15,8 +15,8 @@ from sqlalchemy import delete, func, select
 from demand_intake.consumers import on_area_moved, on_demand_event, on_demand_events
 from demand_intake.domain.rates import months_of, parse_period
 from demand_intake.store.facts import FactRepository
-from demand_intake.store.models import DemandFactRow, RateCellRow
 from demand_intake.store.rate_cells import RateCells
+from demand_intake.store.tables import DemandFactRow, RateCellRow
 from demand_intake.use_cases.rates_rebuild import RatesFold
 from yizhou.columns import in_subtree
 from yizhou.envelope import ReceivedEvent

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from demand_intake.consumers import on_unit
-from demand_intake.store.models import UnitCopyRow
+from demand_intake.store.tables import UnitCopyRow
 from yizhou.consumer import UnprocessableEvent
 from yizhou.envelope import ReceivedEvent
 

@@ -8,14 +8,15 @@ from hypothesis import strategies as st
 
 from demand_intake.domain.deadlines import COMPLEX_RESOLVE, DeadlineClock, DeadlineKind, budget_for, clock_effects
 from demand_intake.domain.demand import (
-    DEMAND_MACHINE, FINAL_STATES, Channel, Demand, DemandRuleViolation, Feedback, Resident, State, Urgency,
+    DEMAND_MACHINE, FINAL_STATES, Channel, Demand, Feedback, Resident, State, Urgency,
 )
 from demand_intake.domain.duplicates import (
     Candidate, DuplicateRules, Place, distance_m, find_duplicates, text_score, text_scores,
 )
+from demand_intake.domain.errors import BadPeriod, DemandRuleViolation, MeetingRuleViolation
 from demand_intake.domain.escalation import DispatchOrder, ReceiverKind, check_escalation, check_whistle
-from demand_intake.domain.meeting import Decision, DecisionKind, Meeting, MeetingRuleViolation
-from demand_intake.domain.rates import BadPeriod, Counts, parse_period, rates_of
+from demand_intake.domain.meeting import Decision, DecisionKind, Meeting
+from demand_intake.domain.rates import Counts, parse_period, rates_of
 from yizhou.state_machine import IllegalTransition
 
 T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)

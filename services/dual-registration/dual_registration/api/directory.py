@@ -6,7 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from dual_registration.api.common import PROBLEMS, Cursor, Limit
+from dual_registration.api.parameters import Cursor, Limit
+from dual_registration.api.responses import PROBLEMS
 from dual_registration.api.schemas import MemberOut, UnitOut
 from dual_registration.use_cases import directory as use_cases
 from yizhou.dependencies import DatabaseDep, ScopeDep

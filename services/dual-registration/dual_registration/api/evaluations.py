@@ -6,7 +6,8 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response, status
 
-from dual_registration.api.common import PROBLEMS, Cursor, Limit, NowDep
+from dual_registration.api.parameters import Cursor, Limit, NowDep
+from dual_registration.api.responses import PROBLEMS
 from dual_registration.api.schemas import CardOut, EvaluationIn, EvaluationOut, FiguresOut
 from dual_registration.api.spreadsheet import cards_workbook
 from dual_registration.domain.evaluation import EvaluationState

@@ -6,7 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response, status
 
-from dual_registration.api.common import PROBLEMS, Cursor, Limit, NowDep
+from dual_registration.api.parameters import Cursor, Limit, NowDep
+from dual_registration.api.responses import PROBLEMS
 from dual_registration.api.schemas import PostIn, PostOut
 from dual_registration.domain.claim import PostKind
 from dual_registration.use_cases import posts as use_cases

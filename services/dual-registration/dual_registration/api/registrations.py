@@ -6,7 +6,8 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response, status
 
-from dual_registration.api.common import PROBLEMS, Cursor, Limit, NowDep
+from dual_registration.api.parameters import Cursor, Limit, NowDep
+from dual_registration.api.responses import PROBLEMS
 from dual_registration.api.schemas import DecisionIn, MemberRegistrationIn, RegistrationOut, UnitRegistrationIn
 from dual_registration.domain.registration import RegistrationState
 from dual_registration.use_cases import registrations as use_cases

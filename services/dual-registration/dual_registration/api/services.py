@@ -8,7 +8,8 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response, status
 
-from dual_registration.api.common import PROBLEMS, Cursor, Limit, NowDep, aware
+from dual_registration.api.parameters import Cursor, Limit, NowDep, aware
+from dual_registration.api.responses import PROBLEMS
 from dual_registration.api.schemas import (AccountOut, CheckinCodesIn, CheckinCodesOut, CheckinIn, DecisionIn,
                                            MovementOut, ServiceIn, ServiceOut)
 from dual_registration.domain.service_log import ServiceState

@@ -21,6 +21,11 @@ async def upsert(session: AsyncSession, table: Table, key: str, key_value: str, 
         await session.execute(update(table).where(table.c[key] == key_value).values(**values))
 
 
+async def mark_member_left(session: AsyncSession, member_id: str) -> None:
+    """A member who left (a thin `member.left`: the id only) may no longer register or claim."""
+    await session.execute(update(member_copy).where(member_copy.c.member_id == member_id).values(left=True))
+
+
 async def known_unit(session: AsyncSession, unit_id: str) -> KnownUnit | None:
     row = (await session.execute(select(unit_copy).where(unit_copy.c.unit_id == unit_id))).first()
     return KnownUnit(row.unit_id, row.area_path, row.organization_id) if row else None

@@ -7,7 +7,8 @@ from datetime import datetime
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from org_registry.api.common import PROBLEMS, Under
+from org_registry.api.parameters import Under
+from org_registry.api.responses import PROBLEMS
 from org_registry.domain.coverage import CoverageFigure
 from org_registry.domain.unit import SizeClass, UnitKind
 from org_registry.use_cases.coverage import coverage

@@ -9,8 +9,9 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from org_registry.api.common import PROBLEMS, After, Limit, Search, Under, changes_of
+from org_registry.api.parameters import After, Limit, Search, Under, changes_of
 from org_registry.api.registry_schemas import ID_PATTERN
+from org_registry.api.responses import PROBLEMS
 from org_registry.domain.hub import HubKind, JointActionKind, PartnerKind
 from org_registry.store.hubs import HubView, JointActionView
 from org_registry.store.keyset import encode_cursor

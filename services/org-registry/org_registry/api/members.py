@@ -7,8 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response, status
 
-from org_registry.api.common import PROBLEMS, After, Limit, Search, Under, changes_of
+from org_registry.api.parameters import After, Limit, Search, Under, changes_of
 from org_registry.api.registry_schemas import ID_PATTERN, Leaving, MemberIn, MemberOut, MemberPatch
+from org_registry.api.responses import PROBLEMS
 from org_registry.store.keyset import encode_cursor
 from org_registry.store.members import MemberView
 from org_registry.use_cases import members as use_cases

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response, status
 
-from org_registry.api.common import PROBLEMS, After, Limit, Search, Under, changes_of
+from org_registry.api.parameters import After, Limit, Search, Under, changes_of
 from org_registry.api.registry_schemas import (
     ID_PATTERN,
     Dissolution,
@@ -16,6 +16,7 @@ from org_registry.api.registry_schemas import (
     OrganizationPatch,
     SetupModeOut,
 )
+from org_registry.api.responses import PROBLEMS
 from org_registry.domain.organization import SETUP_MODES, OrganizationKind, SetupMode
 from org_registry.store.keyset import encode_cursor
 from org_registry.store.organizations import OrganizationView

@@ -16,12 +16,13 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
-from org_registry.api.common import PROBLEMS, Under
+from org_registry.api.parameters import Under
+from org_registry.api.responses import PROBLEMS
 from org_registry.domain.sheet_rows import COLUMNS, SheetKind
 from org_registry.sheets import MEDIA_TYPES, SheetFormat, UnreadableSheet, XlsxWriter, csv_header, csv_line, format_of, read_rows
+from org_registry.use_cases.access import require_editor
 from org_registry.use_cases.exports import export_path, export_rows
 from org_registry.use_cases.imports import ImportReport, import_sheet
-from org_registry.use_cases.scoping import require_editor
 from yizhou.dependencies import DatabaseDep, ScopeDep
 from yizhou.problems import Problem, register_problem
 

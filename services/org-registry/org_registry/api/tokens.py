@@ -8,7 +8,7 @@ from datetime import datetime
 from fastapi import APIRouter, Request
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from org_registry.api.common import PROBLEMS
+from org_registry.api.responses import PROBLEMS
 from org_registry.use_cases import tokens as use_cases
 from yizhou.dependencies import ClockDep, DatabaseDep, ScopeDep
 from yizhou.idempotent_writes import IdempotentDatabaseDep, IdempotentRoute

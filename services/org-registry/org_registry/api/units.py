@@ -6,8 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response, status
 
-from org_registry.api.common import PROBLEMS, After, Limit, Search, Under, changes_of
+from org_registry.api.parameters import After, Limit, Search, Under, changes_of
 from org_registry.api.registry_schemas import ID_PATTERN, UnitIn, UnitOut, UnitPatch
+from org_registry.api.responses import PROBLEMS
 from org_registry.domain.unit import SizeClass, UnitKind
 from org_registry.store.keyset import encode_cursor
 from org_registry.store.units import UnitView

@@ -5,35 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from org_registry.domain.errors import (AreaHasActiveChildren, AreaIsRetired, AxisRuleViolation, MoveCycle,
+                                        NothingToChange, WrongLevel)
 from yizhou.axis_events import Level
 
 LEVELS: tuple[Level, ...] = (Level.DISTRICT, Level.SUBDISTRICT, Level.COMMUNITY, Level.GRID)
-
-
-class AxisRuleViolation(Exception):
-    """A change the axis does not allow; `kind` names which rule."""
-
-    kind = "rule-violated"
-
-
-class WrongLevel(AxisRuleViolation):
-    kind = "wrong-level"
-
-
-class MoveCycle(AxisRuleViolation):
-    kind = "move-cycle"
-
-
-class AreaIsRetired(AxisRuleViolation):
-    kind = "area-retired"
-
-
-class AreaHasActiveChildren(AxisRuleViolation):
-    kind = "has-active-children"
-
-
-class NothingToChange(AxisRuleViolation):
-    kind = "nothing-to-change"
 
 
 @dataclass(frozen=True)

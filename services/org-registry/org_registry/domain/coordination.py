@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 
-from org_registry.domain.rules import RegistryRuleViolation
+from org_registry.domain.errors import NotAMemberUnit, RegistryRuleViolation, WrongBodyLevel
 from yizhou.axis_events import Level
 
 
@@ -31,14 +31,6 @@ class Sector(StrEnum):
     PARTY = "party"
     GOVERNMENT = "government"
     PUBLIC = "public"
-
-
-class WrongBodyLevel(RegistryRuleViolation):
-    kind = "wrong-level"
-
-
-class NotAMemberUnit(RegistryRuleViolation):
-    kind = "rule-violated"
 
 
 @dataclass(frozen=True)

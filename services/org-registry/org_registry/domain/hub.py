@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from org_registry.domain.errors import DuplicateJointAction, OrganizationDissolved, RegistryRuleViolation
 from org_registry.domain.organization import Organization, normalize_text
-from org_registry.domain.rules import OrganizationDissolved, RegistryRuleViolation
 
 
 class HubKind(StrEnum):
@@ -32,10 +32,6 @@ class JointActionKind(StrEnum):
 class PartnerKind(StrEnum):
     ORGANIZATION = "organization"
     UNIT = "unit"
-
-
-class DuplicateJointAction(RegistryRuleViolation):
-    kind = "duplicate"
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from org_registry.domain.rules import InvalidPersonalData, MemberHasLeft, RegistryRuleViolation
+from org_registry.domain.errors import InvalidPersonalData, MemberHasLeft, RegistryRuleViolation
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
-from org_registry.domain.rules import (
+from org_registry.domain.errors import (
     HasActiveChildOrganizations,
     JointNeedsTwoUnits,
     OrganizationCycle,

@@ -11,9 +11,9 @@ from enum import StrEnum
 from typing import Any
 
 from org_registry.domain import member as member_rules
+from org_registry.domain.errors import RegistryRuleViolation
 from org_registry.domain.member import Member
 from org_registry.domain.organization import Organization, OrganizationKind, SetupMode, check_covered_units, check_dates
-from org_registry.domain.rules import RegistryRuleViolation
 from org_registry.domain.unit import SizeClass, Unit, UnitKind, check_unit
 
 ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from org_registry.domain.rules import RegistryRuleViolation
+from org_registry.domain.errors import RegistryRuleViolation
 
 
 class UnitKind(StrEnum):

@@ -1,4 +1,4 @@
-from org_registry.store.models import Base
+from org_registry.store.tables import Base
 import org_registry.store.tables  # noqa: F401  (registers the registry tables on the metadata)
 from yizhou.idempotency import idempotency_metadata
 from yizhou.messaging_tables import messaging_metadata

@@ -8,7 +8,7 @@ from sqlalchemy import String, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from org_registry.domain.area import Area
-from org_registry.store.models import AreaRow
+from org_registry.store.tables import AreaRow
 from yizhou.axis_events import Level
 
 

@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from org_registry.domain.coordination import BodyKind, CoordinationBody, Sector
 from org_registry.store.keyset import after as after_cursor
-from org_registry.store.models import AreaRow
 from org_registry.store.tables import (
+    AreaRow,
     body_member_units,
     consultation_platforms,
     coordination_bodies,

@@ -6,8 +6,7 @@ from sqlalchemy import case, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from org_registry.domain.coverage import CoverageCounts
-from org_registry.store.models import AreaRow
-from org_registry.store.tables import organization_units, organizations, units
+from org_registry.store.tables import AreaRow, organization_units, organizations, units
 
 
 async def coverage_counts(session: AsyncSession, under_path: str, kind: str | None = None,

@@ -10,11 +10,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from org_registry.store.keyset import after as after_cursor
 from org_registry.store.tables import organization_evaluations as evaluations
+from org_registry.store.tables import organizations
 
 
 class EvaluationRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+
+    async def organization_known(self, organization_id: str) -> bool:
+        """Whether the receiving organization is one of ours (dissolved or not)."""
+        return (await self.session.execute(select(organizations.c.id).where(
+            organizations.c.id == organization_id))).first() is not None
 
     async def upsert(self, evaluation_id: str, values: dict[str, Any]) -> None:
         """A re-published evaluation (same id) replaces the earlier figures."""

@@ -10,10 +10,8 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from org_registry.domain.hub import Hub, HubKind, JointAction, JointActionKind, PartnerKind
-from org_registry.store.hub_tables import hubs, joint_actions
 from org_registry.store.keyset import after as after_cursor
-from org_registry.store.models import AreaRow
-from org_registry.store.tables import organizations, units
+from org_registry.store.tables import AreaRow, hubs, joint_actions, organizations, units
 
 
 @dataclass(frozen=True)

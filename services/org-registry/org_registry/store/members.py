@@ -12,8 +12,7 @@ from sqlalchemy.orm import aliased
 
 from org_registry.domain.member import Member
 from org_registry.store.keyset import after as after_cursor
-from org_registry.store.models import AreaRow
-from org_registry.store.tables import members, organizations
+from org_registry.store.tables import AreaRow, members, organizations
 
 OrgArea = aliased(AreaRow, name="org_area")
 Residence = aliased(AreaRow, name="residence_area")

@@ -11,8 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from org_registry.domain.organization import Organization, OrganizationKind, SetupMode
 from org_registry.store.keyset import after as after_cursor
-from org_registry.store.models import AreaRow
-from org_registry.store.tables import members, organization_units, organizations
+from org_registry.store.tables import AreaRow, members, organization_units, organizations
 
 ORG_COLUMNS = [organizations.c.id, organizations.c.name, organizations.c.kind, organizations.c.setup_mode,
                organizations.c.area_code, organizations.c.parent_id, organizations.c.tree_path,

@@ -1,15 +1,39 @@
-"""The registry's tables (beside the axis's `areas`): units, party organizations and the units they
-cover, members, evaluations received from dual-registration, coordination bodies and consultation
-platforms. Core tables on the same metadata as the ORM models, so one Alembic env sees them all."""
+"""The registry's tables, the one place they are defined: the axis's `areas` (an ORM model, `AreaRow`),
+units, party organizations and the units they cover, members, evaluations received from
+dual-registration, coordination bodies and consultation platforms, hub organizations and their joint
+actions. All on one metadata, so one Alembic env sees them all."""
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Column, Date, Float, ForeignKey, Index, Integer, String, Table
+from datetime import datetime
 
-from org_registry.store.models import Base
+from sqlalchemy import (JSON, Boolean, Column, Date, Float, ForeignKey, Index, Integer, String, Table,
+                        UniqueConstraint)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
 from yizhou.columns import UtcDateTime
 
+
+class Base(DeclarativeBase):
+    pass
+
+
 metadata = Base.metadata
+
+
+class AreaRow(Base):
+    __tablename__ = "areas"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    level: Mapped[str] = mapped_column(String(16), index=True)
+    parent_code: Mapped[str | None] = mapped_column(ForeignKey("areas.code"), index=True)
+    path: Mapped[str] = mapped_column(String(400), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    retired_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
 ID = 64  # ids are ours (u-..., o-..., m-...) or given by an import; at most 64 characters
 
 units = Table(
@@ -124,4 +148,38 @@ platform_representatives = Table(
     Column("unit_id", ForeignKey("units.id"), nullable=True),
     Column("member_id", ForeignKey("members.id"), nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
+)
+
+# Hub organizations and their joint actions (一统五联).
+hubs = Table(
+    "hubs", metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("area_code", ForeignKey("areas.code"), nullable=False, index=True),
+    Column("leading_organization_id", ForeignKey("organizations.id"), nullable=False, index=True),
+    Column("member_count", Integer, nullable=False),
+    Column("party_member_count", Integer, nullable=False),
+    Column("founded_on", Date, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index("ix_hubs_name_id", "name", "id"),
+)
+
+joint_actions = Table(
+    "hub_joint_actions", metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("hub_id", ForeignKey("hubs.id"), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("partner_kind", String(16), nullable=False),
+    # one of the two, by partner_kind: real foreign keys keep a link from pointing at nothing
+    Column("organization_id", ForeignKey("organizations.id"), nullable=True, index=True),
+    Column("unit_id", ForeignKey("units.id"), nullable=True, index=True),
+    Column("partner_id", String(ID), nullable=False),
+    Column("started_on", Date, nullable=False),
+    Column("note", String(500), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    # the database, too, refuses a second link of one kind between the same pair (a concurrent insert)
+    UniqueConstraint("hub_id", "kind", "partner_kind", "partner_id", name="uq_hub_joint_actions_pair"),
+    Index("ix_hub_joint_actions_hub", "hub_id", "started_on", "id"),
 )

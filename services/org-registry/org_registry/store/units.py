@@ -12,8 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from org_registry.domain.organization import BASIC_MODES
 from org_registry.domain.unit import SizeClass, Unit, UnitKind
 from org_registry.store.keyset import after as after_cursor
-from org_registry.store.models import AreaRow
-from org_registry.store.tables import organization_units, organizations, units
+from org_registry.store.tables import AreaRow, organization_units, organizations, units
 
 UNIT_COLUMNS = [units.c.id, units.c.name, units.c.kind, units.c.size_class, units.c.area_code, units.c.headcount,
                 units.c.members_among_staff, units.c.credit_code]

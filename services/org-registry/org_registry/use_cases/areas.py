@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from org_registry.domain import area as rules
-from org_registry.domain.area import Area, AxisRuleViolation
+from org_registry.domain.area import Area
+from org_registry.domain.errors import AxisRuleViolation
 from org_registry.store.areas import AreaRepository
 from yizhou.auth import AXIS_EDITORS, AreaScope, Role, require_role
 from yizhou.axis_events import AreaCreated, AreaMoved, AreaRetired, AreaUpdated, Level, axis_partition_key

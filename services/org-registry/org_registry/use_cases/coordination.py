@@ -8,15 +8,15 @@ from typing import Any
 
 from org_registry.domain import coordination as rules
 from org_registry.domain.coordination import BodyKind, CoordinationBody, Sector
+from org_registry.domain.errors import RegistryRuleViolation
 from org_registry.domain.member import normalize_name, normalize_phone
 from org_registry.domain.organization import normalize_text
-from org_registry.domain.rules import RegistryRuleViolation
 from org_registry.store.areas import AreaRepository
 from org_registry.store.coordination import BodyView, CoordinationRepository, PlatformView
 from org_registry.store.keyset import BadCursor
 from org_registry.store.members import MemberRepository
 from org_registry.store.units import UnitRepository
-from org_registry.use_cases.scoping import bad_cursor, new_id, require_editor, rule_problem, unknown
+from org_registry.use_cases.access import bad_cursor, new_id, require_editor, rule_problem, unknown
 from org_registry.use_cases.units import under_path
 from yizhou.auth import AreaScope
 from yizhou.database import Database

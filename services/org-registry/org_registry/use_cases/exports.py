@@ -12,7 +12,7 @@ from org_registry.store.keyset import encode_cursor
 from org_registry.store.members import MemberRepository
 from org_registry.store.organizations import OrganizationRepository
 from org_registry.store.units import UnitRepository
-from org_registry.use_cases.scoping import require_editor
+from org_registry.use_cases.access import require_editor
 from org_registry.use_cases.units import under_path
 from yizhou.auth import AreaScope
 from yizhou.database import Database

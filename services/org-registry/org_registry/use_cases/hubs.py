@@ -11,17 +11,15 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from org_registry.domain import hub as rules
-from org_registry.domain.hub import DuplicateJointAction, Hub, HubKind, JointActionKind, PartnerKind
+from org_registry.domain.errors import DuplicateJointAction, RegistryRuleViolation
+from org_registry.domain.hub import Hub, HubKind, JointActionKind, PartnerKind
 from org_registry.domain.organization import Organization
-from org_registry.domain.rules import RegistryRuleViolation
 from org_registry.store.areas import AreaRepository
 from org_registry.store.hubs import HubRepository, HubView, JointActionView
 from org_registry.store.keyset import BadCursor
 from org_registry.store.organizations import OrganizationRepository
 from org_registry.store.units import UnitRepository
-from org_registry.use_cases.organizations import visible_organization
-from org_registry.use_cases.publishing import record
-from org_registry.use_cases.scoping import (
+from org_registry.use_cases.access import (
     area_path_in_scope,
     bad_cursor,
     new_id,
@@ -30,6 +28,8 @@ from org_registry.use_cases.scoping import (
     unknown,
     visible_or_above,
 )
+from org_registry.use_cases.organizations import visible_organization
+from org_registry.use_cases.publishing import record
 from org_registry.use_cases.units import under_path
 from yizhou.auth import AreaScope
 from yizhou.contracts.hubs import HubCreated, HubEvent, HubUpdated, JointActionRecorded

@@ -35,9 +35,9 @@ from org_registry.store.areas import AreaRepository
 from org_registry.store.members import MemberRepository, MemberView
 from org_registry.store.organizations import OrganizationRepository, OrganizationView
 from org_registry.store.units import UnitRepository, UnitView
+from org_registry.use_cases.access import require_editor, visible_or_above
 from org_registry.use_cases.members import HELD_ELSEWHERE, trace_held_elsewhere
 from org_registry.use_cases.publishing import member_event, organization_event, record, unit_event
-from org_registry.use_cases.scoping import require_editor, visible_or_above
 from yizhou.auth import AreaScope
 from yizhou.contracts.members import MemberCreated, MemberLeft
 from yizhou.contracts.organizations import OrganizationCreated

@@ -9,16 +9,15 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from org_registry.domain import member as rules
+from org_registry.domain.errors import RegistryRuleViolation
 from org_registry.domain.member import Member
 from org_registry.domain.organization import check_accepts_members
-from org_registry.domain.rules import RegistryRuleViolation
 from org_registry.store.areas import AreaRepository
 from org_registry.store.keyset import BadCursor
 from org_registry.store.members import MemberRepository, MemberView
 from org_registry.store.organizations import OrganizationRepository
 from org_registry.store.units import UnitRepository
-from org_registry.use_cases.publishing import member_event, record
-from org_registry.use_cases.scoping import (
+from org_registry.use_cases.access import (
     area_path_anywhere,
     bad_cursor,
     new_id,
@@ -26,6 +25,7 @@ from org_registry.use_cases.scoping import (
     rule_problem,
     unknown,
 )
+from org_registry.use_cases.publishing import member_event, record
 from org_registry.use_cases.units import under_path
 from yizhou.auth import AreaScope
 from yizhou.contracts.members import MemberCreated, MemberLeft, MemberUpdated

@@ -8,15 +8,14 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from org_registry.domain import organization as rules
+from org_registry.domain.errors import RegistryRuleViolation, UnitAlreadyCovered
 from org_registry.domain.organization import BASIC_MODES, Organization, OrganizationKind, SetupMode
-from org_registry.domain.rules import RegistryRuleViolation, UnitAlreadyCovered
 from org_registry.store.areas import AreaRepository
 from org_registry.store.keyset import BadCursor
 from org_registry.store.members import MemberRepository
 from org_registry.store.organizations import OrganizationRepository, OrganizationView
 from org_registry.store.units import UnitRepository
-from org_registry.use_cases.publishing import organization_event, record, unit_event
-from org_registry.use_cases.scoping import (
+from org_registry.use_cases.access import (
     area_path_in_scope,
     bad_cursor,
     new_id,
@@ -25,6 +24,7 @@ from org_registry.use_cases.scoping import (
     unknown,
     visible_or_above,
 )
+from org_registry.use_cases.publishing import organization_event, record, unit_event
 from org_registry.use_cases.units import under_path
 from yizhou.auth import AreaScope
 from yizhou.contracts.organizations import OrganizationCreated, OrganizationDissolved, OrganizationUpdated

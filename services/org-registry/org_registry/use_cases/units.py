@@ -6,13 +6,13 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from org_registry.domain.rules import RegistryRuleViolation
+from org_registry.domain.errors import RegistryRuleViolation
 from org_registry.domain.unit import SizeClass, Unit, UnitKind, check_unit
 from org_registry.store.areas import AreaRepository
 from org_registry.store.keyset import BadCursor
 from org_registry.store.units import UnitRepository, UnitView
+from org_registry.use_cases.access import area_path_in_scope, bad_cursor, new_id, require_editor, rule_problem
 from org_registry.use_cases.publishing import record, unit_event
-from org_registry.use_cases.scoping import area_path_in_scope, bad_cursor, new_id, require_editor, rule_problem
 from yizhou.auth import AreaScope
 from yizhou.contracts.units import UnitCreated, UnitUpdated
 from yizhou.database import Database

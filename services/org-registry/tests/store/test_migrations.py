@@ -2,7 +2,7 @@
 
 import org_registry
 import org_registry.store.tables  # noqa: F401  (registers the registry tables on the metadata)
-from org_registry.store.models import Base
+from org_registry.store.tables import Base
 from yizhou.idempotency import idempotency_metadata
 from yizhou.messaging_tables import messaging_metadata
 from yizhou.revocations import revocations_metadata

@@ -8,18 +8,20 @@ from hypothesis import strategies as st
 
 from org_registry.domain.area import (
     Area,
-    AreaHasActiveChildren,
-    AreaIsRetired,
-    AxisRuleViolation,
-    MoveCycle,
-    NothingToChange,
-    WrongLevel,
     check_move,
     check_parent,
     check_rename,
     check_retire,
     parent_level,
     path_under,
+)
+from org_registry.domain.errors import (
+    AreaHasActiveChildren,
+    AreaIsRetired,
+    AxisRuleViolation,
+    MoveCycle,
+    NothingToChange,
+    WrongLevel,
 )
 from yizhou.axis_events import Level
 

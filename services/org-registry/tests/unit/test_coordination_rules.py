@@ -10,7 +10,6 @@ from org_registry.domain.coordination import (
     BodyKind,
     CoordinationBody,
     Sector,
-    WrongBodyLevel,
     add_months,
     add_unit,
     check_level,
@@ -19,7 +18,7 @@ from org_registry.domain.coordination import (
     remove_unit,
     rotate,
 )
-from org_registry.domain.rules import RegistryRuleViolation
+from org_registry.domain.errors import RegistryRuleViolation, WrongBodyLevel
 from yizhou.axis_events import Level
 
 

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from org_registry.domain.errors import DuplicateJointAction, OrganizationDissolved, RegistryRuleViolation
 from org_registry.domain.hub import (
-    DuplicateJointAction,
     Hub,
     HubKind,
     JointAction,
@@ -18,7 +18,6 @@ from org_registry.domain.hub import (
     record_joint_action,
 )
 from org_registry.domain.organization import Organization, OrganizationKind, SetupMode
-from org_registry.domain.rules import OrganizationDissolved, RegistryRuleViolation
 
 
 def organization(dissolved_on: date | None = None) -> Organization:

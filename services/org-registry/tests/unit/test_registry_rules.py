@@ -8,6 +8,14 @@ from hypothesis import strategies as st
 
 from org_registry.domain import member as members
 from org_registry.domain.coverage import CoverageCounts, figure, share, total
+from org_registry.domain.errors import (
+    HasActiveChildOrganizations,
+    InvalidPersonalData,
+    JointNeedsTwoUnits,
+    OrganizationCycle,
+    OrganizationDissolved,
+    RegistryRuleViolation,
+)
 from org_registry.domain.organization import (
     SETUP_MODES,
     Organization,
@@ -18,14 +26,6 @@ from org_registry.domain.organization import (
     check_dissolve,
     check_parent,
     tree_path_under,
-)
-from org_registry.domain.rules import (
-    HasActiveChildOrganizations,
-    InvalidPersonalData,
-    JointNeedsTwoUnits,
-    OrganizationCycle,
-    OrganizationDissolved,
-    RegistryRuleViolation,
 )
 from org_registry.domain.unit import SizeClass, UnitKind, check_unit
 

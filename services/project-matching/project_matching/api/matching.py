@@ -7,15 +7,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from project_matching.api.common import PROBLEMS, After, AreaQuery, Id, Limit
+from project_matching.api.parameters import After, AreaQuery, Id, Limit
 from project_matching.api.resources import out as resource_out
+from project_matching.api.responses import PROBLEMS
 from project_matching.api.schemas import (CandidateOut, ClusterOut, DemandOut, MatchDecisionIn, MatchOut, RoundIn,
                                           RoundOut)
 from project_matching.domain.matching import PriorityWeights, Window
 from project_matching.store import matching as store
 from project_matching.use_cases import accountability
 from project_matching.use_cases import matching as use_cases
-from project_matching.use_cases.common import area_in_scope
+from project_matching.use_cases.access import area_in_scope
 from yizhou.dependencies import DatabaseDep, ScopeDep
 from yizhou.idempotent_writes import IdempotentDatabaseDep, IdempotentRoute
 from yizhou.pagination import Page, page_of

@@ -6,7 +6,8 @@ from dataclasses import asdict
 
 from fastapi import APIRouter, Response, status
 
-from project_matching.api.common import PROBLEMS, After, AreaQuery, Id, Limit
+from project_matching.api.parameters import After, AreaQuery, Id, Limit
+from project_matching.api.responses import PROBLEMS
 from project_matching.api.schemas import (AmendmentIn, DecisionIn, DesignIn, EvaluationIn, ProjectIn, ProjectOut,
                                           ReviewIn, SpendIn, fen)
 from project_matching.domain.project import PROJECT_MACHINE, Project, State

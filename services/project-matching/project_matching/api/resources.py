@@ -7,7 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Response, status
 
-from project_matching.api.common import PROBLEMS, After, AreaQuery, Id, Limit
+from project_matching.api.parameters import After, AreaQuery, Id, Limit
+from project_matching.api.responses import PROBLEMS
 from project_matching.api.schemas import PlaceIn, ResourceIn, ResourceOut, ResourcePatch, fen
 from project_matching.domain.matching import Window
 from project_matching.domain.resource import Resource

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
+from project_matching.domain.errors import NotReady, Overspend, ProjectRuleViolation
 from yizhou.state_machine import StateMachine
 
 FUNDING_SOURCES = ("government_purchase", "social_funds", "unit_funds")
@@ -41,20 +42,6 @@ PROJECT_MACHINE = StateMachine("project", {
     State.IMPLEMENTING: frozenset({State.COMPLETED}),
     State.COMPLETED: frozenset({State.EVALUATED}),
 })
-
-
-class ProjectRuleViolation(Exception):
-    """A request the project's rules refuse; `kind` is the problem slug."""
-
-    kind = "rule-violated"
-
-
-class Overspend(ProjectRuleViolation):
-    kind = "over-budget"
-
-
-class NotReady(ProjectRuleViolation):
-    kind = "project-not-ready"
 
 
 @dataclass(frozen=True)

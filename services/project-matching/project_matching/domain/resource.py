@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from project_matching.domain.errors import ResourceRuleViolation
 from project_matching.domain.geo import to_plane
 from project_matching.domain.matching import Offer, Window
 from yizhou.contracts.categories import SERVICE_CATEGORIES
@@ -33,10 +34,6 @@ SKILL_CATEGORIES: dict[str, tuple[str, ...]] = {
     "job": ("employment",), "hr": ("employment",), "accounting": ("social_organization_development",),
     "translation": ("migrant_services",), "social work": ("family_services", "mutual_aid"),
 }
-
-
-class ResourceRuleViolation(Exception):
-    kind = "rule-violated"
 
 
 def categories_for_skills(skills: list[str]) -> list[str]:

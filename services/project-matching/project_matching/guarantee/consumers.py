@@ -6,7 +6,9 @@
   `service.confirmed` (hours) and `evaluation.published`;
 - demand-intake's `demand.*` (the three rates, with demand-intake's own definitions).
 
-Every handler is an upsert keyed by the record's id, so a redelivery or a replay changes nothing.
+Each handler reads its event and hands the facts to a use case (`guarantee.use_cases.facts`), which
+keeps them through the store (`guarantee.store.read_copies`): an upsert keyed by the record's id, so a
+redelivery or a replay changes nothing.
 """
 
 from __future__ import annotations
@@ -14,11 +16,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from project_matching.guarantee.store.tables import (demand_facts, evaluation_facts, member_copy, organization_copy,
-                                                     registration_facts, service_facts, unit_copy)
+from project_matching.guarantee.use_cases import facts
 from yizhou.contracts.demands import DEMAND_EVENTS, DEMANDS_TOPIC
 from yizhou.consumer import Subscription, UnprocessableEvent
 from yizhou.envelope import ReceivedEvent
@@ -27,14 +27,6 @@ from yizhou.events import topic_name
 
 class _Tolerant(BaseModel):
     model_config = ConfigDict(extra="ignore")
-
-
-async def _upsert(session: AsyncSession, table, key: dict, values: dict) -> None:
-    where = [table.c[k] == v for k, v in key.items()]
-    if (await session.execute(select(*[table.c[k] for k in key]).where(*where))).first():
-        await session.execute(update(table).where(*where).values(**values))
-    else:
-        await session.execute(table.insert().values(**key, **values))
 
 
 class OrganizationFacts(_Tolerant):
@@ -50,9 +42,10 @@ class OrganizationFacts(_Tolerant):
 async def on_organization(session: AsyncSession, event: ReceivedEvent) -> None:
     o = OrganizationFacts.model_validate(event.data)
     dissolved = event.type == "organization.dissolved" or o.dissolved_on is not None
-    await _upsert(session, organization_copy, {"organization_id": o.organization_id}, {
-        "name": o.name[:200], "kind": o.kind[:32], "area_code": o.area_code, "area_path": o.area_path,
-        "parent_organization_id": o.parent_organization_id, "dissolved": dissolved, "updated_at": datetime.now(UTC)})
+    await facts.keep_organization(session, organization_id=o.organization_id, name=o.name, kind=o.kind,
+                                  area_code=o.area_code, area_path=o.area_path,
+                                  parent_organization_id=o.parent_organization_id, dissolved=dissolved,
+                                  now=datetime.now(UTC))
 
 
 class UnitFacts(_Tolerant):
@@ -64,9 +57,8 @@ class UnitFacts(_Tolerant):
 
 async def on_unit(session: AsyncSession, event: ReceivedEvent) -> None:
     u = UnitFacts.model_validate(event.data)
-    await _upsert(session, unit_copy, {"unit_id": u.unit_id}, {
-        "kind": u.kind[:32], "area_path": u.area_path, "organization_id": u.organization_id,
-        "updated_at": datetime.now(UTC)})
+    await facts.keep_unit(session, unit_id=u.unit_id, kind=u.kind, area_path=u.area_path,
+                          organization_id=u.organization_id, now=datetime.now(UTC))
 
 
 class MemberFacts(_Tolerant):
@@ -79,9 +71,9 @@ class MemberFacts(_Tolerant):
 
 async def on_member(session: AsyncSession, event: ReceivedEvent) -> None:
     m = MemberFacts.model_validate(event.data)
-    await _upsert(session, member_copy, {"member_id": m.member_id}, {
-        "organization_id": m.organization_id, "residence_path": m.residence_area_path, "in_service": m.in_service,
-        "active": m.state != "left" and event.type != "member.left", "updated_at": datetime.now(UTC)})
+    await facts.keep_member(session, member_id=m.member_id, organization_id=m.organization_id,
+                            residence_path=m.residence_area_path, in_service=m.in_service,
+                            active=m.state != "left" and event.type != "member.left", now=datetime.now(UTC))
 
 
 class RegistrationFacts(_Tolerant):
@@ -99,10 +91,10 @@ async def on_registration(session: AsyncSession, event: ReceivedEvent) -> None:
     kind, registrant = ("unit", r.unit_id) if event.type == "unit.registered" else ("member", r.member_id)
     if not registrant:
         raise UnprocessableEvent(f"{event.type} {r.registration_id} names no {kind}")
-    await _upsert(session, registration_facts, {"registrant_kind": kind, "registrant_id": registrant}, {
-        "registration_id": r.registration_id, "organization_id": r.organization_id,
-        "community_path": r.community_path, "hours_per_year": r.hours_per_year if kind == "unit" else None,
-        "registered_at": r.registered_at})
+    await facts.keep_registration(session, registrant_kind=kind, registrant_id=registrant,
+                                  registration_id=r.registration_id, organization_id=r.organization_id,
+                                  community_path=r.community_path, hours_per_year=r.hours_per_year,
+                                  registered_at=r.registered_at)
 
 
 class ServiceFacts(_Tolerant):
@@ -117,9 +109,8 @@ async def on_service_confirmed(session: AsyncSession, event: ReceivedEvent) -> N
     s = ServiceFacts.model_validate(event.data)
     if s.minutes <= 0:
         raise UnprocessableEvent(f"service {s.service_id} has {s.minutes} minutes")
-    await _upsert(session, service_facts, {"service_id": s.service_id}, {
-        "provider_kind": s.provider_kind[:8], "provider_id": s.provider_id, "started_at": s.started_at,
-        "minutes": s.minutes})
+    await facts.keep_service(session, service_id=s.service_id, provider_kind=s.provider_kind,
+                             provider_id=s.provider_id, started_at=s.started_at, minutes=s.minutes)
 
 
 class EvaluationFacts(_Tolerant):
@@ -136,9 +127,9 @@ async def on_evaluation(session: AsyncSession, event: ReceivedEvent) -> None:
     e = EvaluationFacts.model_validate(event.data)
     if not e.period[:4].isdigit() or not 0 <= e.score <= 100:
         raise UnprocessableEvent(f"evaluation {e.evaluation_id}: period '{e.period}', score {e.score}")
-    await _upsert(session, evaluation_facts, {"evaluation_id": e.evaluation_id}, {
-        "subject_kind": e.subject_kind[:8], "subject_id": e.subject_id, "organization_id": e.organization_id,
-        "community_path": e.community_path, "year": int(e.period[:4]), "score": e.score})
+    await facts.keep_evaluation(session, evaluation_id=e.evaluation_id, subject_kind=e.subject_kind,
+                                subject_id=e.subject_id, organization_id=e.organization_id,
+                                community_path=e.community_path, year=int(e.period[:4]), score=e.score)
 
 
 class DemandFacts(_Tolerant):
@@ -153,24 +144,8 @@ class DemandFacts(_Tolerant):
 async def on_demand(session: AsyncSession, event: ReceivedEvent) -> None:
     """The same facts demand-intake's rates read model keeps (see docs/services/demand-intake.md: the three rates)."""
     d = DemandFacts.model_validate(event.data)
-    row = (await session.execute(select(demand_facts).where(demand_facts.c.demand_id == d.demand_id))).first()
-    if row is None:
-        if event.type != "demand.submitted":
-            # Keyed by demand id, a demand's submission comes first; a demand submitted before this
-            # consumer existed is outside the rates (a rebuild replays it from the start).
-            return
-        await session.execute(demand_facts.insert().values(
-            demand_id=d.demand_id, area_path=d.area_path, state=d.state, submitted_at=d.occurred_at, responded=False,
-            respond_overdue=False, feedback=None))
-        return
-    values: dict = {"state": d.state, "area_path": d.area_path}
-    if event.type in ("demand.accepted", "demand.rejected") and not row.responded:
-        values["responded"] = True
-    elif event.type == "demand.overdue" and d.deadline == "respond" and not row.responded:
-        values["respond_overdue"] = True
-    elif event.type in ("demand.closed", "demand.reopened") and d.feedback:
-        values["feedback"] = d.feedback
-    await session.execute(update(demand_facts).where(demand_facts.c.demand_id == d.demand_id).values(**values))
+    await facts.follow_demand(session, event.type, demand_id=d.demand_id, area_path=d.area_path, state=d.state,
+                              occurred_at=d.occurred_at, deadline=d.deadline, feedback=d.feedback)
 
 
 GUARANTEE_SUBSCRIPTIONS: list[Subscription] = [

@@ -12,7 +12,7 @@ from project_matching.domain.project import Project, State
 from project_matching.store import matching as store
 from project_matching.store.projects import ProjectRepository
 from project_matching.store.tables import demand_copy
-from project_matching.use_cases.common import area_in_scope, not_found
+from project_matching.use_cases.access import area_in_scope, not_found
 from yizhou.auth import AreaScope
 from yizhou.database import Database
 

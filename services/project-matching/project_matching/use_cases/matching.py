@@ -8,6 +8,8 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from project_matching.domain.candidates import CellIndex, offer_keys, top_candidates
 from project_matching.domain.engine import MatchingEngine
 from project_matching.domain.geo import to_plane
@@ -15,13 +17,31 @@ from project_matching.domain.matching import MatchRules, Need, PriorityWeights, 
 from project_matching.domain.resource import Resource
 from project_matching.store import matching as store
 from project_matching.store.resources import PlaceRepository, ResourceRepository, point_of
-from project_matching.use_cases.common import area_in_scope, not_found, record
+from project_matching.use_cases.access import area_in_scope, not_found
 from project_matching.use_cases.errors import NoLocation
+from project_matching.use_cases.publishing import record
 from yizhou.personal_data import STAFF_ROLES
 from yizhou.auth import AreaScope, require_role
 from yizhou.contracts.matches import MatchAccepted, MatchProposed, MatchRejected
 from yizhou.database import Database
 from yizhou.errors import Conflict, Invalid, TransitionNotAllowed
+
+
+async def follow_demand(session: AsyncSession, event_type: str, *, demand_id: str, area_code: str, area_path: str,
+                        category: str, state: str, occurred_at: datetime | None, priority_household: str | None,
+                        urgency: str | None, merged_into: str | None, now: datetime) -> None:
+    """The demand list's row of a demand (`demand_copy`), from one of demand-intake's demand events: the
+    projection follows its state; a submission also sets when it was submitted."""
+    values: dict[str, Any] = {"area_code": area_code, "area_path": area_path, "category": category, "state": state,
+                              "updated_at": now}
+    if priority_household is not None or event_type == "demand.submitted":
+        values["priority_household"] = priority_household
+    if urgency is not None:
+        values["urgency"] = urgency
+    if merged_into is not None:
+        values["merged_into"] = merged_into
+    await store.keep_demand_facts(session, demand_id, values,
+                                  submitted_at=occurred_at if event_type == "demand.submitted" else None)
 
 
 async def _resources_for(session, area_path: str) -> list[Resource]:

@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from project_matching.domain.project import Project, ProjectRuleViolation, new_project
+from project_matching.domain.errors import ProjectRuleViolation
+from project_matching.domain.project import Project, new_project
+from project_matching.events import NAMESPACE
 from project_matching.store.projects import ProjectRepository, StaleProject
 from project_matching.store.tables import demand_copy
-from project_matching.use_cases.common import REVIEWERS, area_in_scope, not_found, record
+from project_matching.use_cases.access import REVIEWERS, area_in_scope, not_found
+from project_matching.use_cases.publishing import record
 from yizhou.personal_data import STAFF_ROLES
 from yizhou.auth import AreaScope, require_role
 from yizhou.contracts.categories import SERVICE_CATEGORIES
 from yizhou.contracts.projects import (ProjectApproved, ProjectCompleted, ProjectDesigned, ProjectEvaluated,
                                        ProjectOpened, ProjectProgressed, ProjectRejected, ProjectStarted,
                                        ProjectSubmitted)
-from yizhou.database import Database
+from yizhou.database import Database, SessionWork
 from yizhou.errors import Conflict, Invalid, NotFound, UnknownReference, from_rule
 from yizhou.state_machine import IllegalTransition, as_problem
 
@@ -52,6 +57,35 @@ async def open_project(db: Database, scope: AreaScope, *, title: str, area_code:
         record(uow, project_event(ProjectOpened, project, now), project.id)
         await uow.commit()
     return project
+
+
+class MeetingDecision(Protocol):
+    """A decision of a closed meeting, as demand-intake's `meeting.closed` carries it."""
+
+    kind: str
+    demand_ids: list[str]
+    category: str
+    summary: str
+
+
+async def open_requested_projects(session: AsyncSession, *, meeting_id: str, area_code: str, area_path: str,
+                                  decisions: Sequence[MeetingDecision], now: datetime) -> None:
+    """Each `request_project` decision of a closed meeting opens a project in the understand step, once:
+    its id is derived from the meeting and the decision's place, so a redelivery opens nothing more."""
+    repo, work = ProjectRepository(session), SessionWork(session)
+    for k, decision in enumerate(decisions):
+        if decision.kind != "request_project":
+            continue
+        origin = f"meeting:{meeting_id}:{k}"
+        if await repo.exists_for_origin(origin):
+            continue
+        title = (decision.summary.strip() or f"{decision.category} project")[:200]
+        project = new_project(title=title, area_code=area_code, area_path=area_path, category=decision.category,
+                              linked_demand_ids=decision.demand_ids, origin_meeting_id=meeting_id,
+                              project_id=str(uuid.uuid5(NAMESPACE, origin)))
+        await repo.add(project, now, origin_key=origin)
+        record(work, project_event(ProjectOpened, project, now, origin_meeting_id=meeting_id), project.id)
+    await work.flush()
 
 
 async def _check_demands(session, area_path: str, demand_ids: list[str]) -> None:

@@ -7,10 +7,13 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from project_matching.domain.errors import ResourceRuleViolation
 from project_matching.domain.matching import Window
-from project_matching.domain.resource import Resource, ResourceRuleViolation, check_resource
+from project_matching.domain.resource import Resource, check_resource
+from project_matching.events import NAMESPACE
 from project_matching.store.resources import PlaceRepository, ResourceRepository, windows_json
-from project_matching.use_cases.common import Work, area_in_scope, not_found, record
+from project_matching.use_cases.access import area_in_scope, not_found
+from project_matching.use_cases.publishing import Work, record
 from yizhou.personal_data import STAFF_ROLES
 from yizhou.auth import AreaScope, require_role
 from yizhou.contracts.resources import ResourceRegistered, ResourceUpdated, ResourceWithdrawn
@@ -117,6 +120,27 @@ async def withdraw_resource(repo: ResourceRepository, work: Work, resource: Reso
     withdrawn = await repo.get(resource.id)
     record(work, resource_event(ResourceWithdrawn, withdrawn), resource.id)
     return withdrawn
+
+
+async def keep_member_resource(repo: ResourceRepository, work: Work, *, member_id: str, community_code: str,
+                               community_path: str, skills: list[str], capacity: int, categories: list[str],
+                               now: datetime) -> None:
+    """One resource per registered member (their skills and time), registered the first time and moved
+    to the member's community, with their skills and time, when they register again or transfer."""
+    origin = f"member:{member_id}"
+    current = await repo.by_origin(origin)
+    if current is None:
+        await add_resource(repo, work, kind="volunteer_hours", title="Registered member's service time",
+                           provider_kind="member", provider_id=member_id, area_code=community_code,
+                           area_path=community_path, categories=categories, skills=skills, capacity=capacity,
+                           amount_fen=None, latitude=None, longitude=None, windows=[], origin=origin, now=now,
+                           resource_id=str(uuid.uuid5(NAMESPACE, origin)))
+    else:
+        await repo.change(current.id, {"area_code": community_code, "area_path": community_path,
+                                       "serves_path": community_path, "categories": categories,
+                                       "skills": skills, "capacity": capacity, "state": "active",
+                                       "updated_at": now})
+        record(work, resource_event(ResourceUpdated, await repo.get(current.id)), current.id)
 
 
 async def withdraw(db: Database, scope: AreaScope, resource_id: str) -> Resource:

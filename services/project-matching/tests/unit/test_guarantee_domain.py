@@ -8,12 +8,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from project_matching.guarantee.domain.assessment import (AREA, DEFAULT_WEIGHTS, ORGANIZATION, Measure,
-                                                          WeightRuleViolation, check_weights, mean, ratio, score)
-from project_matching.guarantee.domain.funds import (FundRuleViolation, InsufficientFunds, check_entry, check_spending,
-                                                     spend, totals, yuan)
-from project_matching.guarantee.domain.venues import (LOCAL, Interval, VenueRuleViolation, check_booking,
-                                                      check_opening_hours, inside_opening_hours, open_days, overlaps)
+from project_matching.guarantee.domain.assessment import (AREA, DEFAULT_WEIGHTS, ORGANIZATION, Measure, check_weights,
+                                                          mean, ratio, score)
+from project_matching.guarantee.domain.errors import (FundRuleViolation, InsufficientFunds, VenueRuleViolation,
+                                                      WeightRuleViolation)
+from project_matching.guarantee.domain.funds import check_entry, check_spending, spend, totals
+from project_matching.guarantee.domain.money import yuan
+from project_matching.guarantee.domain.venues import (LOCAL, Interval, check_booking, check_opening_hours,
+                                                      inside_opening_hours, open_days, overlaps)
 
 
 def test_spending_never_takes_the_balance_below_zero():

@@ -3,7 +3,7 @@
 Revision ID: 0006
 Revises: 0005
 """
-from org_registry.store.hub_tables import hubs, joint_actions
+from org_registry.store.tables import hubs, joint_actions
 from yizhou.migration_ops import create_tables, drop_tables
 
 revision = "0006"

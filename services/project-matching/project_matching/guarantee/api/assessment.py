@@ -7,7 +7,8 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response, status
 
-from project_matching.api.common import PROBLEMS, After, AreaQuery, Id, Limit
+from project_matching.api.parameters import After, AreaQuery, Id, Limit
+from project_matching.api.responses import PROBLEMS
 from project_matching.guarantee.api.schemas import PublishIn, ScorecardOut, WeightsIn, WeightsOut
 from project_matching.guarantee.use_cases import assessment as use_cases
 from yizhou.axis_events import CODE_PATTERN

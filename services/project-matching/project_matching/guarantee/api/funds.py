@@ -7,14 +7,15 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response, status
 
-from project_matching.api.common import PROBLEMS, After, AreaQuery, Id, Limit
+from project_matching.api.parameters import After, AreaQuery, Id, Limit
+from project_matching.api.responses import PROBLEMS
 from project_matching.api.schemas import fen
 from project_matching.guarantee.api.schemas import (AreaStatementOut, EntryOut, IncomeIn, OrganizationOut,
                                                     OrganizationStatementOut, SpendingIn)
 from project_matching.guarantee.domain.funds import Entry
 from project_matching.guarantee.store.funds import organizations_under
 from project_matching.guarantee.use_cases import funds as use_cases
-from project_matching.use_cases.common import area_in_scope
+from project_matching.use_cases.access import area_in_scope
 from yizhou.auth import require_role
 from yizhou.personal_data import STAFF_ROLES
 from yizhou.axis_events import CODE_PATTERN

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response, status
-from project_matching.api.common import PROBLEMS, After, AreaQuery, Id, Limit
+from project_matching.api.parameters import After, AreaQuery, Id, Limit
+from project_matching.api.responses import PROBLEMS
 from project_matching.guarantee.api.schemas import (BookingIn, BookingOut, Instant, OpeningOut, VenueIn, VenueOut,
                                                     VenuePatch)
 from project_matching.guarantee.domain.venues import BOOKING_MACHINE, Booking, Venue

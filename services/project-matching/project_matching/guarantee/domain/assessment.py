@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from project_matching.guarantee.domain.errors import WeightRuleViolation
+
 AREA, ORGANIZATION = "area", "organization"
 SUBJECT_KINDS = (AREA, ORGANIZATION)
 MEMBER_HOURS_PER_YEAR = 50  # dual-registration's yearly threshold for a member (docs/services/dual-registration.md)
@@ -61,10 +63,6 @@ DEFAULT_WEIGHTS: dict[str, dict[str, Decimal]] = {
     ORGANIZATION: {"evaluation_score": Decimal("0.40"), "unit_registration_rate": Decimal("0.20"),
                    "member_registration_rate": Decimal("0.20"), "hours_threshold_rate": Decimal("0.20")},
 }
-
-
-class WeightRuleViolation(Exception):
-    pass
 
 
 def applicable(subject_kind: str) -> list[str]:

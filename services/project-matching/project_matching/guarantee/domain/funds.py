@@ -10,28 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from project_matching.guarantee.domain.errors import FundRuleViolation, InsufficientFunds
+
 SOURCES = ("party_dues_returned", "district_allocation", "unit_contribution", "government_purchase")
 PURPOSES = ("project", "activity")
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 # Projects that may receive money: approved and later (not while still being designed or reviewed).
 FUNDABLE_PROJECT_STATES = ("approved", "implementing", "completed", "evaluated")
-
-
-class FundRuleViolation(Exception):
-    pass
-
-
-class InsufficientFunds(Exception):
-    def __init__(self, balance_fen: int, amount_fen: int) -> None:
-        super().__init__(f"The balance is {yuan(balance_fen)} yuan; spending {yuan(amount_fen)} yuan would take it "
-                         f"below zero.")
-        self.balance_fen = balance_fen
-        self.amount_fen = amount_fen
-
-
-def yuan(fen: int) -> str:
-    sign = "-" if fen < 0 else ""
-    return f"{sign}{abs(fen) // 100}.{abs(fen) % 100:02d}"
 
 
 def check_year(year: int) -> None:

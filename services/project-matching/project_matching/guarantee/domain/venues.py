@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
 from enum import StrEnum
 
+from project_matching.guarantee.domain.errors import VenueRuleViolation
 from yizhou.state_machine import StateMachine
 
 LOCAL = timezone(timedelta(hours=8), "UTC+8")
@@ -22,10 +23,6 @@ BOOKING_PROJECT_STATES = ("approved", "implementing")
 MAX_BOOKING = timedelta(hours=24)
 BOOKING_HORIZON = timedelta(days=2 * 366)  # how far ahead a venue can be booked
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$|^24:00$")
-
-
-class VenueRuleViolation(Exception):
-    pass
 
 
 class BookingState(StrEnum):

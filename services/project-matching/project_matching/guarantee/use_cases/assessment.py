@@ -11,11 +11,13 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from project_matching.guarantee.domain.assessment import (AREA, DEFAULT_WEIGHTS, INPUTS, ORGANIZATION, Measure,
-                                                          WeightRuleViolation, check_weights, score)
-from project_matching.guarantee.domain.funds import FundRuleViolation, check_year
+                                                          check_weights, score)
+from project_matching.guarantee.domain.errors import FundRuleViolation, WeightRuleViolation
+from project_matching.guarantee.domain.funds import check_year
 from project_matching.guarantee.store.assessment import AssessmentFigures, ScorecardRepository, WeightRepository
 from project_matching.guarantee.store.funds import organization
-from project_matching.use_cases.common import not_found, record
+from project_matching.use_cases.access import not_found
+from project_matching.use_cases.publishing import record
 from yizhou.axis_copy import area_info
 from yizhou.personal_data import STAFF_ROLES
 from yizhou.auth import AreaScope, Role, require_role

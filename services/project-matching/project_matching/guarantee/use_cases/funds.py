@@ -9,13 +9,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from project_matching.guarantee.domain.funds import (FUNDABLE_PROJECT_STATES, Entry, FundRuleViolation,
-                                                     InsufficientFunds, check_entry, check_spending, check_year, spend,
-                                                     totals)
+from project_matching.guarantee.domain.errors import FundRuleViolation, InsufficientFunds
+from project_matching.guarantee.domain.funds import (FUNDABLE_PROJECT_STATES, Entry, check_entry, check_spending,
+                                                     check_year, spend, totals)
 from project_matching.guarantee.store.funds import FundRepository, Organization, organization, organizations_under
 from project_matching.store.tables import projects
-from project_matching.use_cases.common import area_in_scope, not_found, record
+from project_matching.use_cases.access import area_in_scope, not_found
 from project_matching.use_cases.errors import BalanceTooLow, OrganizationDissolved, ProjectNotReady
+from project_matching.use_cases.publishing import record
 from yizhou.axis_copy import area_info
 from yizhou.personal_data import STAFF_ROLES
 from yizhou.auth import AreaScope, Role, require_role

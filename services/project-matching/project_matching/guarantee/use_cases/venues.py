@@ -8,15 +8,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 from project_matching.events import NAMESPACE
+from project_matching.guarantee.domain.errors import VenueRuleViolation
 from project_matching.guarantee.domain.venues import (BOOKING_MACHINE, BOOKING_PROJECT_STATES, Booking, BookingState,
-                                                      Interval, Venue, VenueRuleViolation, check_booking, check_venue,
-                                                      open_days)
+                                                      Interval, Venue, check_booking, check_venue, open_days)
 from project_matching.guarantee.store.venues import VenueRepository, hours_json
 from project_matching.guarantee.use_cases.funds import fundable_project, known_organization
 from project_matching.store.resources import ResourceRepository
-from project_matching.use_cases.common import area_in_scope, not_found, record
-from project_matching.use_cases.resources import add_resource, resource_event, withdraw_resource
+from project_matching.use_cases.access import area_in_scope, not_found
 from project_matching.use_cases.errors import BookingConflict, OrganizationDissolved, VenueNotOpen
+from project_matching.use_cases.publishing import record
+from project_matching.use_cases.resources import add_resource, resource_event, withdraw_resource
 from yizhou.personal_data import STAFF_ROLES
 from yizhou.auth import AreaScope, Role, require_role
 from yizhou.contracts.categories import SERVICE_CATEGORIES

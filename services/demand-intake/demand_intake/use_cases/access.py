@@ -1,31 +1,25 @@
-"""What every demand use case shares: who may act, what the caller may see, recording events."""
+"""Who may act on demands and what a caller may see: roles, the actor, scope checks, masking of free
+text, references checked against this service's copies, and the domain's refusals as problems."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from demand_intake.domain.categories import is_known
-from demand_intake.domain.demand import Demand, DemandRuleViolation, State
+from demand_intake.domain.demand import Demand
+from demand_intake.domain.errors import DemandRuleViolation
 from demand_intake.store.demands import DemandRepository
-from demand_intake.store.models import UnitCopyRow
+from demand_intake.store.tables import UnitCopyRow
 from demand_intake.use_cases.errors import DemandRuleBroken
 from yizhou.auth import AreaScope, Role, require_role
-from yizhou.contracts.demands import (
-    DemandAccepted, DemandAssigned, DemandClosed, DemandEvent, DemandMerged, DemandRejected, DemandReopened,
-    DemandResolved, DemandStarted, DemandWithdrawn,
-)
-from yizhou.events import EventData
 from yizhou.errors import ApplicationError, NotFound, OutOfScope, UnknownReference
 from yizhou.personal_data import STAFF_ROLES, find_personal_data, mask_text
 from yizhou.state_machine import IllegalTransition, as_problem
 
-SOURCE = "/yizhou/demand-intake"
 SUBMITTERS = STAFF_ROLES | {Role.PARTY_MEMBER, Role.RESIDENT}
 # Subdistrict and district staff blow the whistle.
 WHISTLERS = frozenset({Role.SUBDISTRICT_ADMIN, Role.DISTRICT_ADMIN})
@@ -44,14 +38,6 @@ def new_id() -> str:
         candidate = str(uuid.uuid4())
         if not find_personal_data(candidate):
             return candidate
-
-
-class Work(Protocol):
-    """A unit of work (`yizhou.database.UnitOfWork`) or a consumer's session (`SessionWork`)."""
-
-    session: AsyncSession
-
-    def record(self, data: EventData, *, aggregate_id: str, subject: str | None = None, source: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -105,23 +91,3 @@ def require_handler(scope: AreaScope, demand: Demand, handling_path: str | None)
     if handling_path is None or not scope.covers(handling_path):
         raise OutOfScope(f"Demand {demand.id} is handled at {demand.handling_level} level "
                                       f"({demand.handling_area_code}); your area does not cover it.")
-
-
-# The event a move into each state publishes.
-EVENT_OF_STATE: dict[State, type[DemandEvent]] = {
-    State.ACCEPTED: DemandAccepted, State.ASSIGNED: DemandAssigned, State.IN_PROGRESS: DemandStarted,
-    State.RESOLVED: DemandResolved, State.CLOSED: DemandClosed, State.REJECTED: DemandRejected,
-    State.WITHDRAWN: DemandWithdrawn, State.REOPENED: DemandReopened, State.MERGED: DemandMerged,
-}
-
-
-def record_demand(work: Work, event: type[DemandEvent], demand: Demand, now: datetime, *, state: State | None = None,
-                  **extra: Any) -> None:
-    """Records `event` of `demand`: the fields every demand event carries from the demand, `extra` the
-    event's own (checked by its contract's model when it is built)."""
-    data = event(demand_id=demand.id, area_code=demand.area_code, area_path=demand.area_path, category=demand.category,
-                 state=(state or demand.state).value, occurred_at=now, **extra)
-    work.record(data, aggregate_id=demand.id, source=SOURCE)
-
-
-OPEN_STATES = [s.value for s in State if s not in (State.CLOSED, State.REJECTED, State.WITHDRAWN, State.MERGED)]

@@ -1,10 +1,11 @@
-"""What every registry use case needs: who may write, what a caller may see, rule refusals as problems."""
+"""Who may write the registry and what a caller may see: the editors' roles, areas inside the caller's
+scope, unknown references, new ids, and the domain's refusals (and bad cursors) as problems."""
 
 from __future__ import annotations
 
 import uuid
 
-from org_registry.domain.rules import RegistryRuleViolation
+from org_registry.domain.errors import RegistryRuleViolation
 from org_registry.store.areas import AreaRepository
 from org_registry.store.keyset import BadCursor
 from org_registry.use_cases.errors import CursorNotValid

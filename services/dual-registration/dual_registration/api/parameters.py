@@ -1,4 +1,4 @@
-"""What every router of this service shares: the clock, paging parameters and problem docs."""
+"""The request parameters every router of this service shares: paging, the request's instant, query times."""
 
 from __future__ import annotations
 
@@ -20,16 +20,6 @@ async def current_time(clock: ClockDep) -> datetime:
 
 
 NowDep = Annotated[datetime, Depends(current_time)]
-
-PROBLEMS = {
-    401: {"description": "No or bad token (`unauthenticated`)"},
-    403: {"description": "Role or scope forbids it (`forbidden`, `out-of-scope`, `self-confirmation`, ...)"},
-    404: {"description": "Unknown, or outside your area (`not-found`)"},
-    409: {"description": "Conflicts with the current state (`illegal-transition` naming the allowed states, "
-                         "`duplicate`, `capacity-reached`, `overlapping-session`, `checkin-code-used`, ...)"},
-    422: {"description": "Invalid body or broken rule (`validation`, `unknown-reference`, `not-eligible`, "
-                         "`invalid-hours`, `invalid-period`, ...)"},
-}
 
 
 def aware(value: datetime | None, field: str) -> datetime | None:

@@ -1,4 +1,4 @@
-"""What the registry's routers share: documented problem responses, list parameters, PATCH bodies."""
+"""The request parameters the registry's routers share: list parameters and PATCH bodies."""
 
 from __future__ import annotations
 
@@ -9,17 +9,6 @@ from pydantic import BaseModel
 
 from yizhou.axis_events import CODE_PATTERN
 from yizhou.problems import Problem
-
-PROBLEMS: dict[int | str, dict[str, Any]] = {
-    400: {"description": "Malformed body or bad cursor (`malformed-request`, `bad-cursor`)"},
-    401: {"description": "No or bad token (`unauthenticated`)"},
-    403: {"description": "Role may not do this (`forbidden`)"},
-    404: {"description": "Unknown, or outside your area (`not-found`)"},
-    409: {"description": "Conflicts with the record's state (`duplicate`, `organization-dissolved`, `member-left`, "
-                         "`unit-already-covered`, `has-active-child-organizations`, `nothing-to-change`, `area-retired`)"},
-    422: {"description": "Invalid field or broken rule (`validation`, `unknown-reference`, `rule-violated`, "
-                         "`joint-needs-two-units`, `organization-cycle`, `invalid-personal-data`)"},
-}
 
 Under = Annotated[str | None, Query(pattern=CODE_PATTERN, description="Only this area's subtree (inside yours)")]
 After = Annotated[str | None, Query(max_length=2048, description="Cursor from `next_cursor`")]

@@ -1,28 +1,15 @@
-"""What every use case shares: the caller's roles, areas from the read copy, events recorded from
-a consumer's session, and domain refusals as problems."""
+"""Who may act and what a caller may see: the reviewers' roles, areas from the read copy inside the
+caller's scope, and unknown-or-outside answered alike."""
 
 from __future__ import annotations
 
-from typing import Protocol
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from project_matching.events import SOURCE
 from yizhou.auth import AreaScope, Role
 from yizhou.axis_copy import AreaInfo, area_info
-from yizhou.events import EventData
 from yizhou.errors import ApplicationError, AreaRetired, NotFound, UnknownReference
 
 REVIEWERS = frozenset({Role.DISTRICT_ADMIN, Role.SUBDISTRICT_ADMIN})
-
-
-
-class Work(Protocol):
-    def record(self, data: EventData, *, aggregate_id: str, subject: str | None = None, source: str) -> None: ...
-
-
-def record(work: Work, event: EventData, aggregate_id: str) -> None:
-    work.record(event, aggregate_id=aggregate_id, source=SOURCE)
 
 
 async def area_in_scope(session: AsyncSession, scope: AreaScope, code: str, field: str = "area_code") -> AreaInfo:
