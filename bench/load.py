@@ -187,7 +187,9 @@ def main() -> int:
     else:
         with broker() as (bootstrap, kind), tempfile.TemporaryDirectory(prefix="yizhou-load-") as data:
             print(f"platform: {kind}, {'PostgreSQL' if os.environ.get('DATABASE_URL') else 'SQLite'}")
-            env = {"JWT_SECRET": SECRET, "LOG_JSON": "false", "CONSUMER_GROUP_SUFFIX": f"-load-{uuid.uuid4().hex[:6]}"}
+            env = {"JWT_SECRET": SECRET, "LOG_JSON": "false", "CONSUMER_GROUP_SUFFIX": f"-load-{uuid.uuid4().hex[:6]}",
+                   # capacity is measured, not the per-token ceilings (one admin token sends the whole load)
+                   "RATE_LIMIT_TOKEN_WRITES_PER_MINUTE": "0", "RATE_LIMIT_TOKEN_READS_PER_MINUTE": "0"}
             platform = Platform(bootstrap=bootstrap, data_dir=Path(data),
                                 ports={s.name: free_port() for s in SERVICES}, extra_env=env)
             platform.start()

@@ -24,7 +24,7 @@ from common import Result, broker, database_url, fresh_database, percentile, wri
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from sqlalchemy import text
-from yizhou.bus import ensure_topics, start_producer
+from yizhou.bus import ensure_topics, kafka_options, start_producer
 from yizhou.consumer import EventConsumer, Subscription
 from yizhou.database import Database
 from yizhou.envelope import to_kafka_message
@@ -96,7 +96,7 @@ async def latency(bootstrap: str, rate: int, seconds: float) -> list[Result]:
         applied[event.id] = time.perf_counter()  # inside the inbox transaction; commit follows
 
     relay = OutboxRelay(db, producer, service="bench", batch_size=500, idle_poll_s=0.5 if db.is_postgres else 0.05)
-    consumer = EventConsumer(db, bootstrap=bootstrap, group=f"bench-{uuid.uuid4().hex[:6]}",
+    consumer = EventConsumer(db, access=bootstrap, group=f"bench-{uuid.uuid4().hex[:6]}",
                              subscriptions=[Subscription(topic, tick.event_type, on_tick, sources=frozenset({"/bench"}))],
                              producer=producer)
     tasks = [asyncio.create_task(relay.run()), asyncio.create_task(consumer.run())]
@@ -128,7 +128,7 @@ async def latency(bootstrap: str, rate: int, seconds: float) -> list[Result]:
 
     raw_topic = f"yizhou.bench-raw-{uuid.uuid4().hex[:6]}.v1"
     await ensure_topics(bootstrap, [raw_topic], 3)
-    reader = AIOKafkaConsumer(raw_topic, bootstrap_servers=bootstrap, group_id=f"raw-{uuid.uuid4().hex[:6]}",
+    reader = AIOKafkaConsumer(raw_topic, **kafka_options(bootstrap), group_id=f"raw-{uuid.uuid4().hex[:6]}",
                               auto_offset_reset="earliest", fetch_max_wait_ms=100)  # as the platform's consumers
     await reader.start()
     sent: dict[bytes, float] = {}

@@ -29,14 +29,14 @@ from common import Result, broker, database_url, fresh_database, write
 from sqlalchemy import func, select
 
 from aiokafka import AIOKafkaConsumer
-from demand_intake.settings import Settings
 from demand_intake.domain.rates import months_of, parse_period
+from demand_intake.settings import Settings
 from demand_intake.store.facts import FactRepository
-from demand_intake.store.models import Base, DemandFactRow
 from demand_intake.store.rate_cells import RateCells
+from demand_intake.store.tables import Base, DemandFactRow
 from demand_intake.use_cases import rates_rebuild
 from yizhou.axis_copy import area_copy
-from yizhou.bus import ensure_topics, partitions_of, start_producer
+from yizhou.bus import ensure_topics, kafka_options, partitions_of, start_producer
 from yizhou.contracts.demands import (DemandAccepted, DemandAssigned, DemandClosed, DemandOverdue, DemandRejected,
                                       DemandResolved, DemandSubmitted, DemandWithdrawn)
 from yizhou.database import Database
@@ -136,7 +136,7 @@ async def produce(bootstrap: str, topic: str, total: int, seed: int = 11) -> tup
 
 
 async def raw_consume(bootstrap: str, topic: str) -> tuple[int, float]:
-    kafka = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False,
+    kafka = AIOKafkaConsumer(**kafka_options(bootstrap), group_id=None, enable_auto_commit=False,
                              max_poll_records=2000, fetch_max_bytes=64 << 20)  # as rebuild_rates
     await kafka.start()
     count = 0

@@ -10,6 +10,11 @@
 #   KAFKA_LOG_FILE     broker stdout/stderr
 #   KAFKA_PORT / KAFKA_CONTROLLER_PORT   loopback ports (9092 / 9093)
 #   KAFKA_HEAP_OPTS    JVM heap (-Xmx512m)
+#   KAFKA_SECURITY     plaintext (anyone on loopback may do anything) or sasl (SCRAM-SHA-512
+#                      principals and ACLs; CI's choice). With sasl the admin's password is
+#                      KAFKA_ADMIN_PASSWORD, or generated once into $KAFKA_WORK_DIR/admin.password,
+#                      and $KAFKA_WORK_DIR/admin-client.properties is what Java tools pass as
+#                      --command-config (kafka_tool_client_args).
 
 _kafka_env_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 KAFKA_REPO_ROOT="${KAFKA_REPO_ROOT:-$(cd "$_kafka_env_dir/../.." && pwd)}"
@@ -24,6 +29,8 @@ KAFKA_LOG_FILE="${KAFKA_LOG_FILE:-$KAFKA_WORK_DIR/kafka.log}"
 KAFKA_PORT="${KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
 KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xmx512m}"
+KAFKA_SECURITY="${KAFKA_SECURITY:-plaintext}"
+KAFKA_ADMIN_USER="${KAFKA_ADMIN_USER:-yizhou-admin}"
 KAFKA_START_TIMEOUT="${KAFKA_START_TIMEOUT:-120}"
 KAFKA_LOG4J_CONFIG="${KAFKA_LOG4J_CONFIG:-$KAFKA_DEPLOY_DIR/log4j2.yaml}"
 KAFKA_TOOLS_LOG4J_CONFIG="${KAFKA_TOOLS_LOG4J_CONFIG:-$KAFKA_DEPLOY_DIR/tools-log4j2.yaml}"
@@ -34,6 +41,35 @@ kafka_tool() {
     java -Xmx256m -XX:TieredStopAtLevel=1 -Djava.awt.headless=true \
         "-Dlog4j2.configurationFile=$KAFKA_TOOLS_LOG4J_CONFIG" \
         -cp "$KAFKA_HOME_CP/*" "$@"
+}
+
+# The admin's password (sasl): from the environment, else generated once per work dir.
+kafka_admin_password() {
+    if [[ -n "${KAFKA_ADMIN_PASSWORD:-}" ]]; then
+        echo "$KAFKA_ADMIN_PASSWORD"
+        return
+    fi
+    local file="$KAFKA_WORK_DIR/admin.password"
+    if [[ ! -s "$file" ]]; then
+        mkdir -p "$KAFKA_WORK_DIR"
+        (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$file")
+    fi
+    cat "$file"
+}
+
+# Arguments that let a Java tool (TopicCommand, ...) talk to the broker as the admin.
+kafka_tool_client_args() {
+    [[ "$KAFKA_SECURITY" == sasl ]] || return 0
+    local file="$KAFKA_WORK_DIR/admin-client.properties"
+    if [[ ! -s "$file" ]]; then
+        (umask 077 && cat >"$file" <<PROPS
+security.protocol=SASL_PLAINTEXT
+sasl.mechanism=SCRAM-SHA-512
+sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="$KAFKA_ADMIN_USER" password="$(kafka_admin_password)";
+PROPS
+        )
+    fi
+    echo "--command-config" "$file"
 }
 
 # true if process $1 exists and is not a zombie

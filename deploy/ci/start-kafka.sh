@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Start a single-node KRaft Apache Kafka broker on 127.0.0.1:9092 without Docker.
+# Start a single-node KRaft Apache Kafka broker on 127.0.0.1:9092 without Docker
+# (KAFKA_SECURITY=sasl: SCRAM principals and ACLs, see deploy/kafka/listeners-sasl.properties).
 #
 #   deploy/ci/start-kafka.sh          # fetch jars (Maven), format storage, start, wait
 #   deploy/ci/stop-kafka.sh           # stop it again
@@ -40,10 +41,20 @@ fetch_jars() {
 
 render_config() {
     mkdir -p "$(dirname "$KAFKA_CONFIG")" "$KAFKA_DATA_DIR"
-    sed -e "s#@KAFKA_DATA_DIR@#$KAFKA_DATA_DIR#g" \
+    local listeners="$KAFKA_DEPLOY_DIR/listeners-$KAFKA_SECURITY.properties" admin_password="" controller_password=""
+    [[ -f "$listeners" ]] || { kafka_log "KAFKA_SECURITY must be plaintext or sasl, not '$KAFKA_SECURITY'"; return 1; }
+    if [[ "$KAFKA_SECURITY" == sasl ]]; then
+        admin_password="$(kafka_admin_password)"
+        controller_password="$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+    fi
+    (umask 077 && cat "$KAFKA_DEPLOY_DIR/server.properties.template" "$listeners" | sed \
+        -e "s#@KAFKA_DATA_DIR@#$KAFKA_DATA_DIR#g" \
         -e "s#@KAFKA_PORT@#$KAFKA_PORT#g" \
         -e "s#@KAFKA_CONTROLLER_PORT@#$KAFKA_CONTROLLER_PORT#g" \
-        "$KAFKA_DEPLOY_DIR/server.properties.template" >"$KAFKA_CONFIG.tmp"
+        -e "s#@KAFKA_ADMIN_USER@#$KAFKA_ADMIN_USER#g" \
+        -e "s#@KAFKA_ADMIN_PASSWORD@#$admin_password#g" \
+        -e "s#@KAFKA_CONTROLLER_PASSWORD@#$controller_password#g" \
+        >"$KAFKA_CONFIG.tmp")
     mv "$KAFKA_CONFIG.tmp" "$KAFKA_CONFIG"
 }
 
@@ -52,10 +63,13 @@ format_storage() {
         kafka_log "storage already formatted in $KAFKA_DATA_DIR"
         return 0
     fi
-    local cluster_id="${KAFKA_CLUSTER_ID:-}"
+    local cluster_id="${KAFKA_CLUSTER_ID:-}" scram=()
     [[ -n "$cluster_id" ]] || cluster_id="$(kafka_tool kafka.tools.StorageTool random-uuid)"
-    kafka_log "formatting KRaft storage (cluster id $cluster_id)"
-    kafka_tool kafka.tools.StorageTool format -t "$cluster_id" -c "$KAFKA_CONFIG" --standalone >&2
+    # SCRAM credentials live in the cluster's metadata: the admin's is written at format time,
+    # every other principal is added by `yizhou bus init` as that admin.
+    [[ "$KAFKA_SECURITY" != sasl ]] || scram=(--add-scram "SCRAM-SHA-512=[name=$KAFKA_ADMIN_USER,password=$(kafka_admin_password)]")
+    kafka_log "formatting KRaft storage (cluster id $cluster_id, security $KAFKA_SECURITY)"
+    kafka_tool kafka.tools.StorageTool format -t "$cluster_id" -c "$KAFKA_CONFIG" --standalone "${scram[@]}" >&2
 }
 
 wait_ready() {
@@ -68,7 +82,7 @@ wait_ready() {
             return 1
         fi
         if kafka_port_open "$KAFKA_PORT" &&
-            timeout 60 bash -c 'source "$1"; kafka_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0.1:$2" --list >/dev/null' \
+            timeout 60 bash -c 'source "$1"; kafka_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0.1:$2" $(kafka_tool_client_args) --list >/dev/null' \
                 _ "$(dirname "${BASH_SOURCE[0]}")/kafka-env.sh" "$KAFKA_PORT" 2>/dev/null; then
             kafka_log "broker ready (pid $pid) after $((SECONDS - start_s))s"
             return 0

@@ -28,5 +28,9 @@ log "$("${compose[@]}" version 2>/dev/null | head -n1)"
 # a real deployment sets them (docs/operations.md).
 export JWT_SECRET="${JWT_SECRET:-placeholder-for-compose-validation-only-000000}"
 export GRAFANA_ADMIN_PASSWORD="${GRAFANA_ADMIN_PASSWORD:-placeholder-for-compose-validation-only}"
+for var in KAFKA_ADMIN_PASSWORD KAFKA_PASSWORD_ORG_REGISTRY KAFKA_PASSWORD_DEMAND_INTAKE \
+    KAFKA_PASSWORD_PROJECT_MATCHING KAFKA_PASSWORD_DUAL_REGISTRATION KAFKA_PASSWORD_PARTNER_DEMO; do
+    export "$var=${!var:-placeholder-for-compose-validation-only}"
+done
 "${compose[@]}" -f "$compose_file" --project-directory "$(dirname "$compose_file")" config -q
 log "$(basename "$compose_file") is valid ($("${compose[@]}" -f "$compose_file" --project-directory "$(dirname "$compose_file")" config --services | tr '\n' ' '))"

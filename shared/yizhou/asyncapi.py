@@ -80,8 +80,15 @@ def build_document(version: str = "1.0.0", server_host: str = "kafka:9092") -> d
         },
         "defaultContentType": "application/json",
         "servers": {"production": {"host": server_host, "protocol": "kafka",
-                                   "description": "The platform's Apache Kafka cluster"}},
+                                   "description": "The platform's Apache Kafka cluster. A partner connects as its "
+                                                  "own principal, which may read `yizhou.partner.*` only, in "
+                                                  "consumer groups whose names start with the principal's name.",
+                                   "security": [{"$ref": "#/components/securitySchemes/partnerScram"}]}},
         "channels": channels,
         "operations": operations,
-        "components": {"messages": messages, "schemas": schemas},
+        "components": {"messages": messages, "schemas": schemas, "securitySchemes": {
+            "partnerScram": {"type": "scramSha512",
+                             "description": "SASL SCRAM-SHA-512. The district's operator creates the partner's "
+                                            "principal (`yizhou bus init --partner NAME`) and hands over its "
+                                            "username and password; see docs/security.md."}}},
     }

@@ -1,9 +1,19 @@
-"""Kafka clients: the producer (idempotence follows the broker) and topic creation."""
+"""Kafka clients: who a client is (`KafkaAccess`), the producer (idempotence follows the broker) and
+topic creation.
+
+On a secured cluster every client authenticates (SASL SCRAM-SHA-512, optionally over TLS) as its
+own principal, and the broker's ACLs decide what it may read and write (`yizhou bus init` grants
+them); on the embedded broker and a laptop's PLAINTEXT Kafka, `KafkaAccess` is just the bootstrap.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import ssl
+from dataclasses import dataclass, field
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -11,14 +21,68 @@ from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 
 log = logging.getLogger(__name__)
 
+SECURITY_PROTOCOLS = ("PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL", "SSL")
 
-async def start_producer(bootstrap: str, idempotence: str = "auto", client_id: str = "yizhou") -> AIOKafkaProducer:
+
+@dataclass(frozen=True)
+class KafkaAccess:
+    """How one client reaches the cluster and whom it authenticates as."""
+
+    bootstrap: str
+    security_protocol: str = "PLAINTEXT"
+    sasl_mechanism: str = "SCRAM-SHA-512"
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    ssl_cafile: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.security_protocol not in SECURITY_PROTOCOLS:
+            raise ValueError(f"KAFKA_SECURITY_PROTOCOL must be one of {', '.join(SECURITY_PROTOCOLS)}")
+        if self.security_protocol.startswith("SASL") and not (self.username and self.password):
+            raise ValueError(f"{self.security_protocol} needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD")
+
+    @classmethod
+    def from_env(cls, bootstrap: str | None = None) -> KafkaAccess:
+        """Tools and tests: the principal the environment names (the admin, in CI)."""
+        env = os.environ
+        return cls(bootstrap=bootstrap or env.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
+                   security_protocol=env.get("KAFKA_SECURITY_PROTOCOL", "PLAINTEXT"),
+                   sasl_mechanism=env.get("KAFKA_SASL_MECHANISM", "SCRAM-SHA-512"),
+                   username=env.get("KAFKA_SASL_USERNAME") or None, password=env.get("KAFKA_SASL_PASSWORD") or None,
+                   ssl_cafile=env.get("KAFKA_SSL_CAFILE") or None)
+
+    @classmethod
+    def of(cls, access: KafkaAccess | str) -> KafkaAccess:
+        return access if isinstance(access, KafkaAccess) else cls.from_env(access)
+
+    def as_user(self, username: str, password: str) -> KafkaAccess:
+        """The same cluster as another principal (a service, a partner)."""
+        protocol = self.security_protocol if self.security_protocol.startswith("SASL") else "SASL_PLAINTEXT"
+        return KafkaAccess(self.bootstrap, protocol, self.sasl_mechanism, username, password, self.ssl_cafile)
+
+    def client_options(self) -> dict[str, Any]:
+        """Keyword arguments for any aiokafka client (producer, consumer, admin)."""
+        options: dict[str, Any] = {"bootstrap_servers": self.bootstrap, "security_protocol": self.security_protocol}
+        if self.security_protocol.startswith("SASL"):
+            options |= {"sasl_mechanism": self.sasl_mechanism, "sasl_plain_username": self.username,
+                        "sasl_plain_password": self.password}
+        if self.security_protocol.endswith("SSL"):
+            options["ssl_context"] = ssl.create_default_context(cafile=self.ssl_cafile)
+        return options
+
+
+def kafka_options(access: KafkaAccess | str) -> dict[str, Any]:
+    """`client_options` of an access, or of a bare bootstrap with the environment's principal."""
+    return KafkaAccess.of(access).client_options()
+
+
+async def start_producer(access: KafkaAccess | str, idempotence: str = "auto", client_id: str = "yizhou") -> AIOKafkaProducer:
     """Starts a producer with acks=all; idempotent where the broker supports InitProducerId.
 
     Apache Kafka does; Tansu (the embedded broker) does not, so "auto" falls back to a plain
     producer there. Duplicates a plain producer might make are absorbed by consumers' inboxes.
     """
-    common = {"bootstrap_servers": bootstrap, "client_id": client_id, "acks": "all", "request_timeout_ms": 15000,
+    common = {**kafka_options(access), "client_id": client_id, "acks": "all", "request_timeout_ms": 15000,
               "max_batch_size": 1 << 20, "linger_ms": 2}
     if idempotence in ("auto", "on"):
         producer = AIOKafkaProducer(**common, enable_idempotence=True)
@@ -47,11 +111,12 @@ def supports_full_protocol(producer: AIOKafkaProducer) -> bool:
     return bool(getattr(producer, "full_kafka", False))
 
 
-async def ensure_topics(bootstrap: str, topics: list[str], partitions: int = 3) -> None:
-    """Creates missing topics (both brokers may have auto-creation off)."""
+async def ensure_topics(access: KafkaAccess | str, topics: list[str], partitions: int = 3) -> None:
+    """Creates missing topics (auto-creation is off). On a secured cluster `yizhou bus init` has
+    created them all, so a service, which may not create topics, asks for none."""
     if not topics:
         return
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=15000)
+    admin = AIOKafkaAdminClient(**kafka_options(access), request_timeout_ms=15000)
     await admin.start()
     try:
         existing = set(await admin.list_topics())
@@ -65,9 +130,9 @@ async def ensure_topics(bootstrap: str, topics: list[str], partitions: int = 3) 
         await admin.close()
 
 
-async def broker_reachable(bootstrap: str, timeout_s: float = 4.0) -> bool:
+async def broker_reachable(access: KafkaAccess | str, timeout_s: float = 4.0) -> bool:
     """Readiness: fresh metadata from the cluster within a short timeout."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=3000)
+    admin = AIOKafkaAdminClient(**kafka_options(access), request_timeout_ms=3000)
     try:
         await asyncio.wait_for(admin.start(), timeout_s)
         await asyncio.wait_for(admin.list_topics(), timeout_s)

@@ -27,7 +27,7 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from yizhou.bus import partitions_of
+from yizhou.bus import KafkaAccess, partitions_of
 from yizhou.database import Database, database_unavailable
 from yizhou.envelope import MalformedEvent, ReceivedEvent, from_kafka_record
 from yizhou.events import dead_letter_topic
@@ -94,11 +94,11 @@ def _is_transient(exc: BaseException) -> bool:
 
 
 class EventConsumer:
-    def __init__(self, db: Database, *, bootstrap: str, group: str, subscriptions: list[Subscription],
+    def __init__(self, db: Database, *, access: KafkaAccess | str, group: str, subscriptions: list[Subscription],
                  producer: AIOKafkaProducer | None, max_attempts: int = 5, send_dead_letters: bool = True,
                  group_membership: bool = True) -> None:
         self._db = db
-        self._bootstrap = bootstrap
+        self._access = KafkaAccess.of(access)
         self._group = group
         self._handlers = {(s.topic, s.event_type): s.handler for s in subscriptions}
         self._sources = {(s.topic, s.event_type): s.sources for s in subscriptions}
@@ -120,7 +120,7 @@ class EventConsumer:
     async def run(self) -> None:
         while True:  # survives broker restarts: a failed start or loop is retried after a pause
             consumer = AIOKafkaConsumer(
-                *(self._topics if self._group_membership else ()), bootstrap_servers=self._bootstrap,
+                *(self._topics if self._group_membership else ()), **self._access.client_options(),
                 group_id=self._group, enable_auto_commit=False, auto_offset_reset="earliest", max_poll_records=500,
                 session_timeout_ms=10000, heartbeat_interval_ms=1000, fetch_max_wait_ms=100,
             )

@@ -33,6 +33,8 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     # Raised by every service that files records under an area (a read copy knows retired areas too).
     "area-retired": (409, "The area is retired"),
     "nothing-to-change": (409, "The change is already in effect"),
+    # Too many requests of one token or one client address (yizhou.rate_limits); `Retry-After` says when.
+    "rate-limited": (429, "Too many requests; retry later"),
 }
 
 

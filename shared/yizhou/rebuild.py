@@ -99,7 +99,7 @@ async def replay(settings, subscriptions: list[Subscription], clear: Callable[[A
     processes (default: one per core on PostgreSQL, one on SQLite)."""
     topics = sorted({s.topic for s in subscriptions})
     report = RebuildReport(settings.service_name, topics)
-    kafka = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers, group_id=None, enable_auto_commit=False)
+    kafka = AIOKafkaConsumer(**settings.kafka_access.client_options(), group_id=None, enable_auto_commit=False)
     await kafka.start()
     try:
         partitions = await partitions_of(kafka, topics)
@@ -165,9 +165,9 @@ async def _replay_partitions(settings, subscriptions: list[Subscription], share:
     # Refused records are in the dead-letter topic already (from the live run): counted, not sent again,
     # so the runner needs no producer.
     target = sink(db, settings) if sink else _Handlers(EventConsumer(
-        db, bootstrap=settings.kafka_bootstrap_servers, group=settings.consumer_group, subscriptions=subscriptions,
+        db, access=settings.kafka_access, group=settings.consumer_group, subscriptions=subscriptions,
         producer=None, max_attempts=settings.consumer_max_attempts, send_dead_letters=False))
-    kafka = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers, group_id=None, enable_auto_commit=False,
+    kafka = AIOKafkaConsumer(**settings.kafka_access.client_options(), group_id=None, enable_auto_commit=False,
                              max_poll_records=2000, fetch_max_bytes=64 << 20)
     await kafka.start()
     try:

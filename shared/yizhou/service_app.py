@@ -30,10 +30,12 @@ from yizhou.http_metrics import MetricsMiddleware, metrics_endpoint
 from yizhou.openapi_links import add_links
 from yizhou.partner import partner_topics
 from yizhou.problems import install_problem_handlers, problem_response
+from yizhou.rate_limits import RateLimitMiddleware
 from yizhou.relay import OutboxRelay
 from yizhou.request_limits import BodySizeLimitMiddleware
 from yizhou.revocations import REVOCATION_SUBSCRIPTIONS, RevocationList
 from yizhou.settings import ServiceSettings
+from yizhou.topic_owners import owner_of, service_source
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +59,25 @@ class ServiceParts:
     version: str = "0.1.0"
     # Time for the use cases (`yizhou.dependencies.ClockDep`): the system's, or a test's ManualClock.
     clock: Clock = field(default_factory=SystemClock)
+
+    def kafka_topics(self) -> KafkaTopics:
+        """What the service writes and reads: the topics it ensures at start and the broker ACLs of its
+        principal (`yizhou bus init`). It writes the topics it owns (partner ones included) and the dead
+        letters of what it reads; it reads what it subscribes to, the token revocations included."""
+        source = service_source(self.settings.service_name)
+        reads = {sub.topic for sub in [*self.subscriptions, *REVOCATION_SUBSCRIPTIONS]}
+        owned = {t for t in [*self.published_topics, *partner_topics()] if owner_of(t) == source}
+        return KafkaTopics(writes=frozenset(owned | {dead_letter_topic(t) for t in reads}), reads=frozenset(reads))
+
+
+@dataclass(frozen=True)
+class KafkaTopics:
+    writes: frozenset[str]
+    reads: frozenset[str]
+
+    @property
+    def all(self) -> list[str]:
+        return sorted(self.writes | self.reads)
 
 
 class Messaging:
@@ -82,14 +103,12 @@ class Messaging:
 
     async def _connect_and_run(self) -> None:
         s = self.parts.settings
-        topics = set(self.parts.published_topics) | set(partner_topics())
-        for sub in self.subscriptions:
-            topics |= {sub.topic, dead_letter_topic(sub.topic)}
+        topics = self.parts.kafka_topics().all
         delay = 0.5
         while True:
             try:
-                await ensure_topics(s.kafka_bootstrap_servers, sorted(topics), s.topic_partitions)
-                self.producer = await start_producer(s.kafka_bootstrap_servers, s.kafka_idempotence, s.service_name)
+                await ensure_topics(s.kafka_access, topics, s.topic_partitions)
+                self.producer = await start_producer(s.kafka_access, s.kafka_idempotence, s.service_name)
                 break
             except asyncio.CancelledError:
                 raise
@@ -103,7 +122,7 @@ class Messaging:
                                      linger_s=s.relay_linger_s)
             self._tasks.append(asyncio.create_task(self.relay.run(), name="outbox-relay"))
         if s.consumer_enabled and self.subscriptions:
-            self.consumer = EventConsumer(self.db, bootstrap=s.kafka_bootstrap_servers, group=s.consumer_group,
+            self.consumer = EventConsumer(self.db, access=s.kafka_access, group=s.consumer_group,
                                           subscriptions=self.subscriptions, producer=self.producer,
                                           max_attempts=s.consumer_max_attempts,
                                           group_membership=s.kafka_consumer_groups == "on" or (
@@ -174,6 +193,7 @@ def build_app(parts: ServiceParts) -> FastAPI:
     app = FastAPI(title=title, description=description, version=parts.version, lifespan=lifespan,
                   docs_url="/docs", openapi_url="/openapi.json")
     app.state.settings = settings
+    app.state.parts = parts  # what the service is made of (`yizhou bus init` reads its topics)
     app.state.clock = parts.clock
     app.state.area_paths = parts.area_paths
 
@@ -187,6 +207,7 @@ def build_app(parts: ServiceParts) -> FastAPI:
     install_problem_handlers(app)
     app.add_middleware(MetricsMiddleware, service=settings.service_name)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=1 << 20)
+    app.add_middleware(RateLimitMiddleware, settings=settings, service=settings.service_name)  # before the body is read
     app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-ID")
 
     ops = APIRouter(tags=["operations"])
@@ -204,7 +225,7 @@ def build_app(parts: ServiceParts) -> FastAPI:
         except Exception as exc:
             checks["database"] = f"down: {type(exc).__name__}"
         if settings.runs_background:   # an API process never talks to the broker: its writes wait in the outbox
-            checks["broker"] = "ok" if await broker_reachable(settings.kafka_bootstrap_servers) else "down"
+            checks["broker"] = "ok" if await broker_reachable(settings.kafka_access) else "down"
         if all(v == "ok" for v in checks.values()):
             return JSONResponse({"status": "ready", "checks": checks})
         return problem_response(request, "unavailable", "Not ready: " + ", ".join(f"{k} {v}" for k, v in checks.items() if v != "ok"),

@@ -9,8 +9,10 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
+from yizhou.traffic_settings import TrafficSettings  # rate limits and slow-client deadlines
 
-class ServiceSettings(BaseSettings):
+
+class ServiceSettings(TrafficSettings, BaseSettings):
     """Read from the environment (and `.env`); a service subclass sets `service_name`."""
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
@@ -28,6 +30,15 @@ class ServiceSettings(BaseSettings):
     database_pool_size: int = Field(default=10, ge=1, validation_alias="DATABASE_POOL_SIZE")
 
     kafka_bootstrap_servers: str = Field(default="127.0.0.1:9092", validation_alias="KAFKA_BOOTSTRAP_SERVERS")
+    # A secured cluster: the service's own principal (SASL SCRAM), whose ACLs `yizhou bus init` grants:
+    # write its own topics, read what it consumes. PLAINTEXT only on loopback (the embedded broker).
+    kafka_security_protocol: Literal["PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL", "SSL"] = Field(
+        default="PLAINTEXT", validation_alias="KAFKA_SECURITY_PROTOCOL")
+    kafka_sasl_mechanism: Literal["SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"] = Field(
+        default="SCRAM-SHA-512", validation_alias="KAFKA_SASL_MECHANISM")
+    kafka_sasl_username: str | None = Field(default=None, validation_alias="KAFKA_SASL_USERNAME")
+    kafka_sasl_password: str | None = Field(default=None, validation_alias="KAFKA_SASL_PASSWORD", repr=False)
+    kafka_ssl_cafile: str | None = Field(default=None, validation_alias="KAFKA_SSL_CAFILE")
     # Tansu (the embedded broker) has no InitProducerId; "auto" tries idempotence and falls back.
     kafka_idempotence: Literal["auto", "on", "off"] = Field(default="auto", validation_alias="KAFKA_IDEMPOTENCE")
     # Consumer group membership: on Apache Kafka ("auto" decides by the broker); off on Tansu, where
@@ -96,6 +107,14 @@ class ServiceSettings(BaseSettings):
     def runs_background(self) -> bool:
         """Relay, consumers and the service's background tasks (each relay/consumer flag still applies)."""
         return self.process_role != "api"
+
+    @property
+    def kafka_access(self):
+        """Every Kafka client of this service connects with this (`yizhou.bus.KafkaAccess`)."""
+        from yizhou.bus import KafkaAccess  # aiokafka only where a client is made
+
+        return KafkaAccess(self.kafka_bootstrap_servers, self.kafka_security_protocol, self.kafka_sasl_mechanism,
+                           self.kafka_sasl_username, self.kafka_sasl_password, self.kafka_ssl_cafile)
 
     @property
     def consumer_group(self) -> str:

@@ -188,7 +188,7 @@ def dead_letters_list(topic: Annotated[str, typer.Argument(help="The original to
     """What is in `<topic>.dlq`, and why."""
     from yizhou_platform.dead_letters import list_dead_letters
 
-    letters = asyncio.run(list_dead_letters(ServiceSettings().kafka_bootstrap_servers, topic))
+    letters = asyncio.run(list_dead_letters(ServiceSettings().kafka_access, topic))
     table = Table(title=f"{topic}.dlq: {len(letters)} record(s)")
     for column in ("partition@offset", "consumer", "event type", "original", "reason"):
         table.add_column(column)
@@ -204,8 +204,50 @@ def dead_letters_redrive(topic: Annotated[str, typer.Argument(help="The original
     """Re-publish dead letters to their original topic (once the cause is fixed)."""
     from yizhou_platform.dead_letters import redrive
 
-    report = asyncio.run(redrive(ServiceSettings().kafka_bootstrap_servers, topic, consumer))
+    report = asyncio.run(redrive(ServiceSettings().kafka_access, topic, consumer))
     console.print(f"re-driven to {topic}: {report.redriven} (skipped {report.skipped}); by consumer: {dict(report.by_consumer)}")
+
+
+bus_app = typer.Typer(help="The event bus: topics, principals and ACLs.", no_args_is_help=True)
+app.add_typer(bus_app, name="bus")
+
+
+@bus_app.command("init")
+def bus_init(principals_file: Annotated[Path | None, typer.Option(
+                 help="JSON of each principal's username and password (KAFKA_PRINCIPALS_FILE); made if missing")] = None,
+             partner: Annotated[list[str] | None, typer.Option(
+                 help="A partner principal to create (reads yizhou.partner.* only); repeatable")] = None,
+             partitions: Annotated[int, typer.Option(min=1, help="Partitions of each topic")] = 3,
+             replication_factor: Annotated[int, typer.Option(min=1, help="Replicas of each topic")] = 1,
+             show: Annotated[bool, typer.Option("--show", help="Print the ACLs and topics, change nothing")] = False) -> None:
+    """Create every topic (partitions, retention) and, on a SASL cluster, one SCRAM principal per service
+    and partner with its ACLs. Run as the cluster's admin (KAFKA_SASL_USERNAME/PASSWORD); idempotent."""
+    from yizhou.bus import KafkaAccess
+    from yizhou_platform import kafka_security as ks
+    from yizhou_platform.kafka_principals import PRINCIPALS_FILE_ENV, Principals
+
+    path = principals_file or (Path(os.environ[PRINCIPALS_FILE_ENV]) if os.environ.get(PRINCIPALS_FILE_ENV) else None)
+    names = [s.name for s in SERVICES] + list(partner or ())
+    principals = Principals.load(path) if path and path.exists() else Principals.generate(names)
+    for name, user in Principals.generate(names).users.items():
+        principals.users.setdefault(name, user)
+    principals.users.update(Principals.from_env(names).users)  # an operator's passwords win
+    topics = ks.service_topics()
+    grants = ks.plan(principals, topics)
+    settings = ks.topic_settings(t for service in topics.values() for t in service.all)
+    if show:
+        table = Table("principal", "operation", "resource", "name")
+        for g in grants:
+            table.add_row(g.principal, g.operation, g.resource, g.name + ("*" if g.prefixed else ""))
+        console.print(table)
+        console.print(f"{len(settings)} topics: " + ", ".join(settings))
+        return
+    if path:
+        principals.save(path)
+    report = ks.apply(KafkaAccess.from_env(), principals, grants, settings,
+                      partitions=partitions, replication_factor=replication_factor)
+    console.print(f"[green]bus ready[/]: {report['topics']} topics ({report['topics_created']} created), "
+                  f"{report['users']} principals, {report['acls']} ACLs" + (f"; credentials in {path}" if path else ""))
 
 
 @app.command()

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
-from yizhou.bus import partitions_of, read_to_end
+from yizhou.bus import KafkaAccess, kafka_options, partitions_of, read_to_end
 from yizhou.events import dead_letter_topic
 
 REDRIVE_GROUP = "yizhou-dead-letter-redrive"
@@ -48,8 +48,8 @@ def describe(record) -> DeadLetter:
                       event_type=h["ce_type"].decode() if "ce_type" in h else None)
 
 
-async def _read_all(bootstrap: str, topic: str, group: str | None):
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False,
+async def _read_all(bootstrap: KafkaAccess | str, topic: str, group: str | None):
+    consumer = AIOKafkaConsumer(**kafka_options(bootstrap), group_id=group, enable_auto_commit=False,
                                 auto_offset_reset="earliest")
     await consumer.start()
     try:
@@ -70,19 +70,19 @@ async def _read_all(bootstrap: str, topic: str, group: str | None):
         raise
 
 
-async def list_dead_letters(bootstrap: str, topic: str) -> list[DeadLetter]:
+async def list_dead_letters(bootstrap: KafkaAccess | str, topic: str) -> list[DeadLetter]:
     consumer, records = await _read_all(bootstrap, dead_letter_topic(topic), None)
     await consumer.stop()
     return [describe(r) for r in records]
 
 
-async def redrive(bootstrap: str, topic: str, only_consumer: str | None = None) -> RedriveReport:
+async def redrive(bootstrap: KafkaAccess | str, topic: str, only_consumer: str | None = None) -> RedriveReport:
     """Re-publishes not-yet-redriven dead letters of `topic` to it, without the dlq_* headers."""
     report = RedriveReport(topic)
     # Progress is kept per filter, so a filtered run never hides records from an unfiltered one.
     group = f"{REDRIVE_GROUP}-{only_consumer or 'all'}"
     consumer, records = await _read_all(bootstrap, dead_letter_topic(topic), group)
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    producer = AIOKafkaProducer(**kafka_options(bootstrap), acks="all")
     await producer.start()
     try:
         last: dict[TopicPartition, int] = {}

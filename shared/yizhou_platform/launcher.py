@@ -12,6 +12,11 @@ from pathlib import Path
 
 import httpx
 
+from yizhou_platform.kafka_principals import configured_principals
+
+# uvicorn's HTTP protocol with deadlines for receiving a request (drip-fed headers and bodies are cut off).
+HTTP_PROTOCOL = "yizhou.slow_clients:GuardedHTTPProtocol"
+
 
 @dataclass(frozen=True)
 class ServiceSpec:
@@ -46,7 +51,8 @@ class ServiceProcess:
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "uvicorn", f"{self.spec.package}.app:create_app", "--factory",
-                 "--host", "127.0.0.1", "--port", str(self.port), "--no-access-log"],
+                 "--host", "127.0.0.1", "--port", str(self.port), "--no-access-log",
+                 "--http", HTTP_PROTOCOL],
                 env={**self.env, **(env_overrides or {})}, stdout=log, stderr=subprocess.STDOUT,
             )
 
@@ -87,7 +93,11 @@ class Platform:
         env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "YIZHOU_DATA_DIR": str(data_dir),
                **(extra_env or {})}
         ports = ports or {}
-        self.services = {s.name: ServiceProcess(s, ports.get(s.name, s.default_port), env, data_dir / "logs")
+        # On a secured broker each service connects as its own principal (KAFKA_PRINCIPALS_FILE).
+        principals = configured_principals()
+        self.services = {s.name: ServiceProcess(s, ports.get(s.name, s.default_port),
+                                                {**env, **(principals.env(s.name) if principals else {})},
+                                                data_dir / "logs")
                          for s in SERVICES}
 
     def start(self) -> Platform:

@@ -26,8 +26,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from yizhou.auth import mint_token
+from yizhou.bus import KafkaAccess, kafka_options
 from yizhou.settings import ServiceSettings
 from yizhou_platform.embedded_broker import EmbeddedBroker
+from yizhou_platform.kafka_principals import configured_principals
 from yizhou_platform.launcher import SERVICES, Platform
 
 # A fresh secret every run (service processes the suite starts get it through JWT_SECRET): no secret
@@ -91,6 +93,10 @@ def make_settings(service_env) -> Callable[..., Any]:
     def _make(settings_cls: type[S], **overrides: Any) -> S:
         saved = dict(os.environ)
         os.environ.update(service_env)
+        # On a secured broker (CI) each service connects as its own principal, as in production.
+        principals = configured_principals()
+        if principals:
+            os.environ.update(principals.env(settings_cls.service_name))
         try:
             return settings_cls(**overrides)
         finally:
@@ -98,6 +104,24 @@ def make_settings(service_env) -> Callable[..., Any]:
             os.environ.update(saved)
 
     return _make
+
+
+def as_kafka_admin() -> dict[str, Any]:
+    """Settings overrides that make a service under test connect as the cluster's admin, for a test
+    that publishes what no one service may (on a secured broker; nothing on the embedded one)."""
+    access = KafkaAccess.from_env()
+    if not access.username:
+        return {}
+    return {"kafka_security_protocol": access.security_protocol, "kafka_sasl_mechanism": access.sasl_mechanism,
+            "kafka_sasl_username": access.username, "kafka_sasl_password": access.password}
+
+
+def partner_kafka_options(bootstrap: str) -> dict[str, Any]:
+    """Client options of a partner: its own principal on a secured broker (reads yizhou.partner.* only)."""
+    principals = configured_principals()
+    if principals and "partner-demo" in principals.users:
+        return principals.access(KafkaAccess.from_env(bootstrap), "partner-demo").client_options()
+    return kafka_options(bootstrap)
 
 
 def service_app(name: str) -> tuple[Callable[..., Any], type]:
@@ -171,7 +195,7 @@ async def read_event(bootstrap: str, topic: str, key: str, event_type: str, time
 
     from aiokafka import AIOKafkaConsumer
 
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", group_id=None,
+    consumer = AIOKafkaConsumer(topic, **kafka_options(bootstrap), auto_offset_reset="earliest", group_id=None,
                                 enable_auto_commit=False)
     await consumer.start()
     try:

@@ -43,3 +43,27 @@ def test_compose_ships_no_secret_and_publishes_only_on_loopback():
     grafana = compose["grafana"]["environment"]
     assert grafana["GF_AUTH_ANONYMOUS_ENABLED"] == "false"
     assert grafana["GF_SECURITY_ADMIN_PASSWORD"].startswith("${GRAFANA_ADMIN_PASSWORD:?")
+
+
+def test_compose_runs_an_authenticated_bus_with_one_principal_per_service():
+    """No anonymous client, no topic created by a typo, and each service as itself (issue 18)."""
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    listeners = (ROOT / "deploy/kafka/listeners-compose.properties").read_text()
+    broker = (ROOT / "deploy/kafka/server.properties.template").read_text()
+    assert "PLAINTEXT:PLAINTEXT" not in listeners and ":PLAINTEXT," not in listeners
+    assert "allow.everyone.if.no.acl.found=false" in listeners
+    assert "auto.create.topics.enable=false" in broker
+    assert compose["kafka"]["environment"]["KAFKA_ADMIN_PASSWORD"].startswith("${KAFKA_ADMIN_PASSWORD:?")
+    assert compose["kafka-init"]["command"][:3] == ["yizhou", "bus", "init"]
+    users = set()
+    for service in SERVICES:
+        for process in (compose[service.name], compose[f"{service.name}-worker"]):
+            env = process["environment"]
+            assert env["KAFKA_SECURITY_PROTOCOL"] == "SASL_PLAINTEXT"
+            assert env["KAFKA_SASL_USERNAME"] == service.name
+            variable = "KAFKA_PASSWORD_" + service.name.upper().replace("-", "_")
+            assert env["KAFKA_SASL_PASSWORD"].startswith("${" + variable + ":?")  # required, no default
+            assert compose["kafka-init"]["environment"][variable].startswith("${" + variable + ":?")
+            assert process["depends_on"]["kafka-init"]["condition"] == "service_completed_successfully"
+            users.add(env["KAFKA_SASL_USERNAME"])
+    assert len(users) == len(SERVICES)

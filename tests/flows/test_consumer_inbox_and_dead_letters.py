@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from demand_intake.app import create_app
 from demand_intake.settings import Settings
+from yizhou.bus import kafka_options
 from yizhou.axis_copy import area_copy
 from yizhou.axis_events import AREAS_TOPIC
 from yizhou.events import dead_letter_topic
@@ -38,7 +39,7 @@ async def test_duplicates_apply_once_and_poison_goes_to_dead_letters(make_settin
     applied_before = applied_count(settings.consumer_group)
     async with serve(create_app(settings)) as client:
         db = client.app_state.db
-        producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap)
+        producer = AIOKafkaProducer(**kafka_options(kafka_bootstrap))
         await producer.start()
         try:
             created = {"code": code, "name": f"Dup {marker}", "level": "district", "parent_code": None, "path": f"/{code}/"}
@@ -64,7 +65,7 @@ async def test_duplicates_apply_once_and_poison_goes_to_dead_letters(make_settin
         assert applied == 1 and copies == 1
         assert applied_count(settings.consumer_group) - applied_before == 2  # the duplicate was skipped
 
-    dead = AIOKafkaConsumer(dead_letter_topic(AREAS_TOPIC), bootstrap_servers=kafka_bootstrap,
+    dead = AIOKafkaConsumer(dead_letter_topic(AREAS_TOPIC), **kafka_options(kafka_bootstrap),
                             group_id=f"dlq-reader-{marker}", auto_offset_reset="earliest")
     await dead.start()
     found = []

@@ -4,6 +4,7 @@ import uuid
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
+from yizhou.bus import kafka_options
 from yizhou.bus import ensure_topics
 from yizhou_platform.dead_letters import list_dead_letters, redrive
 from yizhou.events import dead_letter_topic
@@ -12,7 +13,7 @@ from yizhou.events import dead_letter_topic
 async def test_list_and_redrive_once(kafka_bootstrap):
     topic = f"yizhou.redrive-{uuid.uuid4().hex[:8]}.v1"
     await ensure_topics(kafka_bootstrap, [topic, dead_letter_topic(topic)], partitions=1)
-    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap)
+    producer = AIOKafkaProducer(**kafka_options(kafka_bootstrap))
     await producer.start()
     ids = [str(uuid.uuid4()) for _ in range(2)]
     try:
@@ -33,7 +34,7 @@ async def test_list_and_redrive_once(kafka_bootstrap):
     assert report.redriven == 2 and report.by_consumer == {"demand-intake": 2}
     assert (await redrive(kafka_bootstrap, topic)).redriven == 0  # progress is committed: once only
 
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=kafka_bootstrap, group_id=None, auto_offset_reset="earliest")
+    consumer = AIOKafkaConsumer(topic, **kafka_options(kafka_bootstrap), group_id=None, auto_offset_reset="earliest")
     await consumer.start()
     try:
         records = []

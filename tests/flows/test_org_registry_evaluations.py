@@ -10,6 +10,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from org_registry.app import create_app
 from org_registry.domain.member import with_check_digit
 from org_registry.settings import Settings
+from yizhou.bus import kafka_options
 from yizhou.events import dead_letter_topic
 from yizhou.personal_data import find_personal_data
 from yizhou_platform.testing import eventually, serve
@@ -31,7 +32,7 @@ def evaluation(organization_id: str | None, evaluation_id: str, community: str, 
 
 
 async def _read_topic(bootstrap: str, topic: str, marker: bytes, want: int) -> list:
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=f"reader-{uuid.uuid4().hex}",
+    consumer = AIOKafkaConsumer(topic, **kafka_options(bootstrap), group_id=f"reader-{uuid.uuid4().hex}",
                                 auto_offset_reset="earliest")
     await consumer.start()
     found = []
@@ -64,7 +65,7 @@ async def test_evaluations_are_consumed_once_and_shown_under_the_organization(ma
 
         first, second, marker = f"ev-{uuid.uuid4().hex[:8]}", f"ev-{uuid.uuid4().hex[:8]}", uuid.uuid4().hex
         unknown_org = evaluation("o-does-not-exist", f"ev-{marker}", f"{d}C", "2026-Q3", 70)
-        producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap)
+        producer = AIOKafkaProducer(**kafka_options(kafka_bootstrap))
         await producer.start()
         try:
             dup_id = str(uuid.uuid4())

@@ -9,6 +9,7 @@ from aiokafka import AIOKafkaConsumer
 
 from org_registry.app import create_app
 from org_registry.settings import Settings
+from yizhou.bus import kafka_options
 from yizhou.personal_data import find_personal_data
 from yizhou_platform.testing import eventually, serve
 
@@ -16,7 +17,7 @@ HUBS = "yizhou.hubs.v1"
 
 
 async def _read_keyed(bootstrap: str, topic: str, key: bytes, want: int) -> list:
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=f"reader-{uuid.uuid4().hex}",
+    consumer = AIOKafkaConsumer(topic, **kafka_options(bootstrap), group_id=f"reader-{uuid.uuid4().hex}",
                                 auto_offset_reset="earliest")
     await consumer.start()
     found = []

@@ -12,17 +12,19 @@ from pydantic import ConfigDict
 
 from org_registry.app import create_app
 from org_registry.settings import Settings
+from yizhou.bus import ensure_topics
 from yizhou.events import EventData
-from yizhou_platform.testing import eventually, serve
+from yizhou_platform.testing import as_kafka_admin, eventually, partner_kafka_options, serve
 
 NOW = "2026-11-23T09:00:00Z"
+TEST_TOPIC = "yizhou.test-internal.v1"  # topics are never auto-created: made below
 
 
 def internal(event_type: str, **data) -> EventData:
     """An internal event as its publisher would record it (on a test topic: partners never see those)."""
     cls = type(f"Test_{event_type.replace('.', '_')}", (EventData,), {
         "__annotations__": {"event_type": ClassVar[str], "topic": ClassVar[str]},
-        "event_type": event_type, "topic": "yizhou.test-internal.v1", "model_config": ConfigDict(extra="allow")})
+        "event_type": event_type, "topic": TEST_TOPIC, "model_config": ConfigDict(extra="allow")})
     return cls(**data)
 
 
@@ -44,7 +46,9 @@ def samples(tag: str) -> list[EventData]:
 
 async def test_every_partner_event_type_is_received_and_parsed_from_the_contract(make_settings, kafka_bootstrap):
     tag = uuid.uuid4().hex
-    async with serve(create_app(make_settings(Settings))) as client:
+    await ensure_topics(kafka_bootstrap, [TEST_TOPIC])
+    # The test publishes every kind of internal event through one outbox: as the admin, on a secured broker.
+    async with serve(create_app(make_settings(Settings, **as_kafka_admin()))) as client:
         contract = (await client.get("/asyncapi.json")).json()
         db = client.app_state.db
         async with db.unit_of_work() as uow:
@@ -55,7 +59,8 @@ async def test_every_partner_event_type_is_received_and_parsed_from_the_contract
         # From here on, only the contract: channel addresses, message names (ce_type) and payload schemas.
         messages = {m["name"]: m for m in contract["components"]["messages"].values()}
         addresses = [c["address"] for c in contract["channels"].values()]
-        consumer = AIOKafkaConsumer(*addresses, bootstrap_servers=kafka_bootstrap, group_id=f"partner-{tag}",
+        # A partner as it would connect: its own principal (on a secured broker) and a group named after it.
+        consumer = AIOKafkaConsumer(*addresses, **partner_kafka_options(kafka_bootstrap), group_id=f"partner-demo-{tag}",
                                     auto_offset_reset="earliest")
         await consumer.start()
         received: dict[str, dict] = {}

@@ -13,10 +13,11 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from demand_intake.store.models import DemandFactRow
+from demand_intake.store.tables import DemandFactRow
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
+from yizhou.bus import kafka_options
 from yizhou.contracts.demands import DEMANDS_TOPIC
 from yizhou.events import dead_letter_topic
 from yizhou_platform.testing import eventually
@@ -56,7 +57,7 @@ async def test_malformed_and_out_of_order_demand_events_are_dead_lettered(securi
     sent.append(("out of order", *cloud_event("demand.accepted", {**base, "demand_id": orphan_id, "state": "accepted"})))
     good = cloud_event("demand.submitted", {**base, "demand_id": good_id, "state": "submitted", "channel": "hotline",
                                             "urgency": "normal", "priority_household": None})
-    producer = AIOKafkaProducer(bootstrap_servers=service_env["KAFKA_BOOTSTRAP_SERVERS"])
+    producer = AIOKafkaProducer(**kafka_options(service_env["KAFKA_BOOTSTRAP_SERVERS"]))
     await producer.start()
     try:
         for _, value, headers in sent:
@@ -78,7 +79,7 @@ async def test_malformed_and_out_of_order_demand_events_are_dead_lettered(securi
     finally:
         await engine.dispose()
 
-    dead = AIOKafkaConsumer(dead_letter_topic(DEMANDS_TOPIC), bootstrap_servers=service_env["KAFKA_BOOTSTRAP_SERVERS"],
+    dead = AIOKafkaConsumer(dead_letter_topic(DEMANDS_TOPIC), **kafka_options(service_env["KAFKA_BOOTSTRAP_SERVERS"]),
                             group_id=f"dlq-reader-{marker}", auto_offset_reset="earliest")
     await dead.start()
     found = []

@@ -34,6 +34,7 @@ from demand_intake.settings import Settings
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
+from yizhou.bus import kafka_options
 from yizhou.axis_copy import AXIS_COPY_SUBSCRIPTIONS, area_copy
 from yizhou.axis_events import AREAS_TOPIC
 from yizhou.consumer import EventConsumer, Subscription
@@ -116,7 +117,7 @@ async def district(security_platform, service_env, token, unique_code):
 
 async def publish(bootstrap: str, key: str, events: list[tuple[str, bytes, list]]) -> None:
     """With the district's key: the partition org-registry's own events of that district take, in order."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+    producer = AIOKafkaProducer(**kafka_options(bootstrap))
     await producer.start()
     try:
         for _, value, headers in events:
@@ -141,7 +142,7 @@ async def dead_letters(service_env, event_ids: list[str]) -> dict[tuple[str, str
     groups = {service + service_env["CONSUMER_GROUP_SUFFIX"]: service for service in READ_COPIES}
     wanted = set(event_ids)
     found: dict[tuple[str, str], str] = {}
-    reader = AIOKafkaConsumer(dead_letter_topic(AREAS_TOPIC), bootstrap_servers=service_env["KAFKA_BOOTSTRAP_SERVERS"],
+    reader = AIOKafkaConsumer(dead_letter_topic(AREAS_TOPIC), **kafka_options(service_env["KAFKA_BOOTSTRAP_SERVERS"]),
                               group_id=f"forged-dlq-{uuid.uuid4().hex[:8]}", auto_offset_reset="earliest")
     await reader.start()
     try:
@@ -275,7 +276,7 @@ async def copy(make_settings, tmp_path):
     db = Database(make_settings(Settings, data_dir=tmp_path).resolved_database_url)
     await upgrade_to_head(db.engine, Path(demand_intake.__file__).parent / "migrations")
     box = DeadLetterBox()
-    consumer = EventConsumer(db, bootstrap="unused:9092", group=f"forged-{uuid.uuid4().hex[:8]}",
+    consumer = EventConsumer(db, access="unused:9092", group=f"forged-{uuid.uuid4().hex[:8]}",
                              subscriptions=AXIS_COPY_SUBSCRIPTIONS, producer=box)
     offsets = iter(range(10**6))
 

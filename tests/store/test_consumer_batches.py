@@ -57,7 +57,7 @@ async def runner(make_settings):
     group = f"batch-test-{uuid.uuid4().hex[:8]}"
     subscriptions = [Subscription(TOPIC, "thing.batched", one, many, sources=SOURCES),
                      Subscription(TOPIC, "thing.single", one, sources=SOURCES)]
-    consumer = EventConsumer(db, bootstrap="unused:9092", group=group, subscriptions=subscriptions, producer=None,
+    consumer = EventConsumer(db, access="unused:9092", group=group, subscriptions=subscriptions, producer=None,
                              send_dead_letters=False)
     yield consumer, db
     await db.dispose()

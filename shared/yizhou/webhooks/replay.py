@@ -22,7 +22,7 @@ from aiokafka.errors import KafkaError
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
-from yizhou.bus import partitions_of, read_to_end
+from yizhou.bus import KafkaAccess, partitions_of, read_to_end
 from yizhou.consumer import untrusted_source
 from yizhou.database import Database
 from yizhou.envelope import MalformedEvent, ReceivedEvent, from_kafka_record
@@ -91,7 +91,7 @@ async def finish_replay(db: Database, claim: ReplayClaim, *, ok: bool) -> None:
                 started_at=started, finished_at=finished, requested_by=by))
 
 
-async def replay_since(db: Database, bootstrap: str, endpoint, since: datetime,
+async def replay_since(db: Database, access: KafkaAccess, endpoint, since: datetime,
                        config: WebhookConfig | None = None) -> ReplayResult:
     config = config or WebhookConfig()
     since = max(since, datetime.fromtimestamp(0, UTC))
@@ -101,7 +101,7 @@ async def replay_since(db: Database, bootstrap: str, endpoint, since: datetime,
         pending = (await pending_counts(session, [endpoint.id])).get(endpoint.id, 0)
     room = config.max_pending_per_endpoint - pending
     requeued = 0
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
+    consumer = AIOKafkaConsumer(**access.client_options(), enable_auto_commit=False, group_id=None)
     try:
         await consumer.start()
         try:

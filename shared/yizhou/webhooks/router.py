@@ -257,7 +257,7 @@ async def replay(endpoint_id: str, body: ReplayIn, db: DatabaseDep, scope: Manag
                                 **exc.extensions)
     ok = False
     try:
-        result = await replay_since(db, request.app.state.settings.kafka_bootstrap_servers, endpoint, since, config)
+        result = await replay_since(db, request.app.state.settings.kafka_access, endpoint, since, config)
         ok = True
     finally:   # shielded: a client that hangs up does not leave the replay marked running
         await asyncio.shield(finish_replay(db, claim, ok=ok))

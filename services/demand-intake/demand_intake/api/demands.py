@@ -24,6 +24,7 @@ from yizhou.dependencies import ClockDep, DatabaseDep, ScopeDep
 from yizhou.idempotent_writes import IdempotentDatabaseDep, IdempotentRoute
 from yizhou.pagination import Page, page_of
 from yizhou.problems import Problem
+from yizhou.query_lists import QueryList
 
 router = APIRouter(route_class=IdempotentRoute, prefix="/api/v1/demands", tags=["demands"])
 
@@ -92,7 +93,7 @@ async def duplicate_check(body: DemandIn, request: Request, clock: ClockDep, db:
 @router.get("", response_model=Page[DemandOut], responses=PROBLEMS,
             summary="Demands in your area, newest first (residents: `mine=true` for their own)")
 async def list_demands(db: DatabaseDep, scope: ScopeDep,
-                       state: Annotated[list[State] | None, Query(description="Repeat for several")] = None,
+                       state: Annotated[QueryList[State] | None, Query(description="Repeat for several")] = None,
                        category: Annotated[str | None, Query(max_length=64)] = None,
                        channel: Channel | None = None,
                        under: Annotated[str | None, Query(pattern=CODE_PATTERN, description="Only this area's subtree")] = None,

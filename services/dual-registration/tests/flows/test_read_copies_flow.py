@@ -11,6 +11,7 @@ from sqlalchemy import select
 from dual_registration.app import create_app
 from dual_registration.settings import Settings
 from dual_registration.store.tables import demand_copy, project_copy
+from yizhou.bus import kafka_options
 from yizhou_platform.testing import eventually, serve
 from yizhou.topic_owners import owner_of
 
@@ -33,7 +34,7 @@ async def test_read_copies_fill_from_events(make_settings, kafka_bootstrap, uniq
               "residence_area_path": paths[g], "skills": ["first aid"], "in_service": True, "state": "active",
               "occurred_at": "2026-03-01T00:00:00Z", "something_new": 1}
     async with serve(create_app(make_settings(Settings))) as client:
-        producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap)
+        producer = AIOKafkaProducer(**kafka_options(kafka_bootstrap))
         await producer.start()
         try:
             for code, level, parent in [(d, "district", None), (f"{d}S1", "subdistrict", d), (c, "community", f"{d}S1"),
