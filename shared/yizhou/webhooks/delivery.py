@@ -41,18 +41,34 @@ class WebhookDispatcher:
         self.client = guarded_client(self.config.policy, self.config.timeout_s)
 
     async def due(self) -> list:
+        """Claims the deliveries due now: their next attempt is moved past this attempt's deadline in the
+        same statement that picks them, so another dispatcher (a second worker replica) skips them, and
+        takes them over only if this one died before recording the outcome. On PostgreSQL rows another
+        dispatcher is claiming are skipped, not waited for (SKIP LOCKED); SQLite has one writer."""
+        now = datetime.now(UTC)
         earlier = aliased(webhook_deliveries)
         blocked = exists().where(and_(
             earlier.c.endpoint_id == webhook_deliveries.c.endpoint_id,
             earlier.c.ordering_key == webhook_deliveries.c.ordering_key,
             earlier.c.id < webhook_deliveries.c.id,
             earlier.c.status == "pending"))
-        query = (select(webhook_deliveries)
-                 .where(webhook_deliveries.c.status == "pending",
-                        webhook_deliveries.c.next_attempt_at <= datetime.now(UTC), ~blocked)
-                 .order_by(webhook_deliveries.c.id).limit(self.batch))
-        async with self.db.sessions() as session:
-            return (await session.execute(query)).all()
+        due = (select(webhook_deliveries.c.id)
+               .where(webhook_deliveries.c.status == "pending", webhook_deliveries.c.next_attempt_at <= now, ~blocked)
+               .order_by(webhook_deliveries.c.id).limit(self.batch))
+        if self.db.is_postgres:
+            due = due.with_for_update(skip_locked=True, of=webhook_deliveries)
+        claim = (update(webhook_deliveries)
+                 .where(webhook_deliveries.c.id.in_(due.scalar_subquery()),
+                        webhook_deliveries.c.status == "pending", webhook_deliveries.c.next_attempt_at <= now)
+                 .values(next_attempt_at=now + self.lease)
+                 .returning(*webhook_deliveries.c))
+        async with self.db.sessions() as session, session.begin():
+            return sorted((await session.execute(claim)).all(), key=lambda row: row.id)
+
+    @property
+    def lease(self) -> timedelta:
+        """How long a claimed delivery is this dispatcher's: the attempt's deadline and a margin."""
+        return timedelta(seconds=2 * self.config.timeout_s + 5)
 
     async def _record(self, row, values: dict, *, only_if_pending: bool = True) -> None:
         query = update(webhook_deliveries).where(webhook_deliveries.c.id == row.id)
