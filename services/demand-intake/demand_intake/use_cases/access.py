@@ -16,6 +16,7 @@ from demand_intake.store.demands import DemandRepository
 from demand_intake.store.tables import UnitCopyRow
 from demand_intake.use_cases.errors import DemandRuleBroken
 from yizhou.auth import AreaScope, Role, require_role
+from yizhou.axis_copy import area_info
 from yizhou.errors import ApplicationError, NotFound, OutOfScope, UnknownReference
 from yizhou.personal_data import STAFF_ROLES, find_personal_data, mask_text
 from yizhou.state_machine import IllegalTransition, as_problem
@@ -55,10 +56,14 @@ class Actor:
 SYSTEM = Actor("system", "system")
 
 
-async def assignable_unit(session: AsyncSession, unit_id: str) -> UnitCopyRow:
-    """A unit registered in org-registry (this service's copy of them), or 422 `unknown-reference`."""
+async def assignable_unit(session: AsyncSession, scope: AreaScope, unit_id: str, demand_path: str) -> UnitCopyRow:
+    """A unit registered in org-registry (this service's copy of them) that may take this demand: one
+    in the caller's area, or one sitting on the demand's own axis above it (a district or subdistrict
+    unit). A unit of another subdistrict answers as an unknown one (422 `unknown-reference`): whether
+    it exists there is not the caller's to learn."""
     unit = await session.get(UnitCopyRow, unit_id)
-    if unit is None:
+    unit_area = await area_info(session, unit.area_code) if unit is not None else None
+    if unit_area is None or not (scope.covers(unit_area.path) or demand_path.startswith(unit_area.path)):
         raise UnknownReference(f"No registered unit '{unit_id}' (org-registry's units reach this "
                                            "service as events: a unit created a moment ago may take a moment).",
                       errors=[{"field": "unit_id", "location": "body", "message": "unknown unit"}])
@@ -78,6 +83,17 @@ def check_category(code: str, field: str = "category") -> None:
 
 
 async def visible_demand(repo: DemandRepository, scope: AreaScope, demand_id: str) -> Demand:
+    """A demand the caller may read. A resident reads only their own: a neighbour's demand answers
+    like an unknown one (its existence is a fact about a household); they may still join it
+    (`joinable_demand`) when a duplicate check offers it."""
+    demand = await joinable_demand(repo, scope, demand_id)
+    if scope.caller.role == Role.RESIDENT and demand.resident_subject != scope.caller.subject:
+        raise NotFound(f"No demand '{demand_id}' in your scope.")
+    return demand
+
+
+async def joinable_demand(repo: DemandRepository, scope: AreaScope, demand_id: str) -> Demand:
+    """A demand in the caller's area that they may count themselves in on ("me too")."""
     demand = await repo.get(demand_id)
     # Outside the scope answers like unknown: other areas' demands are not disclosed.
     if demand is None or not scope.covers(demand.area_path) or scope.caller.role == Role.PARTNER:

@@ -19,7 +19,8 @@ from demand_intake.settings import Settings
 from demand_intake.store.deadlines import DeadlineRepository
 from demand_intake.store.demands import DemandRepository
 from demand_intake.use_cases.access import (SUBMITTERS, Actor, assignable_unit, check_category, new_id,
-                                            require_handler, rule_problem, scrub, visible_demand)
+                                            joinable_demand, require_handler, rule_problem, scrub,
+                                            visible_demand)
 from demand_intake.use_cases.errors import DemandRuleBroken
 from demand_intake.use_cases.publishing import EVENT_OF_STATE, Work, record_demand
 from yizhou.contracts.demands import DemandMerged, DemandOverdue, DemandSubmitted, DemandSupported
@@ -205,8 +206,10 @@ async def list_demands(db: Database, scope: AreaScope, *, under: str | None, min
             if area is None or not scope.covers(area.path):
                 raise NotFound(f"No area '{under}' in your scope.")
             path = area.path
+        # A resident lists only their own demands, whatever `mine` says (as visible_demand reads them).
+        own = mine or scope.caller.role == Role.RESIDENT
         return await DemandRepository(session).list(
-            under_path=path, resident_subject=scope.caller.subject if mine else None, limit=limit, **filters)
+            under_path=path, resident_subject=scope.caller.subject if own else None, limit=limit, **filters)
 
 
 async def apply_state(work: Work, demand: Demand, previous: State, now, actor: Actor, *, note: str | None = None,
@@ -265,7 +268,7 @@ async def change_state(db: Database, scope: AreaScope, clock: Clock, settings: S
                 if complex_case:
                     extra["resolve_due_at"] = await _stretch_resolve(uow, demand, settings, now)
             elif target == State.ASSIGNED:
-                unit = await assignable_unit(uow.session, unit_id) if unit_id else None
+                unit = await assignable_unit(uow.session, scope, unit_id, demand.area_path) if unit_id else None
                 demand.assign(assignee or (unit.name if unit else ""), now, unit_id=unit_id)
                 extra = {"assignee": demand.assignee, "assignee_unit_id": demand.assignee_unit_id}
             elif target == State.CLOSED:
@@ -324,7 +327,7 @@ async def me_too(db: Database, scope: AreaScope, clock: Clock, demand_id: str) -
     """A resident (or anyone on the platform) adds their voice; each person counts once."""
     async with db.unit_of_work() as uow:
         repo = DemandRepository(uow.session)
-        demand = await visible_demand(repo, scope, demand_id)
+        demand = await joinable_demand(repo, scope, demand_id)
         if not demand.is_open or demand.state == State.RESOLVED:
             raise DemandRuleBroken(f"Demand {demand_id} is {demand.state.value}; 'me too' counts on open demands.")
         if demand.resident_subject == scope.caller.subject:

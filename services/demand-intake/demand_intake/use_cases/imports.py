@@ -57,15 +57,15 @@ async def import_demands(db: Database, scope: AreaScope, clock: Clock, settings:
     demand_rows, clock_rows, history_rows = [], [], []
     async with db.unit_of_work() as uow:
         areas: dict[str, object] = {}
-        units: dict[str, UnitCopyRow] = {}
+        units: dict[tuple[str, str], UnitCopyRow] = {}
 
-        async def _unit(unit_id: str, n: int) -> UnitCopyRow:   # each unit read once per import
-            if unit_id not in units:
+        async def _unit(unit_id: str, n: int, demand_path: str) -> UnitCopyRow:   # read once per unit and area
+            if (unit_id, demand_path) not in units:
                 try:
-                    units[unit_id] = await assignable_unit(uow.session, unit_id)
+                    units[unit_id, demand_path] = await assignable_unit(uow.session, scope, unit_id, demand_path)
                 except ApplicationError as exc:
                     raise UnknownReference(f"Item {n}: {exc.detail}") from None
-            return units[unit_id]
+            return units[unit_id, demand_path]
 
         for n, item in enumerate(items):
             sub = item.submission
@@ -99,7 +99,7 @@ async def import_demands(db: Database, scope: AreaScope, clock: Clock, settings:
                         demand.accept(actor.subject, area.code, when)
                         extra = {"accountable_area_code": demand.accountable_area_code}
                     elif step.action == "assign":
-                        unit = await _unit(step.unit_id, n) if step.unit_id else None
+                        unit = await _unit(step.unit_id, n, area.path) if step.unit_id else None
                         demand.assign(step.assignee or (unit.name if unit else ""), when, unit_id=step.unit_id)
                         extra = {"assignee": demand.assignee, "assignee_unit_id": demand.assignee_unit_id}
                     elif step.action == "close":

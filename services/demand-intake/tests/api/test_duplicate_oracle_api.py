@@ -73,11 +73,13 @@ async def test_a_resident_learns_only_that_a_readable_similar_demand_can_be_join
 
 
 async def test_a_residents_answer_follows_the_published_point_not_the_hidden_one(client, axis, auth, token):
-    """A resident of the whole community may read its grids' demands, their points rounded: probing
-    around the exact point (within 300 m or not) must tell them no more than the rounded one does."""
+    """A resident of the community is offered its grids' open demands to join ("me too"), never shown
+    them; what the duplicate check offers follows the published (rounded) point, so probing around the
+    exact point (within 300 m or not) tells them no more than the rounded one does."""
     demand = (await _file(client, auth("grid_worker", axis["g2"]), axis["g2"]))["demand"]
     resident = _resident(token, axis["c1"], "probe-community")
-    shown = (await client.get(f"/api/v1/demands/{demand['id']}", headers=resident)).json()
+    assert (await client.get(f"/api/v1/demands/{demand['id']}", headers=resident)).status_code == 404
+    shown = (await client.get(f"/api/v1/demands/{demand['id']}", headers=auth("party_member", axis["c1"]))).json()
     assert (shown["place"]["latitude"], shown["place"]["longitude"]) == (PUBLISHED["latitude"], PUBLISHED["longitude"])
 
     async def offered(headers, point) -> list[str]:

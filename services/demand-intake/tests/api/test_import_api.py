@@ -84,3 +84,33 @@ def test_the_demo_assigns_some_demands_to_registered_units(clock):
     by_unit = [s for s in assigns if "unit_id" in s]
     assert 0 < len(by_unit) < len(assigns) and {s["unit_id"] for s in by_unit} == {"u-a", "u-b"}
     assert all("unit_id" not in s for d in demo_demands(["G1"], 50, clock.now()) for s in d["steps"])
+
+
+async def test_a_demand_is_assigned_only_to_a_unit_of_the_callers_area_or_on_the_demands_axis(client, axis, auth, db):
+    """A community worker may hand a demand to a unit of its community or one sitting above it (the
+    subdistrict's, the district's), not to a unit of another subdistrict, which answers as unknown."""
+    from datetime import UTC, datetime
+
+    from demand_intake.store.tables import UnitCopyRow
+
+    units = {where: f"u-{where}-{axis['d']}" for where in ("c1", "s1", "d", "s2", "c2")}
+    async with db.sessions() as session, session.begin():
+        for where, unit_id in units.items():
+            session.add(UnitCopyRow(unit_id=unit_id, name=f"单位{where}", kind="agency", area_code=axis[where],
+                                    updated_at=datetime.now(UTC)))
+    worker = auth("community_worker", axis["c1"])
+    for where, unit_id in units.items():
+        created = await client.post("/api/v1/demands", json=demand_body(axis["g1"]), headers=worker)
+        demand_id = created.json()["demand"]["id"]
+        assert (await client.post(f"/api/v1/demands/{demand_id}/accept", headers=worker)).status_code == 200
+        assigned = await client.post(f"/api/v1/demands/{demand_id}/assign", json={"unit_id": unit_id}, headers=worker)
+        if where in ("s2", "c2"):
+            body = assert_problem(assigned, 422, "unknown-reference")
+            assert unit_id in body["detail"] and "u-nowhere" not in body["detail"]
+            nowhere = await client.post(f"/api/v1/demands/{demand_id}/assign", json={"unit_id": "u-nowhere"},
+                                        headers=worker)
+            assert assert_problem(nowhere, 422, "unknown-reference")["detail"] == body["detail"].replace(unit_id,
+                                                                                                         "u-nowhere")
+        else:
+            assert assigned.status_code == 200, (where, assigned.text)
+            assert assigned.json()["assignee_unit_id"] == unit_id

@@ -48,13 +48,15 @@ async def test_personal_data_is_masked_outside_the_owning_area_and_for_non_staff
     for role, area in [("district_admin", axis["d"]), ("subdistrict_admin", axis["s1"]), ("grid_worker", axis["g1"])]:
         seen = (await client.get(url, headers=auth(role, area))).json()
         assert seen["personal_data_masked"] is False and seen["resident"]["phone"] == "13800138000", role
-    for role, area in [("party_member", axis["g1"]), ("resident", axis["c1"])]:
+    for role, area in [("party_member", axis["g1"]), ("party_member", axis["c1"])]:
         seen = (await client.get(url, headers=auth(role, area))).json()
         assert seen["personal_data_masked"] is True, role
         assert seen["resident"] == {"name": "张**", "phone": "138****8000", "anonymous": False}
         assert seen["place"]["address"] == "(hidden)" and seen["place"]["latitude"] == 39.91
         assert "13912345678" not in seen["description"] and "****" in seen["description"]
-    # Another grid's worker does not see the demand at all.
+    # A resident other than its own does not see it at all; nor does another grid's worker.
+    assert_problem(await client.get(url, headers=auth("resident", axis["g1"])), 404, "not-found")
+    assert_problem(await client.get(url, headers=auth("resident", axis["c1"])), 404, "not-found")
     assert_problem(await client.get(url, headers=auth("grid_worker", axis["g2"])), 404, "not-found")
     assert_problem(await client.get(url, headers=auth("subdistrict_admin", axis["s2"])), 404, "not-found")
 

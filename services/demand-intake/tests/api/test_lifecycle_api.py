@@ -98,14 +98,15 @@ async def test_the_resident_gives_feedback_and_withdraws_their_own(client, axis,
     mine = await new_demand(client, axis["g1"], resident, channel="online", resident=None)
     for action in ("accept", "resolve"):
         assert (await client.post(f"/api/v1/demands/{mine}/{action}", headers=worker)).status_code == 200
+    # another resident does not learn the demand exists, let alone close it
     assert_problem(await client.post(f"/api/v1/demands/{mine}/feedback", json={"feedback": "satisfied"}, headers=other),
-                   403, "forbidden")
+                   404, "not-found")
     assert_problem(await client.post(f"/api/v1/demands/{mine}/feedback", json={"feedback": "satisfied"}, headers=worker),
                    403, "forbidden")
     reopened = await client.post(f"/api/v1/demands/{mine}/feedback", json={"feedback": "dissatisfied"}, headers=resident)
     assert reopened.json()["state"] == "reopened"
     second = await new_demand(client, axis["g1"], resident, channel="online", resident=None, description="垃圾桶满了")
-    assert_problem(await client.post(f"/api/v1/demands/{second}/withdraw", headers=other), 403, "forbidden")
+    assert_problem(await client.post(f"/api/v1/demands/{second}/withdraw", headers=other), 404, "not-found")
     assert (await client.post(f"/api/v1/demands/{second}/withdraw", headers=resident)).json()["state"] == "withdrawn"
 
 

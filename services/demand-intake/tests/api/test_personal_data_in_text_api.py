@@ -44,7 +44,7 @@ NOTED = {
 NAME = "李秀英"
 
 
-async def test_numbers_in_any_written_form_and_staff_notes_are_hidden_from_other_residents_and_members(
+async def test_numbers_in_any_written_form_and_staff_notes_are_hidden_from_party_members_and_other_residents_see_nothing(
         client, axis, token, auth):
     owner = {"Authorization": f"Bearer {token('resident', axis['g1'], subject='resident-owner-' + axis['d'])}"}
     description = "楼道灯坏了，联系我：" + "；".join(DESCRIBED) + "。"
@@ -78,9 +78,15 @@ async def test_numbers_in_any_written_form_and_staff_notes_are_hidden_from_other
         assert seen["description"] == description and note in [h["note"] for h in seen["history"]]
         assert [d["report_note"] for d in seen["dispatches"]] == [report]
 
+    # Other residents, of the grid or the community, do not read it at all (not even that it exists) ...
     neighbour = {"Authorization": f"Bearer {token('resident', axis['g1'], subject='resident-next-door-' + axis['d'])}"}
-    for reader in (neighbour, auth("party_member", axis["c1"]), auth("party_member", axis["g1"]),
-                   auth("resident", axis["c1"])):
+    for reader in (neighbour, auth("resident", axis["c1"])):
+        assert (await client.get(url, headers=reader)).status_code == 404
+        assert (await client.get(f"/open311/v2/requests/{demand_id}.json", headers=reader)).status_code == 404
+        listed = (await client.get("/api/v1/demands", headers=reader)).json()["items"]
+        assert demand_id not in [d["id"] for d in listed]
+    # ... and party members of the grid and the community read it without its personal data.
+    for reader in (auth("party_member", axis["c1"]), auth("party_member", axis["g1"])):
         seen = (await client.get(url, headers=reader)).json()
         assert seen["personal_data_masked"] is True
         notes = [h["note"] or "" for h in seen["history"]] + [d["report_note"] for d in seen["dispatches"]]
