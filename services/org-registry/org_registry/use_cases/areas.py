@@ -8,6 +8,7 @@ from org_registry.domain import area as rules
 from org_registry.domain.area import Area
 from org_registry.domain.errors import AxisRuleViolation
 from org_registry.store.areas import AreaRepository
+from org_registry.use_cases import errors as _kinds  # noqa: F401  (registers wrong-level, move-cycle, ...)
 from yizhou.auth import AXIS_EDITORS, AreaScope, Role, require_role
 from yizhou.axis_events import AreaCreated, AreaMoved, AreaRetired, AreaUpdated, Level, axis_partition_key
 from yizhou.database import Database, UnitOfWork

@@ -1,0 +1,178 @@
+"""The inner loop: project-matching's use cases called directly, as the API calls them, on a database
+of their own (a SQLite file per module, migrated once). No app, no broker, no relay: the outbox rows a
+use case records are what it published, and the axis and demand list are written straight into the
+service's read copies (matching_helpers). The API, flow and failure suites run the same code over
+HTTP, Kafka and PostgreSQL. (These use cases take the time from the system clock, so no clock here.)"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+import project_matching
+from matching_helpers import add_demand, make_axis
+from project_matching.domain.project import State
+from project_matching.use_cases import projects, resources
+from yizhou.auth import AreaScope, Caller, Role
+from yizhou.database import Database
+from yizhou.errors import (ApplicationError, Conflict, Forbidden, Invalid, NotFound, RuleViolated, TransitionNotAllowed,
+                           UnknownReference)
+from yizhou.messaging_tables import outbox
+from yizhou.migrations import upgrade_to_head
+
+DESIGN = {"goals": ["Weekly visits for elderly residents living alone"], "linked_demand_ids": [],
+          "beneficiaries_planned": 30,
+          "budget_lines": [("Visits", 1_000_000, "government_purchase"), ("Supplies", 200_050, "unit_funds")],
+          "milestones": [("Team formed", 25), ("Visits done", 75)]}
+
+
+@pytest.fixture(scope="module")
+async def db(tmp_path_factory):
+    database = Database(f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('use-cases') / 'project_matching.db'}")
+    await upgrade_to_head(database.engine, Path(project_matching.__file__).parent / "migrations")
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture
+async def axis(db, unique_code):
+    return await make_axis(db, unique_code("P"))
+
+
+def scope_of(axis, role: str, area_key: str, subject: str | None = None) -> AreaScope:
+    code = axis[area_key]
+    return AreaScope(Caller(subject=subject or f"{role}@{code}", role=Role(role), area=code), axis["paths"][code])
+
+
+async def recorded(db, aggregate_id: str) -> list[str]:
+    """The aggregate's own events, in order (its partner views ride along in the same transactions)."""
+    async with db.sessions() as session:
+        rows = await session.execute(select(outbox.c.event_type).where(
+            outbox.c.aggregate_id == aggregate_id, ~outbox.c.event_type.startswith("partner.")).order_by(outbox.c.id))
+        return list(rows.scalars())
+
+
+async def approved_project(db, axis) -> str:
+    """A project of grid G1 designed, submitted, reviewed and approved; returns its id."""
+    worker, reviewer = scope_of(axis, "community_worker", "c1"), scope_of(axis, "subdistrict_admin", "s1")
+    project = await projects.open_project(db, worker, title="Visits for the elderly", area_code=axis["g1"],
+                                          category="elderly_care", linked_demand_ids=[])
+    await projects.design(db, worker, project.id, DESIGN)
+    await projects.submit(db, worker, project.id)
+    await projects.review(db, reviewer, project.id, 4, "Sound plan")
+    await projects.decide(db, reviewer, project.id, True, ["Meets the need"])
+    return project.id
+
+
+async def test_a_project_goes_design_review_implement_and_each_step_is_an_event(db, axis):
+    worker, reviewer = scope_of(axis, "community_worker", "c1"), scope_of(axis, "subdistrict_admin", "s1")
+    demand = await add_demand(db, axis, "g1")
+    opened = await projects.open_project(db, worker, title="Visits", area_code=axis["g1"], category="elderly_care",
+                                         linked_demand_ids=[demand])
+    assert opened.state == State.UNDERSTANDING and opened.step == "understand"
+    designed = await projects.design(db, worker, opened.id, DESIGN)
+    assert designed.state == State.DESIGNING and designed.budget_fen == 1_200_050
+    assert designed.linked_demand_ids == (demand,)  # the demand linked at opening stays linked
+    assert (await projects.submit(db, worker, opened.id)).state == State.IN_REVIEW
+    reviewed = await projects.review(db, reviewer, opened.id, 4, "Sound plan")
+    assert reviewed.average_score == 4
+    assert (await projects.decide(db, reviewer, opened.id, True, ["Meets the need"])).state == State.APPROVED
+    started = await projects.start(db, worker, opened.id)
+    assert started.state == State.IMPLEMENTING and started.step == "implement"
+    assert await recorded(db, opened.id) == ["project.opened", "project.designed", "project.submitted",
+                                             "project.approved", "project.started"]  # a review alone is no event
+    with pytest.raises(TransitionNotAllowed) as refused:  # an implementing project is not designed again
+        await projects.design(db, worker, opened.id, DESIGN)
+    assert refused.value.extensions["current_state"] == "implementing"
+    assert refused.value.extensions["requested_state"] == "designing"
+    assert (await projects.get(db, worker, opened.id)).state == State.IMPLEMENTING
+
+
+async def test_a_project_is_approved_only_after_a_review_and_by_a_reviewer(db, axis):
+    worker, reviewer = scope_of(axis, "community_worker", "c1"), scope_of(axis, "subdistrict_admin", "s1")
+    project = await projects.open_project(db, worker, title="Repairs", area_code=axis["g1"],
+                                          category="housing_repair", linked_demand_ids=[])
+    with pytest.raises(TransitionNotAllowed):  # understand > design first: no submission straight away
+        await projects.submit(db, worker, project.id)
+    await projects.design(db, worker, project.id, DESIGN)
+    await projects.submit(db, worker, project.id)
+    with pytest.raises(ApplicationError) as not_ready:
+        await projects.decide(db, reviewer, project.id, True, ["Looks fine"])
+    assert not_ready.value.slug == "project-not-ready"
+    with pytest.raises(Forbidden):  # community staff run projects; admins review them
+        await projects.review(db, worker, project.id, 5, "My own project")
+    with pytest.raises(NotFound):  # the south's reviewer does not see the north's project
+        await projects.review(db, scope_of(axis, "subdistrict_admin", "s2"), project.id, 3, "Elsewhere")
+    assert await recorded(db, project.id) == ["project.opened", "project.designed", "project.submitted"]
+
+
+async def test_money_is_spent_within_the_budget_and_a_project_completes_when_its_milestones_are_done(db, axis):
+    worker, reviewer = scope_of(axis, "community_worker", "c1"), scope_of(axis, "subdistrict_admin", "s1")
+    project_id = await approved_project(db, axis)
+    with pytest.raises(ApplicationError) as early:  # money is spent once the project is implementing
+        await projects.spend(db, worker, project_id, 100, None, "Too soon")
+    assert early.value.slug == "project-not-ready"
+    await projects.start(db, worker, project_id)
+    spent = await projects.spend(db, worker, project_id, 1_200_000, "L1", "Visits paid")
+    assert spent.spent_fen == 1_200_000
+    with pytest.raises(ApplicationError) as over:
+        await projects.spend(db, worker, project_id, 100, None, "One more")
+    assert over.value.slug == "over-budget" and over.value.status == 409
+    await projects.amend(db, reviewer, project_id, 10_000, "More supplies")
+    assert (await projects.spend(db, worker, project_id, 100, None, "One more")).spent_fen == 1_200_100
+    await projects.complete_milestone(db, worker, project_id, "M1")
+    with pytest.raises(ApplicationError) as unfinished:
+        await projects.complete(db, worker, project_id)
+    assert unfinished.value.slug == "project-not-ready"
+    with pytest.raises(NotFound):
+        await projects.complete_milestone(db, worker, project_id, "M9")
+    assert (await projects.complete_milestone(db, worker, project_id, "M2")).progress_percent == 100
+    assert (await projects.complete(db, worker, project_id)).state == State.COMPLETED
+    # Each spend, amendment and milestone is a progress report.
+    assert await recorded(db, project_id) == ["project.opened", "project.designed", "project.submitted",
+                                              "project.approved", "project.started", *["project.progressed"] * 5,
+                                              "project.completed"]
+
+
+async def test_a_project_is_opened_only_in_scope_with_a_known_category_and_demands_of_its_area(db, axis):
+    worker = scope_of(axis, "community_worker", "c1")
+    with pytest.raises(UnknownReference):  # G3 lies under the other subdistrict's community
+        await projects.open_project(db, worker, title="Elsewhere", area_code=axis["g3"], category="elderly_care",
+                                    linked_demand_ids=[])
+    with pytest.raises(Invalid):
+        await projects.open_project(db, worker, title="Odd", area_code=axis["g1"], category="space_travel",
+                                    linked_demand_ids=[])
+    far_demand = await add_demand(db, axis, "g3")
+    with pytest.raises(UnknownReference) as unknown_demand:
+        await projects.open_project(db, scope_of(axis, "district_admin", "d"), title="Far", area_code=axis["g1"],
+                                    category="elderly_care", linked_demand_ids=[far_demand])
+    assert unknown_demand.value.extensions["errors"][0]["field"] == "linked_demand_ids"
+    with pytest.raises(Forbidden):
+        await projects.open_project(db, scope_of(axis, "resident", "g1"), title="Mine", area_code=axis["g1"],
+                                    category="elderly_care", linked_demand_ids=[])
+    assert await projects.list_projects(db, worker, area_code=None, state=None, category=None, after=None,
+                                        limit=10) == []
+
+
+async def test_a_resource_is_registered_in_scope_changed_and_withdrawn(db, axis):
+    worker = scope_of(axis, "community_worker", "c1")
+    body = {"kind": "service", "title": "Home visits by the community health station", "provider_kind":
+            "service_alliance", "provider_id": "alliance-7", "area_code": axis["g1"],
+            "categories": ["elderly_care", "elderly_care", "health"], "capacity": 2}
+    resource = await resources.register(db, worker, body)
+    assert resource.area_path == axis["paths"][axis["g1"]] and resource.categories == ("elderly_care", "health")
+    with pytest.raises(UnknownReference):  # out of the caller's scope
+        await resources.register(db, worker, {**body, "area_code": axis["c2"]})
+    with pytest.raises(RuleViolated):  # money funds projects: an amount, no capacity
+        await resources.register(db, worker, {**body, "kind": "money", "amount_fen": 50_000})
+    assert (await resources.change(db, worker, resource.id, {"capacity": 5})).capacity == 5
+    with pytest.raises(RuleViolated):
+        await resources.change(db, worker, resource.id, {"capacity": 0})
+    await resources.withdraw(db, worker, resource.id)
+    with pytest.raises(Conflict):
+        await resources.change(db, worker, resource.id, {"capacity": 3})
+    with pytest.raises(NotFound):
+        await resources.get(db, scope_of(axis, "community_worker", "c2"), resource.id)
+    assert await recorded(db, resource.id) == ["resource.registered", "resource.updated", "resource.withdrawn"]
