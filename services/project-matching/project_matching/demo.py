@@ -75,8 +75,9 @@ async def load_demo(urls: dict[str, str], token: str, real_size: bool, *,
                  "area_code": code, "categories": rng.sample(cats, 3) + ["housing_repair"], "skills": ["repair"],
                  "capacity": rng.randint(2, 8)}]
         for sub in levels[1]:
+            # No provider id: a unit named must be one org-registry registered (this demo may run alone).
             resources.append({"kind": "money", "title": "Unit funds for community projects", "provider_kind": "unit",
-                              "provider_id": f"unit-{sub['code']}", "area_code": sub["code"],
+                              "area_code": sub["code"],
                               "categories": ["elderly_care"], "amount_yuan": "50000.00"})
         await asyncio.gather(*(call("POST", "/api/v1/resources", r) for r in resources))
         design = {"goals": ["Regular service for the community's priority households"], "beneficiaries_planned": 40,

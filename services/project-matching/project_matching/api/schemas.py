@@ -32,7 +32,7 @@ class WindowIn(_In):
 class ResourceIn(_In):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
         "kind": "venue", "title": "Community activity room (40 seats)", "provider_kind": "unit",
-        "provider_id": "unit-bj-electric", "area_code": "CY01001", "categories": ["culture_sports", "elderly_care"],
+        "provider_id": "6f1c2a4e-unit-of-org-registry", "area_code": "CY01001", "categories": ["culture_sports", "elderly_care"],
         "capacity": 8, "latitude": 39.9087, "longitude": 116.4605,
         "windows": [{"starts_at": "2026-12-01T09:00:00+08:00", "ends_at": "2026-12-31T18:00:00+08:00"}]}]})
 

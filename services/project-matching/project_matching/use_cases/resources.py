@@ -11,6 +11,7 @@ from project_matching.domain.errors import ResourceRuleViolation
 from project_matching.domain.matching import Window
 from project_matching.domain.resource import Resource, check_resource
 from project_matching.events import NAMESPACE
+from project_matching.guarantee.store import read_copies
 from project_matching.store.resources import PlaceRepository, ResourceRepository, windows_json
 from project_matching.use_cases.access import area_in_scope, not_found
 from project_matching.use_cases.publishing import Work, record
@@ -18,7 +19,7 @@ from yizhou.personal_data import STAFF_ROLES
 from yizhou.auth import AreaScope, require_role
 from yizhou.contracts.resources import ResourceRegistered, ResourceUpdated, ResourceWithdrawn
 from yizhou.database import Database
-from yizhou.errors import ApplicationError, Conflict, RuleViolated
+from yizhou.errors import ApplicationError, Conflict, RuleViolated, UnknownReference
 
 
 def resource_event(cls, r: Resource, **extra: Any):
@@ -52,11 +53,25 @@ def _rule(exc: ResourceRuleViolation) -> ApplicationError:
     return RuleViolated(str(exc))
 
 
+async def check_provider(session, scope: AreaScope, kind: str, provider_id: str | None, area_path: str) -> None:
+    """A unit or member named as provider must be one this district knows, in the caller's area or (a
+    unit) sitting on the resource's axis above it; one elsewhere answers as an unknown one."""
+    if provider_id is None or kind not in ("unit", "member"):
+        return
+    place = await (read_copies.unit_path if kind == "unit" else read_copies.member_home)(session, provider_id)
+    above = kind == "unit" and place is not None and area_path.startswith(place)
+    if place is None or not (scope.covers(place) or above):
+        raise UnknownReference(f"No registered {kind} '{provider_id}' in your area (org-registry's records reach this "
+                               "service as events: one created a moment ago may take a moment).",
+                               errors=[{"field": "provider_id", "location": "body", "message": f"unknown {kind}"}])
+
+
 async def register(db: Database, scope: AreaScope, body: dict[str, Any]) -> Resource:
     require_role(scope, STAFF_ROLES, "register resources")
     now = datetime.now(UTC)
     async with db.unit_of_work() as uow:
         area = await area_in_scope(uow.session, scope, body["area_code"])
+        await check_provider(uow.session, scope, body["provider_kind"], body.get("provider_id"), area.path)
         try:
             resource = await add_resource(
                 ResourceRepository(uow.session), uow, kind=body["kind"], title=body["title"],

@@ -106,3 +106,34 @@ async def test_top_candidates_for_one_demand(client, axis, auth, db):
     listed = (await client.get("/api/v1/demands", params={"category": "culture_sports", "open_only": True},
                                headers=worker)).json()["items"]
     assert demand in [d["demand_id"] for d in listed]
+
+
+async def test_a_provider_unit_or_member_must_be_one_of_the_callers_area(client, axis, auth, db):
+    """A community worker may name as provider a unit of its community or one above it on the axis, or a
+    member living there; a unit or member of another subdistrict answers as an unknown one (issue 19)."""
+    from project_matching.guarantee.store.tables import member_copy, unit_copy
+
+    now, d = datetime.now(UTC), axis["d"]
+    paths = {"c1": f"/{d}/{d}S1/{d}C1/", "s1": f"/{d}/{d}S1/", "d": f"/{d}/", "c2": f"/{d}/{d}S2/{d}C2/"}
+    async with db.sessions() as session, session.begin():
+        for where, path in paths.items():
+            await session.execute(unit_copy.insert().values(unit_id=f"u-{where}-{d}", kind="enterprise", area_path=path,
+                                                            organization_id=None, updated_at=now))
+            await session.execute(member_copy.insert().values(member_id=f"m-{where}-{d}", organization_id="o",
+                                                              residence_path=path, in_service=True, active=True,
+                                                              updated_at=now))
+    worker = auth("community_worker", axis["c1"])
+
+    async def offer(kind: str, provider_id: str):
+        return await client.post("/api/v1/resources", headers=worker, json={
+            **resource_body(axis["c1"]), "provider_kind": kind, "provider_id": provider_id})
+
+    for where in ("c1", "s1", "d"):
+        assert (await offer("unit", f"u-{where}-{d}")).status_code == 201, where
+    assert (await offer("member", f"m-c1-{d}")).status_code == 201
+    for kind, provider in [("unit", f"u-c2-{d}"), ("member", f"m-c2-{d}"), ("member", f"m-s1-{d}"),
+                           ("unit", "u-nowhere")]:
+        body = assert_problem(await offer(kind, provider), 422, "unknown-reference")
+        assert body["errors"][0]["field"] == "provider_id", body
+    # a service alliance or social organization is not a registry record: its id is the caller's to give
+    assert (await offer("service_alliance", "alliance-7")).status_code == 201

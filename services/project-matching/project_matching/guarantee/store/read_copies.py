@@ -34,6 +34,17 @@ async def keep_member(session: AsyncSession, member_id: str, values: dict[str, A
     await upsert(session, member_copy, {"member_id": member_id}, values)
 
 
+async def unit_path(session: AsyncSession, unit_id: str) -> str | None:
+    """Where a unit sits on the axis (its copy), or None for a unit this service has not heard of."""
+    return (await session.execute(select(unit_copy.c.area_path).where(unit_copy.c.unit_id == unit_id))).scalar()
+
+
+async def member_home(session: AsyncSession, member_id: str) -> str | None:
+    """Where an active member lives (its copy), or None."""
+    return (await session.execute(select(member_copy.c.residence_path).where(
+        member_copy.c.member_id == member_id, member_copy.c.active.is_(True)))).scalar()
+
+
 async def keep_registration(session: AsyncSession, registrant_kind: str, registrant_id: str,
                             values: dict[str, Any]) -> None:
     """The current registration of a unit or member (a transfer replaces the member's row)."""
