@@ -9,6 +9,8 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
+from yizhou.bus import KafkaAccess
+
 from yizhou.traffic_settings import TrafficSettings  # rate limits and slow-client deadlines
 
 
@@ -109,10 +111,8 @@ class ServiceSettings(TrafficSettings, BaseSettings):
         return self.process_role != "api"
 
     @property
-    def kafka_access(self):
-        """Every Kafka client of this service connects with this (`yizhou.bus.KafkaAccess`)."""
-        from yizhou.bus import KafkaAccess  # aiokafka only where a client is made
-
+    def kafka_access(self) -> KafkaAccess:
+        """Every Kafka client of this service connects with this."""
         return KafkaAccess(self.kafka_bootstrap_servers, self.kafka_security_protocol, self.kafka_sasl_mechanism,
                            self.kafka_sasl_username, self.kafka_sasl_password, self.kafka_ssl_cafile)
 
