@@ -45,6 +45,10 @@ class NotTheServedResident(RuleViolation):
     kind = "not-the-served-resident"
 
 
+class ResidentConfirmationCap(RuleViolation):
+    kind = "resident-confirmation-cap"
+
+
 class CheckinCodeUsed(RuleViolation):
     kind = "checkin-code-used"
 
@@ -83,6 +87,8 @@ PROBLEM_KINDS: dict[str, tuple[int, str]] = {
     "overlapping-session": (409, "The member already has a service session at that time"),
     "self-confirmation": (403, "Nobody confirms their own service"),
     "not-the-served-resident": (403, "Only the resident who was served confirms as a resident"),
+    "resident-confirmation-cap": (409, "A resident has confirmed as much of this member's service as one resident may; "
+                                       "the community confirms the rest"),
     "checkin-code-used": (409, "The check-in code was already used"),
     "checkin-code-expired": (410, "The check-in code has expired"),
     "unbalanced-posting": (409, "A ledger posting must balance"),

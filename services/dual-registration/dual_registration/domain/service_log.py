@@ -7,12 +7,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from dual_registration.domain.errors import (InvalidHours, NotTheServedResident, OverlappingSession, SelfConfirmation,
-                                             ServiceNotOver)
+from dual_registration.domain.errors import (InvalidHours, NotTheServedResident, OverlappingSession,
+                                             ResidentConfirmationCap, SelfConfirmation, ServiceNotOver)
 from yizhou.state_machine import StateMachine
 
 MAX_SESSION = timedelta(hours=24)
 MAX_FUTURE_SKEW = timedelta(minutes=5)  # a phone's clock a little ahead is not an error
+# What one resident account may confirm of one provider's service (a member logging hours "for" an
+# account they control is the fabrication this bounds); beyond it, the community's staff confirm.
+RESIDENT_CONFIRMABLE_MINUTES = 240
+RESIDENT_CONFIRMATION_WINDOW = timedelta(days=30)
 
 
 class ServiceState(StrEnum):
@@ -87,6 +91,16 @@ def check_confirmer(parties: SessionParties, confirmer_subject: str, confirmer_k
                                "served confirms it.")
     if confirmer_kind == ConfirmerKind.RESIDENT and confirmer_subject != parties.served_resident_ref:
         raise NotTheServedResident("Only the resident named as served in this session confirms it as a resident.")
+
+
+def check_resident_confirmation(*, confirmed_minutes: int, minutes: int) -> None:
+    """A resident confirms only so much of one provider's service in `RESIDENT_CONFIRMATION_WINDOW`
+    (what they confirmed already: `confirmed_minutes`)."""
+    if confirmed_minutes + minutes > RESIDENT_CONFIRMABLE_MINUTES:
+        raise ResidentConfirmationCap(
+            f"You have confirmed {confirmed_minutes} minutes of this provider's service in the last "
+            f"{RESIDENT_CONFIRMATION_WINDOW.days} days; a resident confirms at most {RESIDENT_CONFIRMABLE_MINUTES}. "
+            "The community confirms the rest.")
 
 
 def check_over(ends_at: datetime, now: datetime) -> None:

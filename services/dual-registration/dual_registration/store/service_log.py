@@ -30,6 +30,13 @@ class ServiceRepository:
     async def update(self, service_id: str, **values: Any) -> None:
         await self.session.execute(update(service_sessions).where(service_sessions.c.id == service_id).values(**values))
 
+    async def confirmed_by_resident(self, resident: str, provider_kind: str, provider_id: str, since: datetime) -> int:
+        """Minutes of one provider's service this resident account confirmed since `since`."""
+        return (await self.session.execute(select(func.coalesce(func.sum(service_sessions.c.minutes), 0)).where(
+            service_sessions.c.decided_by == resident, service_sessions.c.decided_as == "resident",
+            service_sessions.c.state == ServiceState.CONFIRMED.value, service_sessions.c.provider_kind == provider_kind,
+            service_sessions.c.provider_id == provider_id, service_sessions.c.decided_at >= since))).scalar_one()
+
     async def overlapping(self, provider_kind: str, provider_id: str, window: Window) -> list[Window]:
         rows = (await self.session.execute(select(service_sessions.c.started_at, service_sessions.c.ended_at).where(
             service_sessions.c.provider_kind == provider_kind, service_sessions.c.provider_id == provider_id,

@@ -10,8 +10,10 @@ from sqlalchemy import select
 from dual_registration.domain import ledger
 from dual_registration.domain.ids import new_id
 from dual_registration.domain.registration import RegistrantKind, RegistrationState
-from dual_registration.domain.service_log import (SERVICE_MACHINE, ConfirmerKind, ServiceState, SessionParties, Window,
-                                                  check_confirmer, check_no_overlap, check_over, session_minutes)
+from dual_registration.domain.service_log import (RESIDENT_CONFIRMATION_WINDOW, SERVICE_MACHINE, ConfirmerKind,
+                                                  ServiceState, SessionParties, Window, check_confirmer,
+                                                  check_no_overlap, check_over, check_resident_confirmation,
+                                                  session_minutes)
 from dual_registration.events import SOURCE, ServiceConfirmed, ServiceLogged, ServiceRejected
 from dual_registration.store.claims import ClaimRepository
 from dual_registration.store.registrations import RegistrationRepository
@@ -126,6 +128,10 @@ async def decide_service(db: Database, scope: AreaScope, now: datetime, service_
             SERVICE_MACHINE.check(ServiceState(row.state), target)
             if target == ServiceState.CONFIRMED:
                 check_over(row.ended_at, now)
+            if target == ServiceState.CONFIRMED and confirmer == ConfirmerKind.RESIDENT:
+                check_resident_confirmation(  # (a resident sees, so confirms, only their community's: can_see)
+                    minutes=row.minutes, confirmed_minutes=await services.confirmed_by_resident(
+                        scope.caller.subject, row.provider_kind, row.provider_id, now - RESIDENT_CONFIRMATION_WINDOW))
         await services.update(service_id, state=target.value, decided_by=scope.caller.subject,
                               decided_as=confirmer.value, decided_at=now, decision_note=note)
         fields = _service_fields(dict(row._mapping))

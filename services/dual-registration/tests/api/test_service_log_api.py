@@ -191,3 +191,32 @@ async def test_odd_inputs_get_a_4xx_not_a_500(world, member, clock, problem):
                                     content=nan), 422, "validation")
     problem(await world.client.get("/api/v1/ledger/member/nobody", headers=world.worker), 404, "not-found")
     problem(await world.client.get("/api/v1/ledger/bank/x", headers=world.worker), 422, "validation")
+
+
+async def test_a_resident_confirms_only_in_their_community_and_only_so_much_of_one_member(world, member, clock, problem):
+    """The fabrication of issue 19: a member logs hours "for" an account they control, which confirms
+    them. A resident account confirms only service in the community it lives in, and at most 4 hours of
+    one member's service in 30 days; the community's staff confirm the rest."""
+    member_id, reg = member
+    start = clock.now() - timedelta(days=6)
+
+    async def log(at, served):
+        return (await world.client.post("/api/v1/services", headers=world.member(member_id),
+                                        json=session_body(world, reg, at, served_resident_ref=served))).json()["id"]
+
+    elsewhere = await log(start, "resident-elsewhere")
+    outsider = world.headers("resident", world.other_community, subject="resident-elsewhere")
+    problem(await world.client.post(f"/api/v1/services/{elsewhere}/confirm", headers=outsider), 404, "not-found")
+
+    served = world.headers("resident", world.community, subject="resident-55")
+    sessions = [await log(start + timedelta(hours=3 * n), "resident-55") for n in (1, 2, 3)]
+    for service_id in sessions[:2]:  # 2 h + 2 h: up to the 4 hours one resident may confirm
+        confirmed = await world.client.post(f"/api/v1/services/{service_id}/confirm", headers=served)
+        assert confirmed.status_code == 200, confirmed.text
+    body = problem(await world.client.post(f"/api/v1/services/{sessions[2]}/confirm", headers=served), 409,
+                   "resident-confirmation-cap")
+    assert "240" in body["detail"]
+    by_staff = await world.client.post(f"/api/v1/services/{sessions[2]}/confirm", headers=world.worker)
+    assert by_staff.status_code == 200 and by_staff.json()["decided_as"] == "community"
+    statement = (await world.client.get(f"/api/v1/ledger/member/{member_id}", headers=world.worker)).json()
+    assert statement["balance_minutes"] == 360
