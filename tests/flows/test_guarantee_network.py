@@ -126,7 +126,7 @@ async def test_scorecard_from_the_platforms_events_equals_the_hand_computed_one(
             "demand_id": demand_id, "area_code": a["g"], "area_path": f"{c_path}{a['g']}/", "category": "health",
             "state": state, "occurred_at": now, **extra})
 
-    d1, d2, d3, d4 = (str(uuid.uuid4()) for _ in range(4))
+    d1, d2, d3, d4, d5, d6 = (str(uuid.uuid4()) for _ in range(6))
     registration = str(uuid.uuid4())
     await publish(kafka_bootstrap, [
         *(member(m) for m in members), member(members[4], left=True),
@@ -139,11 +139,19 @@ async def test_scorecard_from_the_platforms_events_equals_the_hand_computed_one(
         evaluation(80), evaluation(90),
         demand(d1, "demand.submitted", "submitted", channel="online", urgency="normal"),
         demand(d1, "demand.accepted", "accepted"), demand(d1, "demand.resolved", "resolved"),
-        demand(d1, "demand.closed", "closed", feedback="satisfied", contact_attempted=True),
+        demand(d1, "demand.closed", "closed", feedback="satisfied", feedback_by="resident", contact_attempted=True),
         demand(d2, "demand.submitted", "submitted"), demand(d2, "demand.overdue", "submitted", deadline="respond"),
         demand(d2, "demand.accepted", "accepted"),
         demand(d3, "demand.submitted", "submitted"), demand(d3, "demand.rejected", "rejected"),
         demand(d4, "demand.submitted", "submitted"), demand(d4, "demand.withdrawn", "withdrawn"),
+        # imported with its history, "satisfied" as staff entered it: in no figure (issue 19)
+        demand(d5, "demand.submitted", "submitted", imported=True), demand(d5, "demand.accepted", "accepted"),
+        demand(d5, "demand.resolved", "resolved"),
+        demand(d5, "demand.closed", "closed", feedback="satisfied", feedback_by="staff", contact_attempted=False),
+        # staff closed it "satisfied" on the resident's behalf: responded and resolved, but not the resident's word
+        demand(d6, "demand.submitted", "submitted"), demand(d6, "demand.accepted", "accepted"),
+        demand(d6, "demand.resolved", "resolved"),
+        demand(d6, "demand.closed", "closed", feedback="satisfied", feedback_by="staff", contact_attempted=False),
     ])
     weights = {"response_rate": "0.2", "resolution_rate": "0.2", "satisfaction_rate": "0.1", "evaluation_score": "0.1",
                "unit_registration_rate": "0.1", "member_registration_rate": "0.1", "hours_threshold_rate": "0.1",
@@ -152,9 +160,9 @@ async def test_scorecard_from_the_platforms_events_equals_the_hand_computed_one(
     assert put.status_code == 200 and put.json()["configured"] is True
 
     expected_area = {  # code: (numerator, denominator) counted by hand from the events above
-        "response_rate": (2, 3),             # d1, d3 on time; d2 answered after its respond deadline; d4 withdrawn
-        "resolution_rate": (1, 2),           # d1 closed; d3 rejected is out of the denominator
-        "satisfaction_rate": (1, 1),         # d1 satisfied
+        "response_rate": (3, 4),             # d1, d3, d6 on time; d2 answered late; d4 withdrawn; d5 imported
+        "resolution_rate": (2, 3),           # d1, d6 closed; d3 rejected is out of the denominator
+        "satisfaction_rate": (1, 1),         # d1 satisfied, said by the resident; d6's is staff's entry
         "evaluation_score": (170, 2),        # mean of 80 and 90
         "unit_registration_rate": (1, 1),    # u1 (covered) registered; u2 has no organization yet
         "member_registration_rate": (3, 4),  # m1-m3 of the four still in the party
@@ -171,8 +179,8 @@ async def test_scorecard_from_the_platforms_events_equals_the_hand_computed_one(
         return card
 
     card = await eventually(area_card, timeout_s=90)
-    # (0.2 x 66.667 + 0.2 x 50 + 0.1 x 100 + 0.1 x 85 + 0.1 x 100 + 0.1 x 75 + 0.1 x 50 + 0.05 x 50) / 0.95
-    assert card["score"] == 70.35 and card["grade"] == "fair"
+    # (0.2 x 75 + 0.2 x 66.667 + 0.1 x 100 + 0.1 x 85 + 0.1 x 100 + 0.1 x 75 + 0.1 x 50 + 0.05 x 50) / 0.95
+    assert card["score"] == 75.61 and card["grade"] == "good"
     lines = {i["code"]: i for i in card["inputs"]}
     assert lines["projects_delivered_rate"]["value"] is None and lines["projects_delivered_rate"]["contribution"] == 0
     assert lines["response_rate"]["weight"] == 0.2 and lines["response_rate"]["effective_weight"] == round(0.2 / 0.95, 6)
@@ -191,7 +199,7 @@ async def test_scorecard_from_the_platforms_events_equals_the_hand_computed_one(
                                                                      "year": year}, headers=sub_admin)
     assert published.status_code == 201 and published.json()["version"] == 1
     event = await read_event(kafka_bootstrap, "yizhou.assessments.v1", published.json()["id"], "assessment.published")
-    assert event["score"] == 70.35 and event["subject_id"] == a["c"] and len(event["inputs"]) == 9
+    assert event["score"] == 75.61 and event["subject_id"] == a["c"] and len(event["inputs"]) == 9
     assert find_personal_data(event) == []
     org_card = await pm.post("/api/v1/assessment/scorecards", json={
         "subject_kind": "organization", "subject_id": organization_id, "year": year}, headers=sub_admin)

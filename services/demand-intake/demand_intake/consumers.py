@@ -73,6 +73,8 @@ class FactEvent(BaseModel):
     accountable_area_code: str | None = None
     deadline: str | None = None
     feedback: str | None = None
+    feedback_by: str | None = None
+    imported: bool = False
     me_too_count: int | None = None
 
 
@@ -102,12 +104,12 @@ def fold(known: dict[str, DemandFact], kind: str, data: FactEvent, paths: dict[s
         fact.apply(kind, data.state, data.occurred_at, assignee=data.assignee,
                    assignee_unit_id=data.assignee_unit_id, deadline=data.deadline,
                    accountable_area_code=data.accountable_area_code, feedback=data.feedback,
-                   me_too_count=data.me_too_count)
+                   feedback_by=data.feedback_by, me_too_count=data.me_too_count)
     elif kind == "demand.submitted":
         known[data.demand_id] = DemandFact(
             demand_id=data.demand_id, area_code=data.area_code, area_path=paths.get(data.area_code) or data.area_path,
             category=data.category, channel=data.channel, urgency=data.urgency, state=data.state,
-            submitted_at=data.occurred_at, updated_at=data.occurred_at)
+            submitted_at=data.occurred_at, updated_at=data.occurred_at, imported=data.imported)
     else:  # the topic is keyed by demand id, so a demand's submission always comes first
         raise UnprocessableEvent(f"{kind} for demand {data.demand_id} never submitted")
 

@@ -44,6 +44,8 @@ class DemandSubmitted(DemandEvent):
     priority_household: PriorityHousehold | None = None
     anonymous: bool = False
     entered_on_behalf: bool = Field(description="Entered by staff or a member for a resident")
+    imported: bool = Field(default=False, description="Brought in by an import of earlier records (its history "
+                                                      "was entered, not lived here): left out of the rates")
     respond_due_at: datetime
     resolve_due_at: datetime
 
@@ -122,12 +124,16 @@ class DemandClosed(DemandEvent):
 
     feedback: FeedbackValue | None
     contact_attempted: bool
+    feedback_by: Literal["resident", "staff"] | None = Field(
+        default=None, description="Who recorded the feedback: the resident's own account, or staff on their behalf")
 
 
 class DemandReopened(DemandEvent):
     event_type: ClassVar[str] = "demand.reopened"
 
     feedback: FeedbackValue | None = None
+    feedback_by: Literal["resident", "staff"] | None = Field(
+        default=None, description="Who recorded the feedback: the resident's own account, or staff on their behalf")
 
 
 class DemandMerged(DemandEvent):

@@ -278,9 +278,15 @@ class RatesOut(BaseModel):
     satisfied: int
     backlog: int
     overdue_open: int
+    with_resident_feedback: int = Field(description="Of `with_feedback`, given by the resident through their own account")
+    satisfied_by_resident: int = Field(description="Of those, satisfied or basically satisfied")
+    imported: int = Field(description="Demands brought in by an import in the period: in none of the counts above, "
+                                      "since their history was entered by those the rates measure")
     response_rate: float | None
     resolution_rate: float | None
-    satisfaction_rate: float | None
+    satisfaction_rate: float | None = Field(description="Of all recorded feedback, staff entries included")
+    resident_satisfaction_rate: float | None = Field(
+        description="Of the feedback residents gave themselves: the figure to score and rank by")
 
 
 class FactOut(BaseModel):

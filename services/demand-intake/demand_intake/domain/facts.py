@@ -30,12 +30,14 @@ class DemandFact:
     resolved_at: datetime | None = None
     closed_at: datetime | None = None
     feedback: str | None = None
+    feedback_by: str | None = None   # "resident" (their own account) or "staff" (recorded on their behalf)
+    imported: bool = False           # brought in by an import: shown, never counted in the rates
     me_too_count: int = 0
 
     def apply(self, kind: str, state: str, at: datetime, *, assignee: str | None = None,
               assignee_unit_id: str | None = None,
               accountable_area_code: str | None = None, deadline: str | None = None, feedback: str | None = None,
-              me_too_count: int | None = None) -> None:
+              feedback_by: str | None = None, me_too_count: int | None = None) -> None:
         """One later event of this demand (`kind` is the event type, `state` the state it left)."""
         self.state, self.updated_at = state, at
         if kind in ("demand.accepted", "demand.rejected") and self.responded_at is None:
@@ -53,12 +55,18 @@ class DemandFact:
         elif kind == "demand.resolved":
             self.resolved_at = at
         elif kind == "demand.closed":
-            self.closed_at, self.feedback = at, feedback or self.feedback
+            self.closed_at = at
+            self._feedback(feedback, feedback_by)
         elif kind == "demand.reopened":
             self.resolved_at = None
-            self.feedback = feedback or self.feedback
+            self._feedback(feedback, feedback_by)
         elif kind == "demand.supported" and me_too_count is not None:
             self.me_too_count = me_too_count
+
+    def _feedback(self, feedback: str | None, by: str | None) -> None:
+        if feedback:
+            # Events from before feedback_by was recorded say nothing: their feedback counts as staff's.
+            self.feedback, self.feedback_by = feedback, by or "staff"
 
 
 CellKey = tuple[str, int, str]          # (rollup path, yyyymm of submission, category)
@@ -67,4 +75,5 @@ CellKey = tuple[str, int, str]          # (rollup path, yyyymm of submission, ca
 def cell_of(fact) -> tuple[CellKey, Counts]:
     """Where a demand fact (or a row with its columns) is summed in the roll-up, and what it adds there."""
     return ((rollup_path(fact.area_path), month_of(fact.submitted_at), fact.category),
-            contribution(fact.state, fact.responded_at is not None, fact.respond_overdue, fact.feedback, fact.overdue))
+            contribution(fact.state, fact.responded_at is not None, fact.respond_overdue, fact.feedback, fact.overdue,
+                         feedback_by=fact.feedback_by, imported=fact.imported))

@@ -55,6 +55,9 @@ class Counts:
     satisfied: int = 0            # ... and it is satisfied or basically satisfied
     backlog: int = 0              # not yet resolved, closed or rejected
     overdue_open: int = 0         # backlog with a breached deadline
+    with_resident_feedback: int = 0   # feedback given by the resident's own account (not staff's entry)
+    satisfied_by_resident: int = 0    # ... and it is satisfied or basically satisfied
+    imported: int = 0             # brought in by an import: in none of the counts above
 
     def values(self) -> tuple[int, ...]:
         return tuple(getattr(self, name) for name in COUNTERS)
@@ -76,16 +79,23 @@ SATISFIED = ("satisfied", "basically_satisfied")
 SETTLED = ("resolved", "closed", "rejected", "withdrawn", "merged")   # not in the backlog
 
 
-def contribution(state: str, responded: bool, respond_overdue: bool, feedback: str | None, overdue: bool) -> Counts:
+def contribution(state: str, responded: bool, respond_overdue: bool, feedback: str | None, overdue: bool, *,
+                 feedback_by: str | None = None, imported: bool = False) -> Counts:
     """What one demand, as it stands now, adds to the counts of its area and period (zero when it is
-    outside the population). The read model's SQL over demand facts counts exactly this."""
+    outside the population). The read model's SQL over demand facts counts exactly this. An imported
+    demand counts only as imported: its history was entered by those the rates measure, so it moves
+    no rate (issue 19's back-dated "closed, satisfied" imports)."""
     if state in NOT_COUNTED:
         return Counts()
+    if imported:
+        return Counts(imported=1)
     open_ = state not in SETTLED
+    by_resident = feedback is not None and feedback_by == "resident"
     return Counts(submitted=1, response_settled=int(responded or respond_overdue),
                   responded_on_time=int(responded and not respond_overdue), handled=int(state != "rejected"),
                   resolved=int(state in DONE), with_feedback=int(feedback is not None),
-                  satisfied=int(feedback in SATISFIED), backlog=int(open_), overdue_open=int(open_ and overdue))
+                  satisfied=int(feedback in SATISFIED), backlog=int(open_), overdue_open=int(open_ and overdue),
+                  with_resident_feedback=int(by_resident), satisfied_by_resident=int(by_resident and feedback in SATISFIED))
 
 
 # --- the roll-up: counts summed per community subtree, month of submission and category ----------
@@ -122,10 +132,12 @@ def ratio(numerator: int, denominator: int) -> float | None:
 class Rates:
     response_rate: float | None
     resolution_rate: float | None
-    satisfaction_rate: float | None
+    satisfaction_rate: float | None            # all recorded feedback, staff entries included
+    resident_satisfaction_rate: float | None   # only what residents said through their own accounts
 
 
 def rates_of(c: Counts) -> Rates:
     return Rates(response_rate=ratio(c.responded_on_time, c.response_settled),
                  resolution_rate=ratio(c.resolved, c.handled),
-                 satisfaction_rate=ratio(c.satisfied, c.with_feedback))
+                 satisfaction_rate=ratio(c.satisfied, c.with_feedback),
+                 resident_satisfaction_rate=ratio(c.satisfied_by_resident, c.with_resident_feedback))

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from dataclasses import fields
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from demand_intake.domain.facts import DemandFact
@@ -39,10 +39,12 @@ class FactRepository:
     async def counts(self, under_path: str, start: datetime, end: datetime, assignee: str | None = None,
                      category: str | None = None, unit_id: str | None = None) -> Counts:
         f = DemandFactRow
-        one = lambda cond: func.coalesce(func.sum(case((cond, 1), else_=0)), 0)  # noqa: E731
+        live = f.imported.is_(False)   # imported demands are in no rate (domain.rates.contribution)
+        one = lambda cond: func.coalesce(func.sum(case((and_(live, cond), 1), else_=0)), 0)  # noqa: E731
         responded_on_time = and_(f.responded_at.is_not(None), f.respond_overdue.is_(False))
+        by_resident = f.feedback_by == "resident"
         query = select(
-            func.count(),
+            one(true()),
             one(or_(f.responded_at.is_not(None), f.respond_overdue.is_(True))),
             one(responded_on_time),
             one(f.state != "rejected"),
@@ -51,6 +53,9 @@ class FactRepository:
             one(f.feedback.in_(SATISFIED)),
             one(f.state.not_in(SETTLED)),
             one(and_(f.state.not_in(SETTLED), f.overdue.is_(True))),
+            one(and_(f.feedback.is_not(None), by_resident)),
+            one(and_(f.feedback.in_(SATISFIED), by_resident)),
+            func.coalesce(func.sum(case((f.imported.is_(True), 1), else_=0)), 0),
         ).where(in_subtree(f.area_path, under_path), f.submitted_at >= start, f.submitted_at < end,
                 f.state.not_in(NOT_COUNTED))
         if assignee:

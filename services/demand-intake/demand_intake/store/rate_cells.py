@@ -46,7 +46,7 @@ class RateCells:
             f = DemandFactRow
             facts = await self.session.execute(
                 select(f.area_path, f.submitted_at, f.category, f.state, f.responded_at, f.respond_overdue, f.feedback,
-                       f.overdue).where(in_subtree(f.area_path, root)))
+                       f.overdue, f.feedback_by, f.imported).where(in_subtree(f.area_path, root)))
             totals: dict[CellKey, Counts] = defaultdict(Counts)
             for fact in facts:
                 key, counts = cell_of(fact)

@@ -163,6 +163,8 @@ class DemandFactRow(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     feedback: Mapped[str | None] = mapped_column(String(24))
+    feedback_by: Mapped[str | None] = mapped_column(String(16))   # resident | staff
+    imported: Mapped[bool] = mapped_column(Boolean, default=False)
     me_too_count: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
@@ -187,6 +189,9 @@ class RateCellRow(Base):
     satisfied: Mapped[int] = mapped_column(Integer, default=0)
     backlog: Mapped[int] = mapped_column(Integer, default=0)
     overdue_open: Mapped[int] = mapped_column(Integer, default=0)
+    with_resident_feedback: Mapped[int] = mapped_column(Integer, default=0)
+    satisfied_by_resident: Mapped[int] = mapped_column(Integer, default=0)
+    imported: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class UnitCopyRow(Base):

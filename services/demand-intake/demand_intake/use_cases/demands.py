@@ -274,7 +274,8 @@ async def change_state(db: Database, scope: AreaScope, clock: Clock, settings: S
             elif target == State.CLOSED:
                 reached = demand.close(now, feedback=feedback, contact_attempted=contact_attempted)
                 action = "close"
-                extra = {"feedback": feedback.value if feedback else None}
+                extra = {"feedback": feedback.value if feedback else None,
+                         "feedback_by": ("resident" if owner else "staff") if feedback else None}
                 if reached == State.CLOSED:
                     extra["contact_attempted"] = contact_attempted
             else:

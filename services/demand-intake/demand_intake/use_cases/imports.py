@@ -90,7 +90,7 @@ async def import_demands(db: Database, scope: AreaScope, clock: Clock, settings:
             history_rows.append(history_row(demand.id, "import", None, State.SUBMITTED, actor, None, at))
             record_demand(uow, DemandSubmitted, demand, at, channel=sub.channel.value, urgency=sub.urgency.value,
                           priority_household=sub.priority_household.value if sub.priority_household else None,
-                          anonymous=sub.resident.anonymous, entered_on_behalf=True,
+                          anonymous=sub.resident.anonymous, entered_on_behalf=True, imported=True,
                           respond_due_at=at + budget.respond, resolve_due_at=at + budget.resolve)
             for step in sorted(item.steps, key=lambda s: s.after):
                 when, previous, extra = at + step.after, demand.state, {}
@@ -104,7 +104,8 @@ async def import_demands(db: Database, scope: AreaScope, clock: Clock, settings:
                         extra = {"assignee": demand.assignee, "assignee_unit_id": demand.assignee_unit_id}
                     elif step.action == "close":
                         reached = demand.close(when, feedback=step.feedback, contact_attempted=step.feedback is None)
-                        extra = {"feedback": step.feedback.value if step.feedback else None}
+                        extra = {"feedback": step.feedback.value if step.feedback else None,
+                                 "feedback_by": "staff" if step.feedback else None}
                         if reached == State.CLOSED:
                             extra["contact_attempted"] = step.feedback is None
                     else:

@@ -36,6 +36,14 @@ async def test_the_demo_district_spreads_over_channels_and_states(client, axis, 
         events = (await session.execute(select(func.count()).select_from(outbox).where(
             outbox.c.aggregate_id.in_(ids[:50]), outbox.c.topic == "yizhou.demands.v1"))).scalar_one()
     assert events >= 50  # each imported demand announces its submission and every step
+    async with db.sessions() as session:
+        submitted = (await session.execute(select(outbox.c.data).where(
+            outbox.c.aggregate_id.in_(ids[:50]), outbox.c.event_type == "demand.submitted"))).scalars().all()
+        closed = (await session.execute(select(outbox.c.data).where(
+            outbox.c.aggregate_id.in_(ids), outbox.c.event_type == "demand.closed"))).scalars().all()
+    # marked as imported, and any feedback in it as staff's: the rates leave them out (issue 19)
+    assert len(submitted) == 50 and all(d["imported"] is True for d in submitted)
+    assert closed and all(d["feedback_by"] in ("staff", None) for d in closed)
 
 
 async def test_import_is_checked_like_live_requests(client, axis, auth, clock):

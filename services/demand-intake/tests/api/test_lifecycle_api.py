@@ -74,6 +74,8 @@ async def test_each_transition_is_an_event_in_order(client, axis, auth, db):
         ("demand.resolved", "resolved"), ("demand.closed", "closed")]
     assert rows[1].data["complex"] is True and rows[2].data["assignee"] == "街道城管科"
     assert rows[5].data["feedback"] == "dissatisfied"
+    assert rows[5].data["feedback_by"] == "staff"  # the worker recorded it: not the resident's own word
+    assert rows[0].data["imported"] is False
     assert rows[7].data["contact_attempted"] is True and rows[7].data["feedback"] is None
     detail = (await client.get(f"/api/v1/demands/{demand_id}", headers=worker)).json()
     assert [h["action"] for h in detail["history"]] == ["submit", "accepted", "assigned", "in_progress", "resolved",
@@ -91,7 +93,7 @@ async def test_closing_without_feedback_or_attempt_is_refused(client, axis, auth
                    422, "validation")
 
 
-async def test_the_resident_gives_feedback_and_withdraws_their_own(client, axis, auth, token):
+async def test_the_resident_gives_feedback_and_withdraws_their_own(client, axis, auth, token, db):
     resident = {"Authorization": f"Bearer {token('resident', axis['g1'], subject='resident-7')}"}
     other = {"Authorization": f"Bearer {token('resident', axis['g1'], subject='resident-8')}"}
     worker = auth("grid_worker", axis["g1"])
@@ -105,6 +107,10 @@ async def test_the_resident_gives_feedback_and_withdraws_their_own(client, axis,
                    403, "forbidden")
     reopened = await client.post(f"/api/v1/demands/{mine}/feedback", json={"feedback": "dissatisfied"}, headers=resident)
     assert reopened.json()["state"] == "reopened"
+    async with db.sessions() as session:
+        said = (await session.execute(select(outbox.c.data).where(
+            outbox.c.aggregate_id == mine, outbox.c.event_type == "demand.reopened"))).scalar_one()
+    assert said["feedback_by"] == "resident"
     second = await new_demand(client, axis["g1"], resident, channel="online", resident=None, description="垃圾桶满了")
     assert_problem(await client.post(f"/api/v1/demands/{second}/withdraw", headers=other), 404, "not-found")
     assert (await client.post(f"/api/v1/demands/{second}/withdraw", headers=resident)).json()["state"] == "withdrawn"

@@ -13,7 +13,7 @@ from types import SimpleNamespace
 from sqlalchemy import delete, func, select
 
 from demand_intake.consumers import on_area_moved, on_demand_event, on_demand_events
-from demand_intake.domain.rates import months_of, parse_period
+from demand_intake.domain.rates import months_of, parse_period, rates_of
 from demand_intake.store.facts import FactRepository
 from demand_intake.store.rate_cells import RateCells
 from demand_intake.store.tables import DemandFactRow, RateCellRow
@@ -44,7 +44,7 @@ def lifecycle(rnd: random.Random, grids: list[str]) -> list[ReceivedEvent]:
         at += timedelta(hours=rnd.uniform(0.5, 60))
         events.append(received(kind, {**base, "state": state, "occurred_at": at.isoformat(), **extra}))
 
-    add("demand.submitted", "submitted", channel="hotline", urgency="normal")
+    add("demand.submitted", "submitted", channel="hotline", urgency="normal", imported=rnd.random() < 0.1)
     roll = rnd.random()
     if roll < 0.06:
         add("demand.withdrawn", "withdrawn")
@@ -67,9 +67,10 @@ def lifecycle(rnd: random.Random, grids: list[str]) -> list[ReceivedEvent]:
     for _ in range(rnd.choice([0, 1, 1, 1, 2])):
         add("demand.resolved", "resolved")
         if rnd.random() < 0.7:
-            add("demand.closed", "closed", feedback=rnd.choice(["satisfied", "basically_satisfied", "dissatisfied", None]))
+            add("demand.closed", "closed", feedback=rnd.choice(["satisfied", "basically_satisfied", "dissatisfied", None]),
+                feedback_by=rnd.choice(["resident", "staff", None]))
         if rnd.random() < 0.3:
-            add("demand.reopened", "reopened", feedback="dissatisfied")
+            add("demand.reopened", "reopened", feedback="dissatisfied", feedback_by=rnd.choice(["resident", "staff"]))
     return events
 
 
@@ -143,7 +144,9 @@ async def snapshot(db, root: str) -> tuple[list, list]:
         cells = (await session.execute(select(RateCellRow.__table__).where(
             in_subtree(RateCellRow.area_path, root)).order_by(RateCellRow.area_path, RateCellRow.month,
                                                                RateCellRow.category))).all()
-    return [tuple(f) for f in facts], [tuple(c) for c in cells]
+    # A cell every demand has left again (submitted, then withdrawn in a later batch) stays as a row of
+    # zeros on the live path; one the rebuild never needed is no row: the same rates either way.
+    return [tuple(f) for f in facts], [tuple(c) for c in cells if any(c[3:])]
 
 
 async def test_the_rebuild_fold_ends_where_the_live_handler_does(db, unique_code):
@@ -183,3 +186,39 @@ async def test_the_rebuild_fold_ends_where_the_live_handler_does(db, unique_code
             inbox.c.consumer == f"fold-{d}"))).scalar_one()
     assert claimed == len(events)
 
+
+
+async def test_only_what_residents_said_scores_and_imports_move_no_rate(db, unique_code):
+    """Issue 19: a subdistrict imported back-dated demands "closed, satisfied" and staff closed others
+    "satisfied" themselves; the rates kept them, and they fed the scorecards. Now an imported demand counts
+    only as imported, and staff-recorded feedback is apart from what residents said."""
+    path = f"/{unique_code('D')}/S/C/G/"
+    at = datetime(2026, 3, 2, tzinfo=UTC)
+
+    def demand(*steps, imported=False):
+        base = {"demand_id": str(uuid.uuid4()), "area_code": "G", "area_path": path, "category": "roads"}
+        events = [received("demand.submitted", {**base, "state": "submitted", "occurred_at": at.isoformat(),
+                                                "channel": "hotline", "urgency": "normal", "imported": imported})]
+        for n, (kind, state, extra) in enumerate(steps, 1):
+            events.append(received(kind, {**base, "state": state, "occurred_at": (at + timedelta(hours=n)).isoformat(),
+                                          **extra}))
+        return events
+
+    closed = lambda by, feedback="satisfied": [("demand.accepted", "accepted", {"accountable_area_code": "G"}),  # noqa: E731
+                                               ("demand.resolved", "resolved", {}),
+                                               ("demand.closed", "closed", {"feedback": feedback, "feedback_by": by,
+                                                                            "contact_attempted": False})]
+    events = [*demand(*closed("resident", "dissatisfied")), *demand(*closed("staff")), *demand(*closed("staff")),
+              *demand(*closed("staff"), imported=True), *demand(*closed("staff"), imported=True)]
+    async with db.sessions() as session, session.begin():
+        await on_demand_events(session, events)
+    period = parse_period("2026-03")
+    async with db.sessions() as session:
+        straight = await FactRepository(session).counts(path, period.start, period.end)
+        rolled = await RateCells(session).sums(path.rsplit("G/", 1)[0], *months_of(period))
+    assert straight == rolled
+    assert (straight.submitted, straight.imported) == (3, 2)
+    assert (straight.with_feedback, straight.satisfied) == (3, 2)
+    assert (straight.with_resident_feedback, straight.satisfied_by_resident) == (1, 0)
+    rates = rates_of(straight)
+    assert rates.satisfaction_rate == 0.6667 and rates.resident_satisfaction_rate == 0.0

@@ -139,13 +139,16 @@ class DemandFacts(_Tolerant):
     occurred_at: datetime
     deadline: str | None = None
     feedback: str | None = None
+    feedback_by: str | None = None
+    imported: bool = False
 
 
 async def on_demand(session: AsyncSession, event: ReceivedEvent) -> None:
     """The same facts demand-intake's rates read model keeps (see docs/services/demand-intake.md: the three rates)."""
     d = DemandFacts.model_validate(event.data)
     await facts.follow_demand(session, event.type, demand_id=d.demand_id, area_path=d.area_path, state=d.state,
-                              occurred_at=d.occurred_at, deadline=d.deadline, feedback=d.feedback)
+                              occurred_at=d.occurred_at, deadline=d.deadline, feedback=d.feedback,
+                              feedback_by=d.feedback_by, imported=d.imported)
 
 
 GUARANTEE_SUBSCRIPTIONS: list[Subscription] = [

@@ -56,12 +56,15 @@ async def keep_evaluation(session: AsyncSession, *, evaluation_id: str, subject_
 
 
 async def follow_demand(session: AsyncSession, event_type: str, *, demand_id: str, area_path: str, state: str,
-                        occurred_at: datetime, deadline: str | None, feedback: str | None) -> None:
-    """The same facts demand-intake's rates read model keeps (see docs/services/demand-intake.md: the three
-    rates): responded (accepted or rejected), overdue before responding, the resident's feedback."""
+                        occurred_at: datetime, deadline: str | None, feedback: str | None,
+                        feedback_by: str | None = None, imported: bool = False) -> None:
+    """The facts the scorecards are computed from, as demand-intake's rates count them for scoring (see
+    docs/services/demand-intake.md: the three rates): responded (accepted or rejected), overdue before
+    responding, and the feedback residents gave themselves. Imported demands are left out (their history
+    was entered by those the scorecard measures), and so is feedback staff recorded for a resident."""
     row = await read_copies.demand_fact(session, demand_id)
     if row is None:
-        if event_type != "demand.submitted":
+        if event_type != "demand.submitted" or imported:
             # Keyed by demand id, a demand's submission comes first; a demand submitted before this
             # consumer existed is outside the rates (a rebuild replays it from the start).
             return
@@ -74,6 +77,6 @@ async def follow_demand(session: AsyncSession, event_type: str, *, demand_id: st
         values["responded"] = True
     elif event_type == "demand.overdue" and deadline == "respond" and not row.responded:
         values["respond_overdue"] = True
-    elif event_type in ("demand.closed", "demand.reopened") and feedback:
+    elif event_type in ("demand.closed", "demand.reopened") and feedback and feedback_by == "resident":
         values["feedback"] = feedback
     await read_copies.change_demand_fact(session, demand_id, values)
