@@ -13,6 +13,7 @@ from yizhou.axis_copy import area_copy
 from yizhou.axis_events import Level
 from yizhou.dependencies import DatabaseDep, get_scope
 from yizhou.errors import NotFound
+from yizhou.list_parameters import After, Under
 from yizhou.pagination import Page, page_of
 
 
@@ -30,10 +31,12 @@ axis_copy_router = APIRouter(prefix="/api/v1/areas", tags=["areas (read copy)"])
 
 @axis_copy_router.get("", response_model=Page[AreaCopyOut], summary="Areas of this service's read copy in the caller's scope")
 async def list_areas(db: DatabaseDep, scope: Annotated[AreaScope, Depends(get_scope)],
-                     level: Level | None = None, include_retired: bool = False,
+                     under: Under = None, level: Level | None = None, include_retired: bool = False,
                      limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-                     after: Annotated[str | None, Query(max_length=400, description="Cursor: the last path seen")] = None):
+                     after: After = None):
     query = select(area_copy).where(area_copy.c.path.startswith(scope.path, autoescape=True)).order_by(area_copy.c.path).limit(limit + 1)
+    if under is not None:
+        query = query.where(area_copy.c.path.startswith(await _subtree_path(db, scope, under), autoescape=True))
     if level is not None:
         query = query.where(area_copy.c.level == level.value)
     if not include_retired:
@@ -43,6 +46,15 @@ async def list_areas(db: DatabaseDep, scope: Annotated[AreaScope, Depends(get_sc
     async with db.sessions() as session:
         rows = [AreaCopyOut(**row._mapping) for row in (await session.execute(query)).all()]
     return page_of(rows, limit, lambda area: area.path)
+
+
+async def _subtree_path(db, scope: AreaScope, code: str) -> str:
+    async with db.sessions() as session:
+        path = (await session.execute(select(area_copy.c.path).where(area_copy.c.code == code))).scalar()
+    # Outside the scope answers like unknown (existence is not disclosed).
+    if path is None or not scope.covers(path):
+        raise NotFound(f"No area '{code}' in your scope.")
+    return path
 
 
 @axis_copy_router.get("/{code}", response_model=AreaCopyOut, summary="One area of the read copy",

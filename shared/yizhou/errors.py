@@ -35,6 +35,12 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     "nothing-to-change": (409, "The change is already in effect"),
     # Too many requests of one token or one client address (yizhou.rate_limits); `Retry-After` says when.
     "rate-limited": (429, "Too many requests; retry later"),
+    # An `after` that is not a `next_cursor` this API handed out (yizhou.list_parameters.After).
+    "bad-cursor": (400, "The pagination cursor is not valid"),
+    # A query parameter the operation does not take (yizhou.list_parameters): refused, never ignored.
+    "unknown-parameter": (400, "The request has a query parameter this operation does not take"),
+    # `If-Match` named a representation that is no longer current (yizhou.conditional_requests).
+    "precondition-failed": (412, "The resource changed since you read it"),
 }
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from aiokafka import AIOKafkaProducer
 from asgi_correlation_id import CorrelationIdMiddleware
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,6 +24,7 @@ from yizhou.clock import Clock, SystemClock
 from yizhou.consumer import EventConsumer, Subscription
 from yizhou.database import Database
 from yizhou.events import dead_letter_topic
+from yizhou.list_parameters import reject_unknown_parameters
 from yizhou.logs import configure_logging
 from yizhou.migrations import upgrade_to_head
 from yizhou.http_metrics import MetricsMiddleware, metrics_endpoint
@@ -191,7 +192,7 @@ def build_app(parts: ServiceParts) -> FastAPI:
         description = ("The service's worker process: outbox relay, consumers and background tasks. "
                        "Its API is served by the service's API processes.")
     app = FastAPI(title=title, description=description, version=parts.version, lifespan=lifespan,
-                  docs_url="/docs", openapi_url="/openapi.json")
+                  docs_url="/docs", openapi_url="/openapi.json", dependencies=[Depends(reject_unknown_parameters)])
     app.state.settings = settings
     app.state.parts = parts  # what the service is made of (`yizhou bus init` reads its topics)
     app.state.clock = parts.clock

@@ -92,7 +92,7 @@ async def test_rates_match_a_hand_count_and_a_rebuild_from_the_topic(make_settin
                        "response_rate": 0.8, "resolution_rate": 0.4, "satisfaction_rate": 0.6667}
 
         async def rates(area: str, **params) -> dict:
-            response = await demand.get("/api/v1/rates", params={"area_code": area, "period": "2026-01", **params},
+            response = await demand.get("/api/v1/rates", params={"under": area, "period": "2026-01", **params},
                                         headers=admin)
             assert response.status_code == 200, response.text
             return {k: v for k, v in response.json().items() if k in expected_d}
@@ -107,16 +107,16 @@ async def test_rates_match_a_hand_count_and_a_rebuild_from_the_topic(make_settin
         unit = await rates(d, assignee="unit-X")
         assert unit["submitted"] == 1 and unit["backlog"] == 1
         assert (await rates(d))["submitted"] == 7
-        other_period = await demand.get("/api/v1/rates", params={"area_code": d, "period": "2026-02"}, headers=admin)
+        other_period = await demand.get("/api/v1/rates", params={"under": d, "period": "2026-02"}, headers=admin)
         assert other_period.json()["submitted"] == 0 and other_period.json()["response_rate"] is None
-        overdue = (await demand.get("/api/v1/overdue", params={"area_code": d}, headers=admin)).json()
+        overdue = (await demand.get("/api/v1/overdue", params={"under": d}, headers=admin)).json()
         assert [f["demand_id"] for f in overdue["items"]] == [late]
-        backlog = (await demand.get("/api/v1/backlog", params={"area_code": d}, headers=admin)).json()
+        backlog = (await demand.get("/api/v1/backlog", params={"under": d}, headers=admin)).json()
         assert {f["demand_id"] for f in backlog["items"]} == {c, late, h}
-        of_unit = (await demand.get("/api/v1/backlog", params={"area_code": d, "assignee": "unit-X"}, headers=admin)).json()
+        of_unit = (await demand.get("/api/v1/backlog", params={"under": d, "assignee": "unit-X"}, headers=admin)).json()
         assert [f["demand_id"] for f in of_unit["items"]] == [h]
         south_worker = auth("subdistrict_admin", f"{d}S2")
-        assert (await demand.get("/api/v1/rates", params={"area_code": f"{d}S1", "period": "2026-01"},
+        assert (await demand.get("/api/v1/rates", params={"under": f"{d}S1", "period": "2026-01"},
                                  headers=south_worker)).status_code == 404
         assert (await demand.get("/api/v1/rates", params={"period": "2026-13"}, headers=admin)).status_code == 422
         db = demand.app_state.db
@@ -155,7 +155,7 @@ async def test_demands_and_their_rates_follow_an_area_moved_on_the_axis(make_set
         demand_id = created.json()["demand"]["id"]
 
         async def submitted_in(area: str) -> int:
-            response = await demand.get("/api/v1/rates", params={"area_code": area, "period": "2026-01"}, headers=admin)
+            response = await demand.get("/api/v1/rates", params={"under": area, "period": "2026-01"}, headers=admin)
             return response.json()["submitted"]
 
         async def counted_north():

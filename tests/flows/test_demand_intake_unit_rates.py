@@ -70,15 +70,15 @@ async def test_a_units_rates_count_the_demands_assigned_to_it_by_id(make_setting
         await eventually(lambda: known("区住房和城乡建设委员会"), timeout_s=60)
 
         async def counted():
-            rates = await demand.get("/api/v1/rates", params={"area_code": d, "period": by_id.json()["submitted_at"][:4],
+            rates = await demand.get("/api/v1/rates", params={"under": d, "period": by_id.json()["submitted_at"][:4],
                                                               "unit_id": unit["id"]}, headers=admin)
             assert rates.status_code == 200, rates.text
-            backlog = await demand.get("/api/v1/backlog", params={"area_code": d, "unit_id": unit["id"]}, headers=admin)
+            backlog = await demand.get("/api/v1/backlog", params={"under": d, "unit_id": unit["id"]}, headers=admin)
             ids = {f["demand_id"] for f in backlog.json()["items"]}
             return rates.json()["submitted"] == 2 and rates.json()["unit_id"] == unit["id"] and ids == {first, second}
 
         await eventually(counted, timeout_s=60)
-        by_text = await demand.get("/api/v1/rates", params={"area_code": d, "period": by_id.json()["submitted_at"][:4],
+        by_text = await demand.get("/api/v1/rates", params={"under": d, "period": by_id.json()["submitted_at"][:4],
                                                             "assignee": "区住建委"}, headers=admin)
         assert by_text.json()["submitted"] == 2    # by name: the first (named after the unit then) and the third
         bad = await demand.get("/api/v1/rates", params={"period": "2026", "unit_id": "bad id!"}, headers=admin)

@@ -84,7 +84,7 @@ async def test_demands_meetings_and_registrations_flow_in(make_settings, auth, u
         demand = await eventually(arrived, timeout_s=60)
         assert demand.priority_household == "elderly_alone"
         worker = auth("community_worker", community)
-        listed = (await client.get("/api/v1/resources", params={"area_code": community, "state": "active"},
+        listed = (await client.get("/api/v1/resources", params={"under": community, "state": "active"},
                                    headers=worker)).json()["items"]
         by_kind = {r["kind"]: r for r in listed}
         assert by_kind["venue"]["categories"] == ["culture_sports"] and by_kind["venue"]["capacity"] == 4
@@ -92,7 +92,7 @@ async def test_demands_meetings_and_registrations_flow_in(make_settings, auth, u
         member = by_kind["volunteer_hours"]
         assert member["provider_id"] == member_id and member["capacity"] == 4
         assert {"elderly_care", "health", "meal_assistance"} <= set(member["categories"])
-        project = (await client.get("/api/v1/projects", params={"area_code": community}, headers=worker)).json()["items"]
+        project = (await client.get("/api/v1/projects", params={"under": community}, headers=worker)).json()["items"]
         assert [(p["state"], p["linked_demand_ids"]) for p in project] == [("understanding", [demand_id])]
         # The same meeting event again (a redelivery) and a second meeting decision id: one project still.
         await publish(kafka_bootstrap, "yizhou.meetings.v1", "meeting.closed", meeting_id, meeting, meeting_event)

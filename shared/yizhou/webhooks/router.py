@@ -18,6 +18,7 @@ from standardwebhooks import Webhook
 
 from yizhou.auth import AreaScope, Role
 from yizhou.dependencies import DatabaseDep, require_roles
+from yizhou.list_parameters import After, NumberAfter
 from yizhou.pagination import Page, page_of
 from yizhou.partner import partner_events
 from yizhou.problems import Problem, problem_response
@@ -165,7 +166,7 @@ async def register(body: EndpointIn, db: DatabaseDep, scope: Manager, request: R
 @router.get("/endpoints", response_model=Page[EndpointOut], responses=PROBLEMS,
             summary="Endpoints in your area (a partner: its own)")
 async def list_endpoints(db: DatabaseDep, scope: Manager, limit: Annotated[int, Query(ge=1, le=500)] = 100,
-                         after: Annotated[str | None, Query(max_length=36)] = None) -> Page[EndpointOut]:
+                         after: After = None) -> Page[EndpointOut]:
     query = (select(partner_endpoints).where(partner_endpoints.c.area_path.startswith(scope.path, autoescape=True))
              .order_by(partner_endpoints.c.id).limit(limit + 1))
     if scope.caller.role == Role.PARTNER:
@@ -201,7 +202,7 @@ async def deliveries(endpoint_id: str, db: DatabaseDep, scope: Manager,
                      status_is: Annotated[str | None, Query(alias="status",
                                                             pattern=f"^({'|'.join(DELIVERY_STATUSES)})$")] = None,
                      limit: Annotated[int, Query(ge=1, le=500)] = 100,
-                     after: Annotated[int | None, Query(ge=0, le=2**63 - 1)] = None) -> Page[DeliveryOut]:
+                     after: NumberAfter = None) -> Page[DeliveryOut]:
     await _endpoint(db, scope, endpoint_id)
     query = (select(webhook_deliveries).where(webhook_deliveries.c.endpoint_id == endpoint_id)
              .order_by(webhook_deliveries.c.id).limit(limit + 1))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
@@ -22,6 +22,7 @@ from yizhou.axis_events import CODE_PATTERN
 from yizhou.clock import Clock
 from yizhou.dependencies import ClockDep, DatabaseDep, ScopeDep
 from yizhou.idempotent_writes import IdempotentDatabaseDep, IdempotentRoute
+from yizhou.list_parameters import After, AreaCode, From, To, Under
 from yizhou.pagination import Page, page_of
 from yizhou.problems import Problem
 from yizhou.query_lists import QueryList
@@ -96,17 +97,12 @@ async def list_demands(db: DatabaseDep, scope: ScopeDep,
                        state: Annotated[QueryList[State] | None, Query(description="Repeat for several")] = None,
                        category: Annotated[str | None, Query(max_length=64)] = None,
                        channel: Channel | None = None,
-                       under: Annotated[str | None, Query(pattern=CODE_PATTERN, description="Only this area's subtree")] = None,
-                       area_code: Annotated[str | None, Query(pattern=CODE_PATTERN, description="Exactly this area")] = None,
+                       under: Under = None, area_code: AreaCode = None,
                        handling_area_code: Annotated[str | None, Query(pattern=CODE_PATTERN)] = None,
-                       submitted_from: datetime | None = None, submitted_to: datetime | None = None,
-                       mine: bool = False,
-                       after: Annotated[str | None, Query(max_length=120, description="Cursor from `next_cursor`")] = None,
+                       from_: From = None, to: To = None,
+                       mine: bool = False, after: After = None,
                        limit: Annotated[int, Query(ge=1, le=500)] = 50) -> Page[DemandOut]:
-    for name, value in (("submitted_from", submitted_from), ("submitted_to", submitted_to)):
-        if value is not None and value.tzinfo is None:
-            raise Problem("validation", f"{name} needs a timezone (e.g. 2026-01-01T00:00:00Z).",
-                          errors=[{"field": name, "location": "query", "message": "timezone required"}])
+    submitted_from, submitted_to = from_, to
     demands = await use_cases.list_demands(
         db, scope, under=under, mine=mine, limit=limit + 1, state=[s.value for s in state] if state else None,
         category=category, channel=channel.value if channel else None, area_code=area_code,

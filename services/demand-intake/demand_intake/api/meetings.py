@@ -11,6 +11,7 @@ from demand_intake.api.views import cursor_of, meeting_out, parse_cursor
 from demand_intake.domain.meeting import Decision, MeetingState
 from demand_intake.use_cases import meetings as use_cases
 from yizhou.dependencies import ClockDep, DatabaseDep, ScopeDep
+from yizhou.list_parameters import After
 from yizhou.pagination import Page, page_of
 from yizhou.problems import Problem
 
@@ -33,7 +34,7 @@ async def schedule(body: MeetingIn, request: Request, clock: ClockDep, db: Datab
 
 @router.get("", response_model=Page[MeetingOut], responses=PROBLEMS, summary="Meetings in your area, latest first")
 async def list_meetings(db: DatabaseDep, scope: ScopeDep, state: MeetingState | None = None,
-                        after: Annotated[str | None, Query(max_length=120)] = None,
+                        after: After = None,
                         limit: Annotated[int, Query(ge=1, le=200)] = 50) -> Page[MeetingOut]:
     meetings = await use_cases.list_meetings(db, scope, state=state.value if state else None, after=parse_cursor(after),
                                              limit=limit + 1)

@@ -27,6 +27,7 @@ from yizhou.auth import Role
 from yizhou.axis_events import CODE_PATTERN
 from yizhou.dependencies import ClockDep, get_caller, get_scope
 from yizhou.errors import ApplicationError
+from yizhou.list_parameters import OPEN_QUERY
 from yizhou.personal_data import mask_address, mask_coordinate, sees_personal_data
 from yizhou.query_lists import MAX_QUERY_LIST_ITEMS, unique_values
 
@@ -306,3 +307,9 @@ async def get_request(request: Request, service_request_id: str, fmt: str):
         raise Open311Error(404, f"No service request '{service_request_id}'.")
     demand = await use_cases.get(db_of(request), scope, service_request_id)
     return await _views(request, scope, [demand])
+
+
+# GeoReport v2 lets a client send `api_key`, `jurisdiction_id` and its own extensions: the facade reads the
+# parameters it knows and leaves the rest, as the standard expects (the platform's own API refuses them).
+for _route in router.routes:
+    _route.openapi_extra = {**(_route.openapi_extra or {}), OPEN_QUERY: True}

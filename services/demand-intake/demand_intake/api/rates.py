@@ -11,16 +11,15 @@ from demand_intake.api.views import cursor_of, parse_cursor
 from demand_intake.domain.errors import BadPeriod
 from demand_intake.domain.rates import parse_period
 from demand_intake.use_cases import rates as use_cases
-from yizhou.axis_events import CODE_PATTERN
 from yizhou.contracts.units import REGISTRY_ID_PATTERN as UNIT_ID_PATTERN
 from yizhou.dependencies import DatabaseDep, ScopeDep
+from yizhou.list_parameters import After, SubtreeCode
 from yizhou.pagination import Page, page_of
 from yizhou.problems import Problem
 
 router = APIRouter(prefix="/api/v1", tags=["rates"])
 PROBLEMS = {401: {"description": "No or bad token"}, 403: {"description": "Role does not read rates"},
             404: {"description": "Unknown area or outside your scope"}, 422: {"description": "Bad period or parameter"}}
-AreaQuery = Annotated[str | None, Query(pattern=CODE_PATTERN, description="Area subtree (default: your own area)")]
 UnitQuery = Annotated[str | None, Query(pattern=UNIT_ID_PATTERN, description="Only demands assigned to this registered "
                                                                               "unit (its org-registry id)")]
 
@@ -36,7 +35,7 @@ def _fact(row) -> FactOut:
 @router.get("/rates", response_model=RatesOut, responses=PROBLEMS,
             summary="Response, resolution and satisfaction rates of an area subtree over a period (docs/services/demand-intake.md defines them)")
 async def rates(db: DatabaseDep, scope: ScopeDep, period: Annotated[str, Query(max_length=10, description="2026, 2026-Q3 or 2026-11")],
-                area_code: AreaQuery = None,
+                area_code: SubtreeCode = None,
                 assignee: Annotated[str | None, Query(max_length=200, description="Only demands assigned to this unit")] = None,
                 category: Annotated[str | None, Query(max_length=64)] = None, unit_id: UnitQuery = None) -> RatesOut:
     try:
@@ -50,10 +49,10 @@ async def rates(db: DatabaseDep, scope: ScopeDep, period: Annotated[str, Query(m
 
 @router.get("/backlog", response_model=Page[FactOut], responses=PROBLEMS,
             summary="Open demands (not yet resolved, closed or rejected), oldest first")
-async def backlog(db: DatabaseDep, scope: ScopeDep, area_code: AreaQuery = None,
+async def backlog(db: DatabaseDep, scope: ScopeDep, area_code: SubtreeCode = None,
                   category: Annotated[str | None, Query(max_length=64)] = None,
                   assignee: Annotated[str | None, Query(max_length=200, description="Only one unit's")] = None,
-                  unit_id: UnitQuery = None, after: Annotated[str | None, Query(max_length=120)] = None,
+                  unit_id: UnitQuery = None, after: After = None,
                   limit: Annotated[int, Query(ge=1, le=500)] = 50) -> Page[FactOut]:
     rows = await use_cases.open_list(db, scope, area_code, overdue_only=False, after=parse_cursor(after),
                                      limit=limit + 1, category=category, assignee=assignee, unit_id=unit_id)
@@ -62,10 +61,10 @@ async def backlog(db: DatabaseDep, scope: ScopeDep, area_code: AreaQuery = None,
 
 @router.get("/overdue", response_model=Page[FactOut], responses=PROBLEMS,
             summary="Open demands with a breached deadline, oldest first")
-async def overdue(db: DatabaseDep, scope: ScopeDep, area_code: AreaQuery = None,
+async def overdue(db: DatabaseDep, scope: ScopeDep, area_code: SubtreeCode = None,
                   category: Annotated[str | None, Query(max_length=64)] = None,
                   assignee: Annotated[str | None, Query(max_length=200, description="Only one unit's")] = None,
-                  unit_id: UnitQuery = None, after: Annotated[str | None, Query(max_length=120)] = None,
+                  unit_id: UnitQuery = None, after: After = None,
                   limit: Annotated[int, Query(ge=1, le=500)] = 50) -> Page[FactOut]:
     rows = await use_cases.open_list(db, scope, area_code, overdue_only=True, after=parse_cursor(after),
                                      limit=limit + 1, category=category, assignee=assignee, unit_id=unit_id)

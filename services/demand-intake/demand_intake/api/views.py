@@ -93,5 +93,4 @@ def parse_cursor(after: str | None) -> tuple[datetime, str] | None:
             raise ValueError
         return parsed, ident
     except ValueError:
-        raise Problem("validation", "The cursor is not one this API handed out.",
-                      errors=[{"field": "after", "location": "query", "message": "invalid cursor"}]) from None
+        raise Problem("bad-cursor", "`after` must be a `next_cursor` this API handed out, unchanged") from None

@@ -10,7 +10,7 @@ EDGES = ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00"]
 
 @pytest.mark.parametrize("edge", EDGES)
 async def test_an_edge_date_in_a_query_is_422(client, axis, auth, edge):
-    response = await client.get("/api/v1/demands", params={"area_code": axis["g1"], "submitted_from": edge},
+    response = await client.get("/api/v1/demands", params={"area_code": axis["g1"], "from": edge},
                                 headers=auth("grid_worker", axis["g1"]))
     assert_problem(response, 422, "validation")
 

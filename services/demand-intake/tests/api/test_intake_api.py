@@ -152,5 +152,5 @@ async def test_list_filters_scope_and_keyset_pages(client, axis, auth, clock):
     assert {d["place"]["area_code"] for d in north["items"]} == {axis["g1"], axis["g2"]}
     assert_problem(await client.get("/api/v1/demands", params={"under": axis["s2"]}, headers=auth("subdistrict_admin", axis["s1"])),
                    404, "not-found")
-    assert_problem(await client.get("/api/v1/demands", params={"after": "garbage"}, headers=admin), 422, "validation")
+    assert_problem(await client.get("/api/v1/demands", params={"after": "garbage"}, headers=admin), 400, "bad-cursor")
     assert_problem(await client.get("/api/v1/demands", params={"state": "nope"}, headers=admin), 422, "validation")

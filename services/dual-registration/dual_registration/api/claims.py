@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response, status
 
-from dual_registration.api.parameters import Cursor, Limit, NowDep
+from dual_registration.api.parameters import After, Limit, NowDep
 from dual_registration.api.responses import PROBLEMS
 from dual_registration.api.schemas import ClaimIn, ClaimOut, DecisionIn
 from dual_registration.domain.claim import ClaimState, TargetKind
@@ -33,7 +33,7 @@ async def request_claim(body: ClaimIn,
             summary="Claims in your area (members see their own, a unit's party organization its unit's)")
 async def list_claims(db: DatabaseDep, scope: ScopeDep, claimant_id: Annotated[str | None, Query(max_length=64)] = None,
                       target_kind: TargetKind | None = None, target_id: Annotated[str | None, Query(max_length=64)] = None,
-                      state: ClaimState | None = None, after: Cursor = None, limit: Limit = 100) -> Page[ClaimOut]:
+                      state: ClaimState | None = None, after: After = None, limit: Limit = 100) -> Page[ClaimOut]:
     records = await use_cases.list_claims(db, scope, claimant_kind=None, claimant_id=claimant_id,
                                           target_kind=target_kind.value if target_kind else None, target_id=target_id,
                                           state=state.value if state else None, after=after, limit=limit + 1)

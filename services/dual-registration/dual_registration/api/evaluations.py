@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response, status
 
-from dual_registration.api.parameters import Cursor, Limit, NowDep
+from dual_registration.api.parameters import After, Limit, NowDep
 from dual_registration.api.responses import PROBLEMS
 from dual_registration.api.schemas import CardOut, EvaluationIn, EvaluationOut, FiguresOut
 from dual_registration.api.spreadsheet import cards_workbook
@@ -16,6 +16,7 @@ from dual_registration.use_cases import evaluations as use_cases
 from dual_registration.use_cases.figures import figures as area_figures
 from yizhou.dependencies import DatabaseDep, ScopeDep
 from yizhou.idempotent_writes import IdempotentDatabaseDep, IdempotentRoute
+from yizhou.list_parameters import ExactAreaCode, SubtreeCode
 from yizhou.pagination import Page, page_of
 
 router = APIRouter(route_class=IdempotentRoute, prefix="/api/v1", tags=["evaluations, cards and figures"])
@@ -41,7 +42,7 @@ async def list_evaluations(db: DatabaseDep, scope: ScopeDep, subject_kind: Subje
                            period: Annotated[str | None, Query(max_length=7)] = None,
                            state: EvaluationState | None = None,
                            evaluator_kind: Literal["community", "resident"] | None = None,
-                           after: Cursor = None, limit: Limit = 100) -> Page[EvaluationOut]:
+                           after: After = None, limit: Limit = 100) -> Page[EvaluationOut]:
     records = await use_cases.list_evaluations(db, scope, subject_kind=subject_kind, subject_id=subject_id,
                                                period=period, state=state.value if state else None,
                                                evaluator_kind=evaluator_kind, after=after, limit=limit + 1)
@@ -77,8 +78,8 @@ async def get_card(subject_kind: SubjectKind, subject_id: Annotated[str, Path(ma
 @router.get("/cards", response_model=Page[CardOut], responses=PROBLEMS,
             summary="Cards of the registered members or units in your area (cursor: the last subject id)")
 async def list_cards(db: DatabaseDep, scope: ScopeDep, subject_kind: SubjectKind, period: Period,
-                     community_code: Annotated[str | None, Query(max_length=32)] = None,
-                     after: Cursor = None, limit: Limit = 100) -> Page[CardOut]:
+                     community_code: ExactAreaCode = None,
+                     after: After = None, limit: Limit = 100) -> Page[CardOut]:
     found = await card_cases.cards(db, scope, subject_kind, period, community_code=community_code, after=after,
                                    limit=limit + 1)
     return page_of([CardOut.model_validate(card_cases.card_dict(c)) for c in found], limit, lambda c: c.subject_id)
@@ -87,7 +88,7 @@ async def list_cards(db: DatabaseDep, scope: ScopeDep, subject_kind: SubjectKind
 @router.get("/cards.xlsx", response_class=Response, responses={**PROBLEMS, 200: {"content": {XLSX: {}}}},
             summary="The same cards as an XLSX spreadsheet (at most 20,000 rows)")
 async def export_cards(db: DatabaseDep, scope: ScopeDep, subject_kind: SubjectKind, period: Period,
-                       community_code: Annotated[str | None, Query(max_length=32)] = None) -> Response:
+                       community_code: ExactAreaCode = None) -> Response:
     found = await card_cases.cards(db, scope, subject_kind, period, community_code=community_code, after=None,
                                    limit=card_cases.EXPORT_LIMIT)
     filename = f"{subject_kind}-cards-{scope.caller.area}-{period}.xlsx"
@@ -98,6 +99,5 @@ async def export_cards(db: DatabaseDep, scope: ScopeDep, subject_kind: SubjectKi
 @router.get("/figures", response_model=FiguresOut, responses=PROBLEMS,
             summary="Per community under an area: registered vs expected, active rate, hours, evaluation distribution")
 async def figures(db: DatabaseDep, scope: ScopeDep, period: Period,
-                  area_code: Annotated[str | None, Query(max_length=32, description="Default: your own area")] = None
-                  ) -> FiguresOut:
+                  area_code: SubtreeCode = None) -> FiguresOut:
     return FiguresOut.model_validate(await area_figures(db, scope, area_code=area_code, period_label=period))

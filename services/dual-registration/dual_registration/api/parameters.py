@@ -8,9 +8,8 @@ from typing import Annotated
 from fastapi import Depends, Query
 
 from yizhou.dependencies import ClockDep
-from yizhou.problems import Problem
+from yizhou.list_parameters import After  # noqa: F401  (the vocabulary, re-exported)
 
-Cursor = Annotated[str | None, Query(max_length=64, description="Cursor from `next_cursor`")]
 Limit = Annotated[int, Query(ge=1, le=500)]
 
 
@@ -20,11 +19,3 @@ async def current_time(clock: ClockDep) -> datetime:
 
 
 NowDep = Annotated[datetime, Depends(current_time)]
-
-
-def aware(value: datetime | None, field: str) -> datetime | None:
-    """Query times must carry an offset: a naive time is ambiguous across the platform's time zones."""
-    if value is not None and value.tzinfo is None:
-        raise Problem("validation", f"`{field}` needs a UTC offset, e.g. 2026-03-01T00:00:00+08:00.",
-                      errors=[{"field": field, "location": "query", "message": "naive datetime", "code": "timezone_aware"}])
-    return value

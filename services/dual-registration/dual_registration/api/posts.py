@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, Path, Response, status
 
-from dual_registration.api.parameters import Cursor, Limit, NowDep
+from dual_registration.api.parameters import After, Limit, NowDep
 from dual_registration.api.responses import PROBLEMS
 from dual_registration.api.schemas import PostIn, PostOut
 from dual_registration.domain.claim import PostKind
 from dual_registration.use_cases import posts as use_cases
 from yizhou.dependencies import DatabaseDep, ScopeDep
 from yizhou.idempotent_writes import IdempotentDatabaseDep, IdempotentRoute
+from yizhou.list_parameters import ExactAreaCode
 from yizhou.pagination import Page, page_of
 
 router = APIRouter(route_class=IdempotentRoute, prefix="/api/v1/posts", tags=["posts"])
@@ -29,8 +30,8 @@ async def create_post(body: PostIn,
 
 
 @router.get("", response_model=Page[PostOut], responses=PROBLEMS, summary="Posts in your area")
-async def list_posts(db: DatabaseDep, scope: ScopeDep, community_code: Annotated[str | None, Query(max_length=32)] = None,
-                     kind: PostKind | None = None, open: bool | None = None, after: Cursor = None,
+async def list_posts(db: DatabaseDep, scope: ScopeDep, community_code: ExactAreaCode = None,
+                     kind: PostKind | None = None, open: bool | None = None, after: After = None,
                      limit: Limit = 100) -> Page[PostOut]:
     records = await use_cases.list_posts(db, scope, community_code=community_code, kind=kind, open_=open,
                                          after=after, limit=limit + 1)

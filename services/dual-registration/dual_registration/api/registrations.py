@@ -6,13 +6,14 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response, status
 
-from dual_registration.api.parameters import Cursor, Limit, NowDep
+from dual_registration.api.parameters import After, Limit, NowDep
 from dual_registration.api.responses import PROBLEMS
 from dual_registration.api.schemas import DecisionIn, MemberRegistrationIn, RegistrationOut, UnitRegistrationIn
 from dual_registration.domain.registration import RegistrationState
 from dual_registration.use_cases import registrations as use_cases
 from yizhou.dependencies import DatabaseDep, ScopeDep
 from yizhou.idempotent_writes import IdempotentDatabaseDep, IdempotentRoute
+from yizhou.list_parameters import ExactAreaCode
 from yizhou.pagination import Page, page_of
 
 router = APIRouter(route_class=IdempotentRoute, prefix="/api/v1/registrations", tags=["registrations"])
@@ -48,9 +49,9 @@ async def register_member(body: MemberRegistrationIn, db: IdempotentDatabaseDep,
             summary="Registrations in your area (members see their own, a unit's party organization its unit's)")
 async def list_registrations(db: DatabaseDep, scope: ScopeDep, kind: Literal["unit", "member"] | None = None,
                              state: RegistrationState | None = None,
-                             community_code: Annotated[str | None, Query(max_length=32)] = None,
+                             community_code: ExactAreaCode = None,
                              registrant_id: Annotated[str | None, Query(max_length=64)] = None,
-                             after: Cursor = None, limit: Limit = 100) -> Page[RegistrationOut]:
+                             after: After = None, limit: Limit = 100) -> Page[RegistrationOut]:
     records = await use_cases.list_registrations(db, scope, kind=kind, state=state.value if state else None,
                                                  community_code=community_code, registrant_id=registrant_id,
                                                  after=after, limit=limit + 1)

@@ -3,12 +3,11 @@ one-time check-in, confirmation and the hours ledger."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response, status
 
-from dual_registration.api.parameters import Cursor, Limit, NowDep, aware
+from dual_registration.api.parameters import After, Limit, NowDep
 from dual_registration.api.responses import PROBLEMS
 from dual_registration.api.schemas import (AccountOut, CheckinCodesIn, CheckinCodesOut, CheckinIn, DecisionIn,
                                            MovementOut, ServiceIn, ServiceOut)
@@ -16,6 +15,7 @@ from dual_registration.domain.service_log import ServiceState
 from dual_registration.use_cases import checkins, service_log
 from yizhou.dependencies import DatabaseDep, ScopeDep
 from yizhou.idempotent_writes import IdempotentDatabaseDep, IdempotentRoute
+from yizhou.list_parameters import From, NumberAfter, To
 from yizhou.pagination import Page, page_of
 
 router = APIRouter(route_class=IdempotentRoute, prefix="/api/v1", tags=["service log"])
@@ -35,11 +35,10 @@ async def log_service(body: ServiceIn,
             summary="Services in your area (members see their own, residents those they were served in)")
 async def list_services(db: DatabaseDep, scope: ScopeDep, provider_kind: Literal["member", "unit"] | None = None,
                         provider_id: Annotated[str | None, Query(max_length=64)] = None,
-                        state: ServiceState | None = None, since: datetime | None = None, until: datetime | None = None,
-                        after: Cursor = None, limit: Limit = 100) -> Page[ServiceOut]:
+                        state: ServiceState | None = None, from_: From = None, to: To = None,
+                        after: After = None, limit: Limit = 100) -> Page[ServiceOut]:
     records = await service_log.list_services(db, scope, provider_kind=provider_kind, provider_id=provider_id,
-                                              state=state.value if state else None, since=aware(since, "since"),
-                                              until=aware(until, "until"),
+                                              state=state.value if state else None, since=from_, until=to,
                                               after=after, limit=limit + 1)
     return page_of([ServiceOut.model_validate(r) for r in records], limit, lambda s: s.id)
 
@@ -81,10 +80,9 @@ async def check_in(body: CheckinIn, db: IdempotentDatabaseDep, scope: ScopeDep, 
 @router.get("/ledger/{account_kind}/{ident}", response_model=AccountOut, responses=PROBLEMS,
             summary="An hours account (member, unit or community): balance and the movements behind it")
 async def account(account_kind: Literal["member", "unit", "community"], ident: Annotated[str, Path(max_length=64)],
-                  db: DatabaseDep, scope: ScopeDep, since: datetime | None = None, until: datetime | None = None,
-                  after: Annotated[int | None, Query(ge=0)] = None, limit: Limit = 100) -> AccountOut:
-    statement = await service_log.account_statement(db, scope, account_kind, ident, since=aware(since, "since"),
-                                                    until=aware(until, "until"),
+                  db: DatabaseDep, scope: ScopeDep, from_: From = None, to: To = None,
+                  after: NumberAfter = None, limit: Limit = 100) -> AccountOut:
+    statement = await service_log.account_statement(db, scope, account_kind, ident, since=from_, until=to,
                                                     after=after, limit=limit + 1)
     page = page_of([MovementOut.model_validate(m) for m in statement["movements"]], limit, lambda m: str(m.id))
     return AccountOut(account=statement["account"], balance_minutes=statement["balance_minutes"],

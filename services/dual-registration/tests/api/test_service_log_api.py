@@ -179,12 +179,12 @@ async def test_only_community_staff_issue_codes_for_their_community(world, clock
 async def test_odd_inputs_get_a_4xx_not_a_500(world, member, clock, problem):
     member_id, reg = member
     start = clock.now() - timedelta(days=20)
-    problem(await world.client.get("/api/v1/services", headers=world.worker, params={"since": "2026-01-01T00:00:00"}),
+    problem(await world.client.get("/api/v1/services", headers=world.worker, params={"from": "2026-01-01T00:00:00"}),
             422, "validation")
     problem(await world.client.get(f"/api/v1/ledger/member/{member_id}", headers=world.worker,
-                                   params={"until": "2026-01-01T00:00:00"}), 422, "validation")
+                                   params={"to": "2026-01-01T00:00:00"}), 422, "validation")
     assert (await world.client.get("/api/v1/services", headers=world.worker,
-                                   params={"since": "2026-01-01T00:00:00Z"})).status_code == 200
+                                   params={"from": "2026-01-01T00:00:00Z"})).status_code == 200
     nan = '{"registration_id": "%s", "activity": "x", "area_code": "%s", "started_at": "%s", "ended_at": "%s", "hours": NaN}' % (
         reg, world.grid, start.isoformat(), (start + timedelta(hours=1)).isoformat())
     problem(await world.client.post("/api/v1/services", headers={**world.worker, "content-type": "application/json"},

@@ -13,6 +13,7 @@ from yizhou.auth import Role
 from yizhou.axis_events import CODE_PATTERN, Level
 from yizhou.dependencies import CallerDep, DatabaseDep, ScopeDep, get_scope
 from yizhou.idempotent_writes import IdempotentDatabaseDep, IdempotentRoute
+from yizhou.list_parameters import After, Under
 from yizhou.pagination import Page, page_of
 from yizhou.problems import Problem
 
@@ -51,11 +52,11 @@ async def create_area(body: AreaIn, request_db: IdempotentDatabaseDep, caller: C
 @router.get("", response_model=Page[AreaOut], responses=PROBLEMS,
             summary="Areas in your scope, in path order (the subtree of `under` if given)")
 async def list_areas(db: DatabaseDep, scope: ScopeDep,
-                     under: Annotated[str | None, Query(pattern=CODE_PATTERN)] = None,
+                     under: Under = None,
                      level: Level | None = None,
                      parent_code: Annotated[str | None, Query(pattern=CODE_PATTERN)] = None,
                      include_retired: bool = False,
-                     after: Annotated[str | None, Query(max_length=400, description="Cursor from `next_cursor`")] = None,
+                     after: After = None,
                      limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> Page[AreaOut]:
     areas = await use_cases.list_areas(db, scope, under=under, level=level, parent_code=parent_code,
                                        include_retired=include_retired, after=after, limit=limit + 1)
@@ -69,7 +70,7 @@ async def get_area(code: Code, db: DatabaseDep, scope: ScopeDep) -> AreaOut:
 
 @router.get("/{code}/children", response_model=Page[AreaOut], responses=PROBLEMS, summary="Direct children")
 async def children(code: Code, db: DatabaseDep, scope: ScopeDep, include_retired: bool = False,
-                   after: Annotated[str | None, Query(max_length=400)] = None,
+                   after: After = None,
                    limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> Page[AreaOut]:
     areas = await use_cases.list_areas(db, scope, under=code, level=None, parent_code=code,
                                        include_retired=include_retired, after=after, limit=limit + 1)

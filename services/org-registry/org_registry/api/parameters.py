@@ -7,13 +7,10 @@ from typing import Annotated, Any
 from fastapi import Query
 from pydantic import BaseModel
 
-from yizhou.axis_events import CODE_PATTERN
+from yizhou.list_parameters import After, Search, Under  # noqa: F401  (the vocabulary, re-exported)
 from yizhou.problems import Problem
 
-Under = Annotated[str | None, Query(pattern=CODE_PATTERN, description="Only this area's subtree (inside yours)")]
-After = Annotated[str | None, Query(max_length=2048, description="Cursor from `next_cursor`")]
 Limit = Annotated[int, Query(ge=1, le=500)]
-Search = Annotated[str | None, Query(min_length=1, max_length=100, description="Search text")]
 
 
 def changes_of(body: BaseModel, nullable: set[str], renames: dict[str, str] | None = None) -> dict[str, Any]:

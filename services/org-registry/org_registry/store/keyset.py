@@ -1,8 +1,8 @@
-"""Keyset pagination over a composite sort key: the cursor is the last row's key, base64-encoded."""
+"""Keyset pagination over a composite sort key: the cursor is the last row's key as a JSON list (the API wraps
+it in the platform's opaque cursor, `yizhou.pagination`)."""
 
 from __future__ import annotations
 
-import base64
 import json
 from typing import Any
 
@@ -15,13 +15,13 @@ class BadCursor(ValueError):
 
 
 def encode_cursor(*values: Any) -> str:
-    return base64.urlsafe_b64encode(json.dumps(list(values), ensure_ascii=False).encode()).decode().rstrip("=")
+    return json.dumps(list(values), ensure_ascii=False)
 
 
 def decode_cursor(cursor: str, size: int) -> list[Any]:
     try:
-        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (ValueError, UnicodeDecodeError):
+        values = json.loads(cursor)
+    except ValueError:
         raise BadCursor("The cursor is not one this service issued.") from None
     if not isinstance(values, list) or len(values) != size or not all(isinstance(v, str) for v in values):
         raise BadCursor("The cursor is not one this service issued.")

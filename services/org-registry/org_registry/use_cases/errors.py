@@ -25,4 +25,4 @@ for _kind, _status, _title in [
 
 
 class CursorNotValid(ApplicationError):
-    kind = register_problem("bad-cursor", 400, "The pagination cursor is not valid")
+    kind = "bad-cursor"  # the shared kind (yizhou.errors): one answer for every list

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from project_matching.api.parameters import After, AreaQuery, Id, Limit
+from project_matching.api.parameters import After, SubtreeCode, Id, Limit
 from project_matching.api.resources import out as resource_out
 from project_matching.api.responses import PROBLEMS
 from project_matching.api.schemas import (CandidateOut, ClusterOut, DemandOut, MatchDecisionIn, MatchOut, RoundIn,
@@ -84,7 +84,7 @@ async def reject(match_id: Id,
 
 @router.get("/api/v1/demands", response_model=Page[DemandOut], responses=PROBLEMS,
             summary="The demand list (from demand-intake's events) in your area")
-async def list_demands(db: DatabaseDep, scope: ScopeDep, area_code: AreaQuery = None,
+async def list_demands(db: DatabaseDep, scope: ScopeDep, area_code: SubtreeCode = None,
                        category: Annotated[str | None, Query(max_length=64)] = None,
                        state: Annotated[str | None, Query(max_length=24)] = None, open_only: bool = False,
                        after: After = None, limit: Limit = 200) -> Page[DemandOut]:
@@ -98,7 +98,7 @@ async def list_demands(db: DatabaseDep, scope: ScopeDep, area_code: AreaQuery = 
 
 @router.get("/api/v1/demands/clusters", response_model=list[ClusterOut], responses=PROBLEMS,
             summary="Open demands grouped by category and community: candidates for a project")
-async def clusters(db: DatabaseDep, scope: ScopeDep, area_code: AreaQuery = None,
+async def clusters(db: DatabaseDep, scope: ScopeDep, area_code: SubtreeCode = None,
                    min_size: Annotated[int, Query(ge=1, le=1000)] = 2) -> list[ClusterOut]:
     return [ClusterOut(**c) for c in await use_cases.clusters(db, scope, area_code, min_size)]
 
@@ -113,5 +113,5 @@ async def candidates(demand_id: Id, db: DatabaseDep, scope: ScopeDep, k: Annotat
 
 @router.get("/api/v1/accountability", responses=PROBLEMS,
             summary="Per area: projects by category and step, money by funding source, demands met")
-async def area_accountability(db: DatabaseDep, scope: ScopeDep, area_code: AreaQuery = None) -> dict:
+async def area_accountability(db: DatabaseDep, scope: ScopeDep, area_code: SubtreeCode = None) -> dict:
     return await accountability.area_figures(db, scope, area_code)

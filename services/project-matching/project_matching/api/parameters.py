@@ -4,9 +4,7 @@ from typing import Annotated
 
 from fastapi import Path, Query
 
-from yizhou.axis_events import CODE_PATTERN
+from yizhou.list_parameters import After, SubtreeCode  # noqa: F401  (the vocabulary, re-exported)
 
 Id = Annotated[str, Path(max_length=64)]
-AreaQuery = Annotated[str | None, Query(pattern=CODE_PATTERN, description="Only this area's subtree")]
-After = Annotated[str | None, Query(max_length=64, description="Cursor from `next_cursor`")]
 Limit = Annotated[int, Query(ge=1, le=1000)]

@@ -6,7 +6,7 @@ from dataclasses import asdict
 
 from fastapi import APIRouter, Response, status
 
-from project_matching.api.parameters import After, AreaQuery, Id, Limit
+from project_matching.api.parameters import After, SubtreeCode, Id, Limit
 from project_matching.api.responses import PROBLEMS
 from project_matching.api.schemas import (AmendmentIn, DecisionIn, DesignIn, EvaluationIn, ProjectIn, ProjectOut,
                                           ReviewIn, SpendIn, fen)
@@ -48,7 +48,7 @@ async def open_project(body: ProjectIn, db: IdempotentDatabaseDep, scope: ScopeD
 
 
 @router.get("", response_model=Page[ProjectOut], responses=PROBLEMS, summary="Projects in your area")
-async def list_projects(db: DatabaseDep, scope: ScopeDep, area_code: AreaQuery = None, state: State | None = None,
+async def list_projects(db: DatabaseDep, scope: ScopeDep, area_code: SubtreeCode = None, state: State | None = None,
                         category: str | None = None, after: After = None, limit: Limit = 100) -> Page[ProjectOut]:
     found = await use_cases.list_projects(db, scope, area_code=area_code, state=state.value if state else None,
                                           category=category, after=after, limit=limit + 1)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Response, status
 
-from project_matching.api.parameters import After, AreaQuery, Id, Limit
+from project_matching.api.parameters import After, SubtreeCode, Id, Limit
 from project_matching.api.responses import PROBLEMS
 from project_matching.api.schemas import PlaceIn, ResourceIn, ResourceOut, ResourcePatch, fen
 from project_matching.domain.matching import Window
@@ -44,7 +44,7 @@ async def register(body: ResourceIn, db: IdempotentDatabaseDep, scope: ScopeDep,
 
 @router.get("/api/v1/resources", response_model=Page[ResourceOut], responses=PROBLEMS,
             summary="Resources in your area (filters: area, kind, category, state)")
-async def list_resources(db: DatabaseDep, scope: ScopeDep, area_code: AreaQuery = None, kind: str | None = None,
+async def list_resources(db: DatabaseDep, scope: ScopeDep, area_code: SubtreeCode = None, kind: str | None = None,
                          category: str | None = None, state: str | None = "active", after: After = None,
                          limit: Limit = 200) -> Page[ResourceOut]:
     found = await use_cases.list_resources(db, scope, area_code=area_code, kind=kind, category=category, state=state,

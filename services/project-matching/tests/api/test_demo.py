@@ -38,12 +38,12 @@ async def test_demo_loads_through_the_api(client, db, token):
     admin = {"Authorization": f"Bearer {token('district_admin', 'CY')}"}
     figures = (await client.get("/api/v1/accountability", headers=admin)).json()
     assert figures["projects"] >= 9 and "government_purchase" in figures["money_by_funding_source"]
-    resources = (await client.get("/api/v1/resources", params={"area_code": "CY01001"}, headers=admin)).json()
+    resources = (await client.get("/api/v1/resources", params={"under": "CY01001"}, headers=admin)).json()
     assert len(resources["items"]) >= 3
     year = datetime.now(UTC).year
     funds = (await client.get("/api/v1/funds/statements/areas/CY", params={"year": year}, headers=admin)).json()
     assert funds["income_yuan"] > funds["spending_yuan"] > 0 and funds["spending_by_purpose_yuan"]["project"] > 0
-    venues = (await client.get("/api/v1/venues", params={"area_code": "CY01001"}, headers=admin)).json()["items"]
+    venues = (await client.get("/api/v1/venues", params={"under": "CY01001"}, headers=admin)).json()["items"]
     assert venues and venues[0]["kind"] == "party_mass_service_centre"
     cards = (await client.get("/api/v1/assessment/scorecards", params={"year": year}, headers=admin)).json()["items"]
     assert {c["subject_id"] for c in cards} >= {a["code"] for a in demo_areas(SMALL)[1]}

@@ -84,7 +84,7 @@ async def test_organization_card_scoping_and_publishing(client, axis, auth, db):
     assert got["score"] == 41.25 and got["inputs"] == first.json()["inputs"]
     assert_problem(await client.get(f"/api/v1/assessment/scorecards/{first.json()['id']}", headers=outsider), 404,
                    "not-found")
-    listed = (await client.get("/api/v1/assessment/scorecards", params={"year": YEAR, "area_code": axis["c1"]},
+    listed = (await client.get("/api/v1/assessment/scorecards", params={"year": YEAR, "under": axis["c1"]},
                                headers=sub)).json()["items"]
     assert {c["id"] for c in listed} >= {first.json()["id"], second.json()["id"]}
     assert (await client.get("/api/v1/assessment/scorecards", params={"year": YEAR}, headers=outsider)).json()[

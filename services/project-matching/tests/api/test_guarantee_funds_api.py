@@ -128,6 +128,6 @@ async def test_references_rules_roles_and_scope(client, axis, auth, db):
                                     headers=auth("resident", axis["g1"])), 403, "forbidden")
     seen = (await client.get("/api/v1/funds/entries", headers=outsider)).json()["items"]
     assert all(e["organization_id"] != org for e in seen)
-    listed = (await client.get("/api/v1/organizations", params={"area_code": axis["c1"]}, headers=worker)).json()
+    listed = (await client.get("/api/v1/organizations", params={"under": axis["c1"]}, headers=worker)).json()
     ids = {o["organization_id"] for o in listed["items"]}
     assert org in ids and far not in ids and gone not in ids

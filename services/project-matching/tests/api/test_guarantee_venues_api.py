@@ -72,7 +72,7 @@ async def test_register_book_cancel_and_the_matching_resource(client, axis, auth
         assert_problem(await client.post(url, json=bad, headers=worker), 422, "rule-violated")
     far = {**booking(org, monday, "10:00", "11:00"), "starts_at": "9999-12-31T20:00:00+00:00"}
     assert_problem(await client.post(url, json=far, headers=worker), 422, "validation")
-    assert_problem(await client.get(url, params={"starts_from": "0001-01-01T00:00:00+05:00"}, headers=worker), 422,
+    assert_problem(await client.get(url, params={"from": "0001-01-01T00:00:00+05:00"}, headers=worker), 422,
                    "validation")
     cancelled = await client.post(f"{url}/{first.json()['id']}/cancel", headers=worker)
     assert cancelled.status_code == 200 and cancelled.json()["state"] == "cancelled"
@@ -152,7 +152,7 @@ async def test_projects_book_close_and_scope(client, axis, auth, db):
     assert changed.status_code == 200 and changed.json()["capacity"] == 80
     assert (await client.get(f"/api/v1/resources/{venue['resource_id']}", headers=worker)).json()["capacity"] == 2
     assert_problem(await client.patch(f"/api/v1/venues/{venue['id']}", json={}, headers=worker), 422, "validation")
-    found = (await client.get("/api/v1/venues", params={"facility": "projector", "area_code": axis["c1"]},
+    found = (await client.get("/api/v1/venues", params={"facility": "projector", "under": axis["c1"]},
                               headers=worker)).json()["items"]
     assert venue["id"] in {v["id"] for v in found}
     closed = await client.post(f"/api/v1/venues/{venue['id']}/close", headers=worker)

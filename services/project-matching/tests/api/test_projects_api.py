@@ -146,7 +146,7 @@ async def test_reviews_decisions_roles_and_scope(client, axis, auth):
 async def test_design_links_clusters_and_area_figures(client, axis, auth, db):
     worker, admin = auth("community_worker", axis["c1"]), auth("subdistrict_admin", axis["s1"])
     ids = [await add_demand(db, axis, g, category="meal_assistance") for g in ("g1", "g2", "g1")]
-    clusters = (await client.get("/api/v1/demands/clusters", params={"area_code": axis["c1"]}, headers=worker)).json()
+    clusters = (await client.get("/api/v1/demands/clusters", params={"under": axis["c1"]}, headers=worker)).json()
     cluster = next(c for c in clusters if c["category"] == "meal_assistance")
     assert cluster["size"] == 3 and set(cluster["demand_ids"]) == set(ids)
     pid = (await open_project(client, axis, worker, category="meal_assistance"))["id"]
@@ -156,6 +156,6 @@ async def test_design_links_clusters_and_area_figures(client, axis, auth, db):
     bad = await client.put(f"/api/v1/projects/{pid}/design", json={**DESIGN, "cluster_ids": ["health@nowhere"]},
                            headers=worker)
     assert_problem(bad, 422, "unknown-reference")
-    figures = (await client.get("/api/v1/accountability", params={"area_code": axis["c1"]}, headers=admin)).json()
+    figures = (await client.get("/api/v1/accountability", params={"under": axis["c1"]}, headers=admin)).json()
     assert figures["projects_by_category"]["meal_assistance"] == {"design": 1}
     assert figures["demands"]["open"] == 3 and figures["demands"]["linked_to_projects"] == 3

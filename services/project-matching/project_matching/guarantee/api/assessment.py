@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response, status
 
-from project_matching.api.parameters import After, AreaQuery, Id, Limit
+from project_matching.api.parameters import After, SubtreeCode, Id, Limit
 from project_matching.api.responses import PROBLEMS
 from project_matching.guarantee.api.schemas import PublishIn, ScorecardOut, WeightsIn, WeightsOut
 from project_matching.guarantee.use_cases import assessment as use_cases
@@ -63,7 +63,7 @@ async def publish(body: PublishIn, db: IdempotentDatabaseDep, scope: ScopeDep, r
 
 @router.get("/scorecards", response_model=Page[ScorecardOut], responses=PROBLEMS,
             summary="Published scorecards in your area (filters: area, year, subject kind)")
-async def list_published(db: DatabaseDep, scope: ScopeDep, area_code: AreaQuery = None,
+async def list_published(db: DatabaseDep, scope: ScopeDep, area_code: SubtreeCode = None,
                          year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
                          subject_kind: SubjectKind | None = None, after: After = None,
                          limit: Limit = 100) -> Page[ScorecardOut]:

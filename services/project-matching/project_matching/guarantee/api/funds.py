@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response, status
 
-from project_matching.api.parameters import After, AreaQuery, Id, Limit
+from project_matching.api.parameters import After, SubtreeCode, Id, Limit
 from project_matching.api.responses import PROBLEMS
 from project_matching.api.schemas import fen
 from project_matching.guarantee.api.schemas import (AreaStatementOut, EntryOut, IncomeIn, OrganizationOut,
@@ -21,7 +21,7 @@ from yizhou.personal_data import STAFF_ROLES
 from yizhou.axis_events import CODE_PATTERN
 from yizhou.dependencies import DatabaseDep, ScopeDep
 from yizhou.idempotent_writes import IdempotentDatabaseDep, IdempotentRoute
-from yizhou.pagination import Page, page_of
+from yizhou.pagination import Page, encode_cursor, page_of
 
 router = APIRouter(route_class=IdempotentRoute, tags=["guarantee: funds"])
 YearQuery = Annotated[int, Query(ge=2000, le=2100, description="The budget year")]
@@ -64,7 +64,7 @@ async def spend(body: SpendingIn, db: IdempotentDatabaseDep, scope: ScopeDep, re
 @router.get("/api/v1/funds/entries", response_model=Page[EntryOut], responses=PROBLEMS,
             summary="Fund entries of the organizations in your area (filters: area, organization, year, direction, "
                     "source, project)")
-async def list_entries(db: DatabaseDep, scope: ScopeDep, area_code: AreaQuery = None,
+async def list_entries(db: DatabaseDep, scope: ScopeDep, area_code: SubtreeCode = None,
                        organization_id: Annotated[str | None, Query(max_length=64)] = None,
                        year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
                        direction: Literal["income", "spending"] | None = None,
@@ -91,12 +91,14 @@ async def organization_statement(organization_id: Id, year: YearQuery, db: Datab
                     "them with their own figures")
 async def area_statement(area_code: Annotated[str, Path(pattern=CODE_PATTERN)], year: YearQuery, db: DatabaseDep,
                          scope: ScopeDep, after: After = None, limit: Limit = 100) -> AreaStatementOut:
-    return AreaStatementOut(**await use_cases.area_statement(db, scope, area_code, year, after=after, limit=limit))
+    statement = await use_cases.area_statement(db, scope, area_code, year, after=after, limit=limit)
+    cursor = statement.pop("next_cursor")
+    return AreaStatementOut(**statement, next_cursor=encode_cursor(cursor) if cursor else None)
 
 
 @router.get("/api/v1/organizations", response_model=Page[OrganizationOut], responses=PROBLEMS,
             summary="Party organizations located in your area (the read copy of org-registry's events)")
-async def list_organizations(db: DatabaseDep, scope: ScopeDep, area_code: AreaQuery = None,
+async def list_organizations(db: DatabaseDep, scope: ScopeDep, area_code: SubtreeCode = None,
                              include_dissolved: bool = False, after: After = None,
                              limit: Limit = 200) -> Page[OrganizationOut]:
     require_role(scope, STAFF_ROLES, "read organizations")

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response, status
-from project_matching.api.parameters import After, AreaQuery, Id, Limit
+from project_matching.api.parameters import After, Id, Limit, SubtreeCode
+from yizhou.list_parameters import From, To
 from project_matching.api.responses import PROBLEMS
-from project_matching.guarantee.api.schemas import (BookingIn, BookingOut, Instant, OpeningOut, VenueIn, VenueOut,
+from project_matching.guarantee.api.schemas import (BookingIn, BookingOut, OpeningOut, VenueIn, VenueOut,
                                                     VenuePatch)
 from project_matching.guarantee.domain.venues import BOOKING_MACHINE, Booking, Venue
 from project_matching.guarantee.use_cases import venues as use_cases
@@ -52,7 +53,7 @@ async def register(body: VenueIn, db: IdempotentDatabaseDep, scope: ScopeDep, re
 
 @router.get("", response_model=Page[VenueOut], responses=PROBLEMS,
             summary="Venues in your area (filters: area, kind, owner organization, state, facility, category)")
-async def list_venues(db: DatabaseDep, scope: ScopeDep, area_code: AreaQuery = None,
+async def list_venues(db: DatabaseDep, scope: ScopeDep, area_code: SubtreeCode = None,
                       kind: Literal["party_mass_service_centre", "activity_room", "meeting_room", "sports_ground",
                                     "other"] | None = None,
                       owner_organization_id: Text = None, state: Literal["open", "closed"] | None = "open",
@@ -97,11 +98,10 @@ async def book(venue_id: Id, body: BookingIn,
 
 @router.get("/{venue_id}/bookings", response_model=Page[BookingOut], responses=PROBLEMS,
             summary="A venue's bookings (filters: starting from / before, state)")
-async def list_bookings(venue_id: Id, db: DatabaseDep, scope: ScopeDep, starts_from: Instant | None = None,
-                        starts_before: Instant | None = None,
+async def list_bookings(venue_id: Id, db: DatabaseDep, scope: ScopeDep, from_: From = None, to: To = None,
                         state: Literal["booked", "cancelled"] | None = None, after: After = None,
                         limit: Limit = 100) -> Page[BookingOut]:
-    found = await use_cases.bookings(db, scope, venue_id, starts_from=starts_from, starts_before=starts_before,
+    found = await use_cases.bookings(db, scope, venue_id, starts_from=from_, starts_before=to,
                                      state=state, after=after, limit=limit + 1)
     return page_of([booking_out(b) for b in found], limit, lambda b: b.id)
 
