@@ -159,5 +159,5 @@ async def test_figures_per_community(world, clock, problem):
     assert by_code[world.other_community]["member_registration_rate"] == 0.0
     assert figures["total"]["members_expected"] == 4 and figures["total"]["hours"] == 1.5
     problem(await world.client.get("/api/v1/figures", headers=world.worker,
-                                   params={"period": "2026-Q1", "area_code": world.subdistrict}), 404, "not-found")
+                                   params={"period": "2026-Q1", "under": world.subdistrict}), 404, "not-found")
     problem(await world.client.get("/api/v1/figures", headers=world.member(a), params={"period": "2026"}), 403, "forbidden")
