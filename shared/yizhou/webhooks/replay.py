@@ -155,6 +155,15 @@ def _matching(endpoint, record, since: datetime, since_ms: int) -> ReceivedEvent
 async def _requeue(db: Database, endpoint, event: ReceivedEvent, *, has_room: bool) -> str:
     """"requeued" (it was pending already: sent again from the first attempt), "added" (now pending),
     or "full" (it would have to wait in a full queue: not queued)."""
+    try:
+        return await _requeue_once(db, endpoint, event, has_room=has_room)
+    except IntegrityError:
+        # The live fan-out queued the same event for this endpoint between our look and our insert
+        # (a replay right after registering): it exists now, so the second look finds and requeues it.
+        return await _requeue_once(db, endpoint, event, has_room=has_room)
+
+
+async def _requeue_once(db: Database, endpoint, event: ReceivedEvent, *, has_room: bool) -> str:
     now = datetime.now(UTC)
     async with db.sessions() as session, session.begin():
         existing = (await session.execute(select(webhook_deliveries.c.id, webhook_deliveries.c.status).where(
