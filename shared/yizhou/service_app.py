@@ -34,6 +34,7 @@ from yizhou.problems import install_problem_handlers, problem_response
 from yizhou.rate_limits import RateLimitMiddleware
 from yizhou.relay import OutboxRelay
 from yizhou.request_limits import BodySizeLimitMiddleware
+from yizhou.retention import RetentionRule, retention_task
 from yizhou.revocations import REVOCATION_SUBSCRIPTIONS, RevocationList
 from yizhou.settings import ServiceSettings
 from yizhou.topic_owners import owner_of, service_source
@@ -57,6 +58,9 @@ class ServiceParts:
     subscriptions: list[Subscription] = field(default_factory=list)
     # Extra long-running tasks of the service (e.g. a deadline sweeper), started with the app.
     background: list[Callable[[Database, ServiceSettings], Awaitable[None]]] = field(default_factory=list)
+    # The service's own tables with a retention window besides the outbox, inbox and idempotency keys
+    # (`yizhou.retention`; org-registry's webhook log).
+    retained: Callable[[ServiceSettings], list[RetentionRule]] | None = None
     version: str = "0.1.0"
     # Time for the use cases (`yizhou.dependencies.ClockDep`): the system's, or a test's ManualClock.
     clock: Clock = field(default_factory=SystemClock)
@@ -99,7 +103,7 @@ class Messaging:
         if not self.parts.settings.runs_background:
             return
         self._tasks.append(asyncio.create_task(self._connect_and_run(), name="messaging"))
-        for task in self.parts.background:
+        for task in [*self.parts.background, retention_task(self.parts.retained)]:
             self._tasks.append(asyncio.create_task(task(self.db, self.parts.settings), name=task.__name__))
 
     async def _connect_and_run(self) -> None:

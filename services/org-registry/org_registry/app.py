@@ -24,7 +24,7 @@ from org_registry.settings import Settings
 from org_registry.store.areas import AreaRepository
 from yizhou.service_app import ServiceParts, build_app
 from yizhou.webhooks.config import WebhookConfig
-from yizhou.webhooks.delivery import dispatch_webhooks
+from yizhou.webhooks.delivery import delivery_log_rules, dispatch_webhooks
 from yizhou.webhooks.intake import webhook_subscriptions
 from yizhou.webhooks.router import router as webhooks_router
 
@@ -49,4 +49,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         published_topics=PUBLISHED_TOPICS,
         subscriptions=[*SUBSCRIPTIONS, *webhook_subscriptions(WebhookConfig.from_settings(settings))],
         background=[dispatch_webhooks],
+        retained=delivery_log_rules,
     ))

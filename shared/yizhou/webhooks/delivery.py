@@ -14,11 +14,12 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 from prometheus_client import Counter
-from sqlalchemy import and_, exists, select, update
+from sqlalchemy import and_, exists, func, select, update
 from sqlalchemy.orm import aliased
 from standardwebhooks import Webhook
 
 from yizhou.database import Database
+from yizhou.retention import RetentionRule
 from yizhou.webhooks.config import WebhookConfig
 from yizhou.webhooks.egress import RefusedDestination, failure_class, guarded_client, parse_endpoint_url, status_class
 from yizhou.webhooks.tables import partner_endpoints, webhook_deliveries
@@ -157,6 +158,16 @@ class WebhookDispatcher:
 
     async def aclose(self) -> None:
         await self.client.aclose()
+
+
+def delivery_log_rules(settings) -> list[RetentionRule]:
+    """Finished deliveries leave the partner's log after the window (`yizhou.retention`); pending stay."""
+    if settings.webhook_delivery_retention_days <= 0:
+        return []
+    d = webhook_deliveries.c
+    finished = d.status.in_(("delivered", "dead", "cancelled", "dropped"))
+    return [RetentionRule(webhook_deliveries, timedelta(days=settings.webhook_delivery_retention_days),
+                          lambda cutoff: finished & (func.coalesce(d.delivered_at, d.next_attempt_at) < cutoff))]
 
 
 async def dispatch_webhooks(db: Database, settings) -> None:
