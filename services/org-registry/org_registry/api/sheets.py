@@ -7,8 +7,6 @@ CLI (`yizhou org-registry import`), which streams any size with a progress bar.
 
 from __future__ import annotations
 
-import asyncio
-import io
 import tempfile
 from typing import Annotated
 
@@ -19,7 +17,9 @@ from pydantic import BaseModel, Field
 from org_registry.api.parameters import Under
 from org_registry.api.responses import PROBLEMS
 from org_registry.domain.sheet_rows import COLUMNS, SheetKind
-from org_registry.sheets import MEDIA_TYPES, SheetFormat, UnreadableSheet, XlsxWriter, csv_header, csv_line, format_of, read_rows
+from org_registry.settings import Settings
+from org_registry.sheets import MEDIA_TYPES, SheetFormat, UnreadableSheet, XlsxWriter, csv_header, csv_line, format_of
+from org_registry.upload_worker import UploadLimits, upload_worker
 from org_registry.use_cases.access import require_editor
 from org_registry.use_cases.exports import export_path, export_rows
 from org_registry.use_cases.imports import ImportReport, import_sheet
@@ -62,9 +62,9 @@ def report_out(report: ImportReport) -> ImportReportOut:
 UPLOAD_MAX_UNPACKED = 32 << 20
 
 
-def _read_all(body: bytes, fmt: SheetFormat) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    header, rows = read_rows(io.BytesIO(body), fmt, max_unpacked=UPLOAD_MAX_UNPACKED)
-    return header, list(rows)
+def _limits(settings: Settings) -> UploadLimits:
+    return UploadLimits(timeout_s=settings.upload_parse_timeout_s, memory_mib=settings.upload_parse_memory_mib,
+                        max_rows=settings.upload_max_rows, max_unpacked=UPLOAD_MAX_UNPACKED)
 
 
 @router.post("/api/v1/imports/{kind}", response_model=ImportReportOut, openapi_extra=UPLOAD,
@@ -83,8 +83,9 @@ async def import_upload(kind: SheetKind, request: Request, db: DatabaseDep, scop
     if not body:
         raise Problem("unreadable-sheet", "The body is empty.")
 
-    try:  # parsed once, in a thread: the event loop keeps serving while openpyxl works
-        header, rows = await asyncio.to_thread(_read_all, body, fmt)
+    settings: Settings = request.app.state.settings
+    try:  # parsed once, in a worker process with limits (org_registry.upload_worker)
+        header, rows = await upload_worker(settings.upload_parse_workers).parse(body, fmt, _limits(settings))
     except UnreadableSheet as exc:
         raise Problem("unreadable-sheet", str(exc)) from None
     report = await import_sheet(db, scope, kind, lambda: (header, iter(rows)), dry_run=dry_run)

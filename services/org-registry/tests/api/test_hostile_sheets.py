@@ -1,15 +1,19 @@
 """Sheets as an attacker sends and receives them: a decompression bomb is refused before it is
-unpacked, rows wider than their header are not read, and an exported name that is a formula stays
+unpacked, what passes is parsed in a worker process within time, memory and row limits, rows wider
+than their header are not read, and an exported name that is a formula stays
 text in every spreadsheet program (OWASP CSV injection), while a round trip keeps the name."""
 
+import asyncio
 import csv
 import io
 import time
 import zipfile
 
+import pytest
 from openpyxl import Workbook, load_workbook
 
 from org_registry.sheets import SheetFormat, UnreadableSheet, read_rows
+from org_registry.upload_worker import UploadLimits, UploadWorker
 from registry_helpers import assert_problem
 
 CSV = {"content-type": "text/csv"}
@@ -93,3 +97,58 @@ async def test_an_exported_formula_stays_text_and_a_round_trip_keeps_it(client, 
     cells = {row[0].value: row[1] for row in sheet.iter_rows(min_row=2)}
     assert cells[f"{d}-f1"].data_type == "s" and cells[f"{d}-f1"].value == FORMULA  # a string, not a formula
     assert all(cell.data_type == "s" for cell in cells.values())
+
+
+# --- parsed in a worker process with limits (org_registry.upload_worker) ---------------------------------------
+
+def units_csv(rows: int) -> bytes:
+    return (",".join(UNIT_HEADER) + "\n" + "".join(f"u{i},单位{i},school,,C1,{i},1,\n" for i in range(rows))).encode()
+
+
+def units_xlsx(rows: int) -> bytes:
+    book = Workbook()
+    book.active.append(UNIT_HEADER)
+    for i in range(rows):
+        book.active.append([f"u{i}", f"单位{i}", "school", "", "C1", i, 1, ""])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _address_space_kib(_body: bytes, _fmt: SheetFormat, _limits: UploadLimits) -> tuple[list[str], list]:
+    status = open("/proc/self/status").read()
+    return [], [(0, {"kib": status.split("VmSize:")[1].split()[0]})]
+
+
+async def test_a_sheet_too_slow_to_read_is_stopped_at_the_time_limit_while_the_service_answers(
+        client, district, monkeypatch):
+    monkeypatch.setattr(client.app_state.settings, "upload_parse_timeout_s", 0.05)
+    upload = asyncio.create_task(client.post("/api/v1/imports/units", content=units_xlsx(6000),
+                                             headers={**district["admin"], **XLSX}))
+    while not upload.done():  # the event loop is free: the parse runs in another process
+        assert (await client.get("/healthz")).status_code == 200
+        await asyncio.sleep(0.01)
+    problem = assert_problem(upload.result(), 422, "unreadable-sheet")
+    assert "longer than 0.05 s" in problem["detail"]
+
+
+async def test_a_sheet_with_more_rows_than_allowed_is_refused_naming_the_limit(client, district, monkeypatch):
+    monkeypatch.setattr(client.app_state.settings, "upload_max_rows", 3)
+    response = await client.post("/api/v1/imports/units", content=units_csv(5), headers={**district["admin"], **CSV})
+    assert "more than 3 data rows" in assert_problem(response, 422, "unreadable-sheet")["detail"]
+    allowed = await client.post("/api/v1/imports/units", content=units_csv(3), headers={**district["admin"], **CSV})
+    assert allowed.status_code == 200, allowed.text  # a dry run of rows within the limit is read
+
+
+async def test_a_sheet_that_needs_more_memory_than_allowed_is_refused_and_the_next_one_is_read():
+    worker = UploadWorker(1)
+    try:
+        baseline = await asyncio.wrap_future(
+            worker._started().schedule(_address_space_kib, args=(b"", SheetFormat.CSV, None)))
+        tight = int(baseline[1][0][1]["kib"]) // 1024 + 16  # a few MiB above what a worker holds when it starts
+        with pytest.raises(UnreadableSheet):
+            await worker.parse(units_csv(30_000), SheetFormat.CSV, UploadLimits(5, tight, 10**6, 32 << 20))
+        header, rows = await worker.parse(units_csv(2), SheetFormat.CSV, UploadLimits(5, 1024, 10, 32 << 20))
+        assert header == UNIT_HEADER and len(rows) == 2  # a fresh worker: nothing of the refused one remains
+    finally:
+        worker.stop()
