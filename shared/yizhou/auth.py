@@ -208,3 +208,14 @@ def require_role(scope: AreaScope, roles: frozenset[Role] | set[Role], doing: st
     if scope.caller.role not in roles:
         raise Forbidden(f"Role '{scope.caller.role.value}' may not {doing}; allowed: "
                         f"{', '.join(sorted(r.value for r in roles))}.")
+
+
+REALM = "yizhou"
+
+
+def bearer_challenge(authorization: str | None) -> str:
+    """The `WWW-Authenticate` of a 401 (RFC 6750 section 3): `error="invalid_token"` when a bearer token
+    came and was refused; no error when none came (the client has simply not authenticated yet)."""
+    scheme, _, credentials = (authorization or "").strip().partition(" ")
+    sent = scheme.lower() == "bearer" and bool(credentials.strip())
+    return f'Bearer realm="{REALM}"' + (', error="invalid_token"' if sent else "")

@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from yizhou.auth import bearer_challenge
 from yizhou.database import database_unavailable
 from yizhou.errors import CATALOGUE, PROBLEM_BASE, ApplicationError, problem_type, register_problem
 
@@ -67,10 +68,18 @@ def _out_of_range(request: Request):
                             errors=[])
 
 
+def _challenge(request: Request, status: int) -> dict[str, str] | None:
+    # A 401 says how to authenticate (RFC 9110 section 11.6.1): clients and browsers look for it.
+    if status != 401:
+        return None
+    return {"WWW-Authenticate": bearer_challenge(request.headers.get("authorization"))}
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApplicationError)
     async def _problem(request: Request, exc: ApplicationError):
-        return problem_response(request, exc.slug, exc.detail, exc.status, **exc.extensions)
+        return problem_response(request, exc.slug, exc.detail, exc.status, headers=_challenge(request, exc.status),
+                                **exc.extensions)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):
@@ -86,7 +95,8 @@ def install_problem_handlers(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else "Request failed."
         if slug is None:
             slug = "malformed-request" if 400 <= exc.status_code < 500 else "internal"
-        return problem_response(request, slug, detail, exc.status_code, headers=getattr(exc, "headers", None))
+        headers = {**(getattr(exc, "headers", None) or {}), **(_challenge(request, exc.status_code) or {})}
+        return problem_response(request, slug, detail, exc.status_code, headers=headers or None)
 
     @app.exception_handler(OperationalError)
     async def _db_down(request: Request, exc: OperationalError):

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from yizhou.asyncapi import build_document
 from yizhou.auth import TokenVerifier
+from yizhou.browser_access import add_browser_middleware, add_docs_pages
 from yizhou.bus import broker_reachable, ensure_topics, start_producer, supports_full_protocol
 from yizhou.clock import Clock, SystemClock
 from yizhou.consumer import EventConsumer, Subscription
@@ -28,6 +29,7 @@ from yizhou.list_parameters import reject_unknown_parameters
 from yizhou.logs import configure_logging
 from yizhou.migrations import upgrade_to_head
 from yizhou.http_metrics import MetricsMiddleware, metrics_endpoint
+from yizhou.openapi_document import complete_document
 from yizhou.openapi_links import add_links
 from yizhou.partner import partner_topics
 from yizhou.problems import install_problem_handlers, problem_response
@@ -196,7 +198,7 @@ def build_app(parts: ServiceParts) -> FastAPI:
         description = ("The service's worker process: outbox relay, consumers and background tasks. "
                        "Its API is served by the service's API processes.")
     app = FastAPI(title=title, description=description, version=parts.version, lifespan=lifespan,
-                  docs_url="/docs", openapi_url="/openapi.json", dependencies=[Depends(reject_unknown_parameters)])
+                  docs_url=None, redoc_url=None, openapi_url="/openapi.json", dependencies=[Depends(reject_unknown_parameters)])
     app.state.settings = settings
     app.state.parts = parts  # what the service is made of (`yizhou bus init` reads its topics)
     app.state.clock = parts.clock
@@ -204,7 +206,9 @@ def build_app(parts: ServiceParts) -> FastAPI:
 
     def openapi_with_links() -> dict:
         if app.openapi_schema is None:
-            app.openapi_schema = add_links(FastAPI.openapi(app))   # FastAPI's document, then the links
+            # FastAPI's document made truthful (problems, operationIds, tags, servers), then the links by those ids.
+            app.openapi_schema = add_links(complete_document(FastAPI.openapi(app), service=settings.service_name,
+                                                             routers=parts.routers))
         return app.openapi_schema
 
     app.openapi = openapi_with_links
@@ -213,6 +217,7 @@ def build_app(parts: ServiceParts) -> FastAPI:
     app.add_middleware(MetricsMiddleware, service=settings.service_name)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=1 << 20)
     app.add_middleware(RateLimitMiddleware, settings=settings, service=settings.service_name)  # before the body is read
+    add_browser_middleware(app, settings)   # gzip, and CORS outside the limits: a 429 stays readable to the page
     app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-ID")
 
     ops = APIRouter(tags=["operations"])
@@ -242,6 +247,7 @@ def build_app(parts: ServiceParts) -> FastAPI:
 
     ops.add_api_route("/metrics", metrics_endpoint, methods=["GET"], include_in_schema=False)
     app.include_router(ops)
+    add_docs_pages(app)   # /docs and /redoc on the service's own assets, not a CDN
     for router in parts.routers if settings.serves_api else []:
         app.include_router(router)
     return app

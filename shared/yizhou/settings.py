@@ -11,11 +11,13 @@ from sqlalchemy.engine import make_url
 
 from yizhou.bus import KafkaAccess
 
+from yizhou.browser_settings import BrowserSettings  # which web origins may call the API (CORS)
+from yizhou.district_settings import DistrictSettings  # the district's time zone and holiday calendar
 from yizhou.retention_settings import RetentionSettings  # how long the platform's own tables keep rows
 from yizhou.traffic_settings import TrafficSettings  # rate limits and slow-client deadlines
 
 
-class ServiceSettings(TrafficSettings, RetentionSettings, BaseSettings):
+class ServiceSettings(TrafficSettings, RetentionSettings, BrowserSettings, DistrictSettings, BaseSettings):
     """Read from the environment (and `.env`); a service subclass sets `service_name`."""
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)

@@ -14,17 +14,63 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from aiokafka.errors import KafkaConnectionError
+from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
+from typer.core import TyperGroup
 
 from yizhou.auth import Role, UnsafeTokenSettings, check_signing_secret, mint_token
 from yizhou.events import render_schema, schema_file, write_schemas
 from yizhou.settings import ServiceSettings
 from yizhou_platform.demo_district import DISTRICT, REAL, SMALL, load_demo
 from yizhou_platform.embedded_broker import EmbeddedBroker
-from yizhou_platform.launcher import SERVICES, Platform
+from yizhou_platform.launcher import (BOOTSTRAP_FILE, LOCAL_CORS_ORIGINS, SERVICES, Platform, running_bootstrap,
+                                      write_bootstrap)
 
-app = typer.Typer(help="Operator CLI of the one-axis party-building platform.", no_args_is_help=True)
+
+def use_running_broker() -> str:
+    """Points this process at the broker of `yizhou run` unless KAFKA_BOOTSTRAP_SERVERS (or `.env`) names
+    one: the embedded broker is on 19092, not on the settings' default 9092. Says where the address came from."""
+    try:
+        settings = ServiceSettings()
+    except ValidationError:
+        return "the settings (which are not valid)"   # the command itself reports what is wrong
+    if "kafka_bootstrap_servers" in settings.model_fields_set:
+        return "KAFKA_BOOTSTRAP_SERVERS"
+    running = running_bootstrap(settings.data_dir)
+    if running is None:
+        return "the default (KAFKA_BOOTSTRAP_SERVERS is unset and no `yizhou run` is running on " \
+               f"{settings.data_dir})"
+    os.environ["KAFKA_BOOTSTRAP_SERVERS"] = running
+    return f"{settings.data_dir / BOOTSTRAP_FILE}, written by `yizhou run`"
+
+
+class PlatformCommands(TyperGroup):
+    """Every `yizhou` command (a service's too) runs against the broker `yizhou run` started, and a broker
+    that does not answer is one clear line and exit code 1, not a traceback."""
+
+    def resolve_command(self, ctx, args):
+        name, command, rest = super().resolve_command(ctx, args)
+        if name != "run":   # `run` starts its own broker: a file left by a crashed run must not stop it
+            ctx.meta["broker_source"] = use_running_broker()
+        return name, command, rest
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except KafkaConnectionError:   # aiokafka could not bootstrap (rebuilds, dead letters)
+            source = ctx.meta.get("broker_source", "KAFKA_BOOTSTRAP_SERVERS")
+            bootstrap = ServiceSettings.model_fields["kafka_bootstrap_servers"].default
+            bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", bootstrap)
+            Console(stderr=True).print(
+                f"[red]No Kafka broker answers at {bootstrap}[/] (from {source}). Start the platform "
+                "(`make run`) or set KAFKA_BOOTSTRAP_SERVERS to a running broker.", soft_wrap=True)
+            raise typer.Exit(1) from None
+
+
+app = typer.Typer(help="Operator CLI of the one-axis party-building platform.", no_args_is_help=True,
+                  cls=PlatformCommands)
 console = Console()
 
 
@@ -88,6 +134,8 @@ def run(data_dir: Annotated[Path, typer.Option(help="SQLite files and logs")] = 
     os.environ["JWT_SECRET"] = local_secret(data_dir)  # the services and the tokens printed below share it
     # A laptop's own webhook receiver (http://127.0.0.1:...) may be tried; never the default elsewhere.
     os.environ.setdefault("WEBHOOKS_ALLOW_HTTP_LOOPBACK", "true")
+    # Pages of a front-end dev server on this machine may call the services; never the default elsewhere.
+    os.environ.setdefault("CORS_ALLOW_ORIGINS", LOCAL_CORS_ORIGINS)
     broker = None
     bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
     if not bootstrap:
@@ -96,6 +144,7 @@ def run(data_dir: Annotated[Path, typer.Option(help="SQLite files and logs")] = 
         bootstrap = broker.bootstrap
         console.print(f"[green]embedded broker[/] (Tansu, memory only) on {bootstrap}")
     platform = Platform(bootstrap=bootstrap, data_dir=data_dir)
+    broker_file = write_bootstrap(data_dir, bootstrap)   # for `yizhou rebuild` & co. in another shell
     stopping = False
 
     def _stop(*_):
@@ -132,6 +181,8 @@ def run(data_dir: Annotated[Path, typer.Option(help="SQLite files and logs")] = 
         if os.environ["WEBHOOKS_ALLOW_HTTP_LOOPBACK"].lower() == "true":
             console.print("[bold yellow]webhooks: endpoints on this machine's loopback (http://127.0.0.1:...) are "
                           "allowed for trying them out (WEBHOOKS_ALLOW_HTTP_LOOPBACK=true): a laptop setting only[/]")
+        console.print(f"browsers: pages on {os.environ['CORS_ALLOW_ORIGINS'] or 'no other origin'} may call the "
+                      "services (CORS_ALLOW_ORIGINS)")
         console.print("Ctrl-C stops everything.")
         while not stopping:
             for spec in SERVICES:
@@ -143,6 +194,7 @@ def run(data_dir: Annotated[Path, typer.Option(help="SQLite files and logs")] = 
         pass
     finally:
         console.print("stopping...")
+        broker_file.unlink(missing_ok=True)
         platform.stop()
         if broker:
             broker.stop()

@@ -32,6 +32,29 @@ SERVICES = (
     ServiceSpec("dual-registration", "dual_registration", 8004),
 )
 
+# Web origins of the usual front-end dev servers (React/Next on 3000, Vite on 5173): `yizhou run` lets
+# their pages call the services unless CORS_ALLOW_ORIGINS says otherwise. A laptop default only.
+LOCAL_CORS_ORIGINS = "http://localhost:3000,http://127.0.0.1:3000,http://localhost:5173"
+
+# In the data directory of `yizhou run`, while it runs: the broker its services use, so the operator
+# commands of another shell (`yizhou rebuild`, `yizhou demand-intake rates rebuild`) find it too.
+BOOTSTRAP_FILE = "kafka-bootstrap"
+
+
+def write_bootstrap(data_dir: Path, bootstrap: str) -> Path:
+    path = data_dir / BOOTSTRAP_FILE
+    path.write_text(bootstrap + "\n", encoding="utf-8")
+    return path
+
+
+def running_bootstrap(data_dir: Path) -> str | None:
+    """The broker of the `yizhou run` on this data directory, if one is running (or crashed: its
+    address is then simply unreachable, which the CLI reports)."""
+    try:
+        return (data_dir / BOOTSTRAP_FILE).read_text(encoding="utf-8").strip() or None
+    except OSError:
+        return None
+
 
 class ServiceProcess:
     def __init__(self, spec: ServiceSpec, port: int, env: dict[str, str], log_dir: Path) -> None:

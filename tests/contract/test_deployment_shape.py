@@ -1,6 +1,8 @@
 """What operations staff deploy (docker-compose.yml) and what Prometheus scrapes stay in step: every
 service as API processes and one worker process (PROCESS_ROLE), each of them scraped."""
 
+import ipaddress
+import re
 from pathlib import Path
 
 import yaml
@@ -67,3 +69,27 @@ def test_compose_runs_an_authenticated_bus_with_one_principal_per_service():
             assert process["depends_on"]["kafka-init"]["condition"] == "service_completed_successfully"
             users.add(env["KAFKA_SASL_USERNAME"])
     assert len(users) == len(SERVICES)
+
+
+def test_the_gateway_routes_every_service_under_its_prefix_from_one_origin():
+    """Compose's one origin (issue 20): `/<service>/...` reaches that service's API processes with the
+    prefix stripped; gzip and a body limit on the way; the services trust X-Forwarded-For from it only."""
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    gateway = compose["services"]["gateway"]
+    caddyfile = (ROOT / "deploy/gateway/Caddyfile").read_text()
+    assert gateway["image"] == "caddy:2.8"
+    assert "./deploy/gateway/Caddyfile:/etc/caddy/Caddyfile:ro" in gateway["volumes"]
+    assert "${API_BIND:-127.0.0.1}:8080:8080" in gateway["ports"]
+    routes = dict(re.findall(r"handle_path /([a-z-]+)/\* \{\s*reverse_proxy ([a-z-]+):8000\s*\}", caddyfile))
+    assert routes == {s.name: s.name for s in SERVICES}, routes   # handle_path strips the prefix
+    for service in SERVICES:
+        assert compose["services"][service.name]["environment"]["PROCESS_ROLE"] == "api"   # not the workers
+        assert service.name in gateway["depends_on"]
+        assert compose["services"][service.name]["environment"]["FORWARDED_ALLOW_IPS"] == \
+            gateway["networks"]["default"]["ipv4_address"]
+    assert re.search(r"^\s*encode [a-z ]*gzip", caddyfile, re.M)
+    assert re.search(r"request_body \{\s*max_size \d+MB\s*\}", caddyfile)
+    # The gateway's fixed address is outside the range other containers get theirs from.
+    subnet = compose["networks"]["default"]["ipam"]["config"][0]
+    fixed = ipaddress.ip_address(gateway["networks"]["default"]["ipv4_address"])
+    assert fixed in ipaddress.ip_network(subnet["subnet"]) and fixed not in ipaddress.ip_network(subnet["ip_range"])
