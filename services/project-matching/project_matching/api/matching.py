@@ -62,14 +62,15 @@ async def get_round(round_id: Id, db: DatabaseDep, scope: ScopeDep) -> RoundOut:
 @router.get("/api/v1/matching/matches", response_model=Page[MatchOut], responses=PROBLEMS,
             summary="Matches in your area, each with its explanation (filters: round, state)")
 async def list_matches(db: DatabaseDep, scope: ScopeDep, round_id: Annotated[str | None, Query(max_length=64)] = None,
-                       state: Annotated[str | None, Query(pattern="^(proposed|accepted|rejected)$")] = None,
+                       state: Annotated[str | None, Query(pattern="^(proposed|accepted|rejected|expired)$")] = None,
                        after: After = None, limit: Limit = 200) -> Page[MatchOut]:
     rows = await use_cases.list_matches(db, scope, round_id=round_id, state=state, after=after, limit=limit + 1)
     return page_of([match_out(r) for r in rows], limit, lambda m: m.id)
 
 
 @router.post("/api/v1/matching/matches/{match_id}/accept", response_model=MatchOut, responses=PROBLEMS,
-             summary="Accept a proposed match (the resource must still have a place in the period)")
+             summary="Accept a proposed match (the resource must still have a place in the period; an expired one "
+                     "answers 409)")
 async def accept(match_id: Id,
                  db: IdempotentDatabaseDep, scope: ScopeDep, body: MatchDecisionIn | None = None) -> MatchOut:
     return match_out(await use_cases.decide(db, scope, match_id, True, body.note if body else None))

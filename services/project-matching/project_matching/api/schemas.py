@@ -234,10 +234,11 @@ class MatchOut(BaseModel):
     area_code: str
     category: str
     distance_m: int
-    state: str
+    state: Literal["proposed", "accepted", "rejected", "expired"] = Field(
+        description="expired: a later round for its area and period superseded it (decision_note names it)")
     explanation: dict[str, Any]
     decision_note: str | None
-    decided_at: datetime | None
+    decided_at: datetime | None = Field(description="When staff decided it, or when it expired")
 
 
 class MatchDecisionIn(_In):

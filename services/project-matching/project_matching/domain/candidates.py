@@ -3,17 +3,19 @@
 Offers are bucketed by (kind key, grid cell) with cells as wide as the distance cap, so a need only
 looks at offers of its category (or skill) in its own cell and the eight around it. The join is a
 sorted-array lookup done for the nine cell offsets at once with numpy; only the surviving pairs get
-the per-pair area and time checks.
+the per-pair area and time checks. A need or offer without a finite position is left out (the engine
+explains such a need as unplaceable).
 """
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable
 
 import numpy as np
 
-from project_matching.domain.matching import MatchRules, Need, Offer, area_and_time_fit
+from project_matching.domain.matching import MatchRules, Need, Offer, area_and_time_fit, finite_point
 
 OFFSETS = [(dx, dy) for dx in (-1, 0, 1) for dy in (-1, 0, 1)]
 
@@ -43,18 +45,20 @@ def candidate_pairs(needs: list[Need], offers: list[Offer], rules: MatchRules) -
     keys: dict[str, int] = {}
     n_key, n_idx = [], []
     for i, need in enumerate(needs):
+        if not finite_point(need):
+            continue
         for k in need_keys(need):
             n_key.append(keys.setdefault(k, len(keys)))
             n_idx.append(i)
     o_key, o_idx = [], []
     for j, offer in enumerate(offers):
-        if offer.capacity <= 0:
+        if offer.capacity <= 0 or not finite_point(offer):
             continue
         for k in offer_keys(offer):
             if k in keys:  # a key no need asks for can never match
                 o_key.append(keys[k])
                 o_idx.append(j)
-    if not o_idx:
+    if not o_idx or not n_idx:
         return empty, empty, empty
     nx = np.fromiter((n.x_m for n in needs), float, len(needs))
     ny = np.fromiter((n.y_m for n in needs), float, len(needs))
@@ -89,14 +93,18 @@ def candidate_pairs(needs: list[Need], offers: list[Offer], rules: MatchRules) -
     if not parts_n:
         return empty, empty, empty
     pn, po = np.concatenate(parts_n), np.concatenate(parts_o)
-    dist = np.rint(np.hypot(nx[pn] - ox[po], ny[pn] - oy[po])).astype(np.int64)
-    keep = dist <= rules.max_distance_m
-    pn, po, dist = pn[keep], po[keep], dist[keep]
+    exact = np.hypot(nx[pn] - ox[po], ny[pn] - oy[po])
+    keep = exact <= rules.max_distance_m  # the cap holds before rounding (see `refusal`)
+    pn, po, dist = pn[keep], po[keep], np.rint(exact[keep]).astype(np.int64)
     # A pair found through two keys (category and skill) is one pair.
     pair_code, first = np.unique(pn * len(offers) + po, return_index=True)
     pn, po, dist = pn[first], po[first], dist[first]
     if needs_area_or_time_check(needs, offers):
         ok = np.fromiter((area_and_time_fit(needs[a], offers[b]) is None for a, b in zip(pn.tolist(), po.tolist())),
+                         bool, len(pn))
+        pn, po, dist = pn[ok], po[ok], dist[ok]
+    if rules.rejected and len(pn):
+        ok = np.fromiter(((needs[a].id, offers[b].id) not in rules.rejected for a, b in zip(pn.tolist(), po.tolist())),
                          bool, len(pn))
         pn, po, dist = pn[ok], po[ok], dist[ok]
     return pn, po, dist
@@ -110,13 +118,17 @@ class CellIndex:
         self._cells: dict[tuple[str, int, int], list[int]] = defaultdict(list)
 
     def add(self, index: int, keys: list[str], x_m: float, y_m: float) -> None:
+        if not (math.isfinite(x_m) and math.isfinite(y_m)):
+            return  # no cell: it can match nothing
         cx, cy = cell_of(x_m, y_m, self.size_m)
         for key in keys:
             self._cells[(key, cx, cy)].append(index)
 
     def near(self, keys: list[str], x_m: float, y_m: float) -> set[int]:
-        cx, cy = cell_of(x_m, y_m, self.size_m)
         found: set[int] = set()
+        if not (math.isfinite(x_m) and math.isfinite(y_m)):
+            return found
+        cx, cy = cell_of(x_m, y_m, self.size_m)
         for key in keys:
             for dx, dy in OFFSETS:
                 found.update(self._cells.get((key, cx + dx, cy + dy), ()))

@@ -16,6 +16,11 @@ Incremental, and why it is exact: the residual graph of an optimal flow has no n
 Shortest paths with negative arcs (but no negative cycles) are found by label correcting (SPFA)
 over the local part of the graph it reaches. Removing needs or offers is not incremental: call
 `resolve()`.
+
+Costs are scaled per instance (`cost_scale`). A newcomer that would outgrow the scale raises it: any
+scale above the largest total distance has the same optima, so the current flow stays optimal.
+A newcomer is checked (id, finite position) before anything changes, so a refusal leaves the
+engine as it was.
 """
 
 from __future__ import annotations
@@ -27,7 +32,8 @@ import numpy as np
 from ortools.graph.python import min_cost_flow
 
 from project_matching.domain.candidates import CellIndex, candidate_pairs, need_keys, offer_keys
-from project_matching.domain.matching import (Explanation, Match, MatchResult, MatchRules, Need, Offer, distance_m,
+from project_matching.domain.matching import (Explanation, InstanceTooLarge, InvalidMatchInput, Match, MatchResult,
+                                              MatchRules, Need, Offer, cost_scale, distance_m, finite_point, fits,
                                               kind_fit, refusal)
 
 UNSERVED = -1
@@ -35,6 +41,10 @@ UNSERVED = -1
 
 class SolverFailure(RuntimeError):
     pass
+
+
+class CostRangeExceeded(SolverFailure):
+    """OR-Tools' BAD_COST_RANGE: the costs, scaled by the node count, near its 64-bit limit."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +74,8 @@ def solve_flow(n_needs: int, n_offers: int, pair_need: np.ndarray, pair_offer: n
     flow.set_node_supply(source, n_needs)
     flow.set_node_supply(sink, -n_needs)
     status = flow.solve()
+    if status == flow.BAD_COST_RANGE:
+        raise CostRangeExceeded(f"min-cost flow ended with status {status}")
     if status != flow.OPTIMAL:
         raise SolverFailure(f"min-cost flow ended with status {status}")
     return flow.flows(pair_arcs) > 0
@@ -84,19 +96,35 @@ class MatchingEngine:
         self._need_cells: CellIndex | None = None
         self._offer_cells: CellIndex | None = None
         self._pairs: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._need_index: dict[str, int] = {}
+        self._offer_index: dict[str, int] = {}
+        self._big = cost_scale(self.rules, 0, 0)
 
     # --- full solve -------------------------------------------------------------------------------
 
     def solve(self, needs: list[Need], offers: list[Offer]) -> MatchResult:
-        ids = [n.id for n in needs]
-        if len(set(ids)) != len(ids) or len({o.id for o in offers}) != len(offers):
-            raise ValueError("need and offer ids must be unique")
+        need_index = {n.id: i for i, n in enumerate(needs)}
+        offer_index = {o.id: j for j, o in enumerate(offers)}
+        if len(need_index) != len(needs) or len(offer_index) != len(offers):
+            raise InvalidMatchInput("need and offer ids must be unique")
+        big = cost_scale(self.rules, len(needs), len(offers))
         self.needs, self.offers = list(needs), list(offers)
+        self._need_index, self._offer_index, self._big = need_index, offer_index, big
         pn, po, dist = candidate_pairs(self.needs, self.offers, self.rules)
         weights = np.fromiter((self.rules.weights.of(n.household) for n in self.needs), np.int64, len(self.needs))
-        cost = dist - self.rules.big * weights[pn] if len(pn) else dist
         capacities = np.fromiter((max(0, o.capacity) for o in self.offers), np.int64, len(self.offers))
-        chosen = solve_flow(len(self.needs), len(self.offers), pn, po, cost, capacities)
+        while True:
+            try:
+                chosen = solve_flow(len(self.needs), len(self.offers), pn, po, dist - big * weights[pn], capacities)
+                break
+            except CostRangeExceeded:
+                # The margin below the solver's limit is measured, not proven: a smaller scale that still
+                # dominates every total distance gives the same optimum.
+                big //= 2
+                if not fits(big, self.rules, len(self.needs)):
+                    raise InstanceTooLarge(f"{len(self.needs)} needs and {len(self.offers)} offers exceed the "
+                                           "solver's 64-bit cost range") from None
+        self._big = big
         assigned = np.full(len(self.needs), UNSERVED, np.int64)
         assigned[pn[chosen]] = po[chosen]
         self.assigned = assigned.tolist()
@@ -148,7 +176,15 @@ class MatchingEngine:
         return self._adjacency, self._reverse
 
     def _cost(self, i: int, d: int) -> int:
-        return self.rules.cost(self.needs[i], d)
+        return d - self._big * self.rules.weights.of(self.needs[i].household)
+
+    def _check_newcomer(self, item: Need | Offer, index: dict[str, int], kind: str) -> None:
+        if item.id in index:
+            raise InvalidMatchInput(f"{kind} '{item.id}' is already placed")
+        if not finite_point(item):
+            raise InvalidMatchInput(f"{kind} '{item.id}' has no finite position ({item.x_m}, {item.y_m})")
+        if not fits(self._big, self.rules, len(self.needs) + 1):
+            self._big = 2 * (len(self.needs) + 1) * self.rules.max_distance_m + 1  # see the module's docstring
 
     def _assign(self, i: int, j: int) -> None:
         old = self.assigned[i]
@@ -162,10 +198,10 @@ class MatchingEngine:
 
     def add_need(self, need: Need) -> list[Move]:
         """Places a new need exactly; returns every need whose offer changed (the newcomer first)."""
+        self._check_newcomer(need, self._need_index, "need")
         adjacency, reverse = self._graph()
-        if any(n.id == need.id for n in self.needs):
-            raise ValueError(f"need '{need.id}' is already placed")
         i = len(self.needs)
+        self._need_index[need.id] = i
         self.needs.append(need)
         self.assigned.append(UNSERVED)
         near = self._offer_cells.near(need_keys(need), need.x_m, need.y_m)
@@ -210,10 +246,10 @@ class MatchingEngine:
 
     def add_offer(self, offer: Offer) -> list[Move]:
         """Adds a new offer exactly, one unit of its capacity at a time; returns the needs that moved."""
+        self._check_newcomer(offer, self._offer_index, "offer")
         adjacency, reverse = self._graph()
-        if any(o.id == offer.id for o in self.offers):
-            raise ValueError(f"offer '{offer.id}' is already placed")
         j = len(self.offers)
+        self._offer_index[offer.id] = j
         self.offers.append(offer)
         self.load.append(0)
         self._members.append(set())
@@ -265,7 +301,7 @@ class MatchingEngine:
     # --- explanations -----------------------------------------------------------------------------
 
     def explain(self, need_id: str) -> Explanation:
-        i = next((k for k, n in enumerate(self.needs) if n.id == need_id), None)
+        i = self._need_index.get(need_id)  # a lookup, not a scan: explaining every need stays linear
         if i is None:
             raise KeyError(need_id)
         adjacency, _ = self._graph()
@@ -273,7 +309,9 @@ class MatchingEngine:
         weight = self.rules.weights.of(need.household)
         candidates = adjacency[i]
         if j == UNSERVED:
-            if not candidates:
+            if not finite_point(need):
+                summary = "No usable position (the coordinates are not finite numbers): not matched."
+            elif not candidates:
                 summary = (f"No resource for {need.category} within {self.rules.max_distance_m} m that serves this "
                            "area in the period.")
             else:
@@ -309,7 +347,8 @@ def _cheapest_path(start: tuple[str, int], expand) -> list[tuple[str, int]] | No
         if ends and here < best:
             best, best_end = here, node
         for nxt, value in steps:
-            if value < label.get(nxt, 1 << 62):
+            known = label.get(nxt)
+            if known is None or value < known:  # no sentinel: labels may exceed any fixed bound
                 label[nxt], back[nxt] = value, node
                 if nxt not in queued:
                     queue.append(nxt)

@@ -5,7 +5,8 @@ Objective, lexicographic: first the largest total weight of needs served (a need
 its household: elderly living alone, disabled and low-income households weigh more), then the least
 total distance among those assignments. One integer cost per pair carries both:
 `distance_m - BIG * weight`, with BIG larger than any possible total distance, so a min-cost flow over
-these costs is the lexicographic optimum.
+these costs is the lexicographic optimum. BIG comes from the instance (`cost_scale`): a fixed one either
+breaks the order on big instances or overflows the solver's 64-bit cost arithmetic.
 """
 
 from __future__ import annotations
@@ -16,8 +17,18 @@ from datetime import datetime
 
 PRIORITY_HOUSEHOLDS = ("elderly_alone", "disabled", "low_income", "other")
 MAX_WEIGHT = 1000
-# Room for 4 million needs at the largest distance cap: the weight term always dominates.
-NEED_HEADROOM = 1 << 22
+# OR-Tools scales every cost by nodes + 1 and refuses (BAD_COST_RANGE) when the scaled costs or its node
+# potentials near 2^63: measured, from C * (nodes + 1) of about 2^61 on district instances. 2^58 leaves a
+# factor 8; the engine halves the scale if the solver still refuses.
+COST_LIMIT = 1 << 58
+
+
+class InvalidMatchInput(ValueError):
+    """A need, offer or instance the engine refuses before it changes anything."""
+
+
+class InstanceTooLarge(InvalidMatchInput):
+    """No cost scale both keeps the weight term dominant and fits the solver's 64-bit costs."""
 
 
 @dataclass(frozen=True)
@@ -86,21 +97,47 @@ class Offer:
 class MatchRules:
     max_distance_m: int = 2000
     weights: PriorityWeights = field(default_factory=PriorityWeights)
+    # (need id, offer id) pairs staff rejected: never proposed again.
+    rejected: frozenset[tuple[str, str]] = frozenset()
 
     def __post_init__(self) -> None:
         if not 1 <= self.max_distance_m <= 200_000:
             raise ValueError("max_distance_m must be from 1 to 200000")
 
     @property
-    def big(self) -> int:
-        return (self.max_distance_m + 1) * NEED_HEADROOM
+    def max_weight(self) -> int:
+        return max(self.weights.of(h) for h in (None, *PRIORITY_HOUSEHOLDS))
 
-    def cost(self, need: Need, distance_m: int) -> int:
-        return distance_m - self.big * self.weights.of(need.household)
+
+def cost_scale(rules: MatchRules, n_needs: int, n_offers: int) -> int:
+    """BIG for an instance: the largest scale whose costs (at most BIG * max weight) times the network's
+    nodes + 1 stay below `COST_LIMIT`. It must exceed the largest total distance, n_needs * cap (each
+    match is at most the cap), for the weight term to dominate; the surplus is headroom for incremental
+    arrivals (`fits`). At the API's limits (50 km, weight 1000) that holds to about 50,000 needs
+    with as many offers (at 2 km and the default weights, about 1.5 million)."""
+    nodes = n_needs + n_offers + 2
+    big = COST_LIMIT // (rules.max_weight * (nodes + 1))
+    if not fits(big, rules, n_needs):
+        raise InstanceTooLarge(f"{n_needs} needs and {n_offers} offers at a {rules.max_distance_m} m cap and a "
+                               f"weight up to {rules.max_weight} exceed the solver's 64-bit cost range")
+    return big
+
+
+def fits(big: int, rules: MatchRules, n_needs: int) -> bool:
+    """Whether BIG still dominates every total distance of `n_needs` needs."""
+    return big > n_needs * rules.max_distance_m
+
+
+def finite_point(item: Need | Offer) -> bool:
+    return math.isfinite(item.x_m) and math.isfinite(item.y_m)
+
+
+def exact_distance_m(need: Need, offer: Offer) -> float:
+    return math.hypot(need.x_m - offer.x_m, need.y_m - offer.y_m)
 
 
 def distance_m(need: Need, offer: Offer) -> int:
-    return round(math.hypot(need.x_m - offer.x_m, need.y_m - offer.y_m))
+    return round(exact_distance_m(need, offer))
 
 
 def kind_fit(need: Need, offer: Offer) -> str | None:
@@ -127,9 +164,14 @@ def refusal(need: Need, offer: Offer, rules: MatchRules) -> str | None:
         return "no capacity"
     if kind_fit(need, offer) is None:
         return "different category and skill"
-    distance = distance_m(need, offer)
+    if (need.id, offer.id) in rules.rejected:
+        return "rejected before"
+    if not finite_point(need) or not finite_point(offer):
+        return "no usable position"
+    # The cap holds on the exact distance: 2,000.5 m is over a 2,000 m cap although it rounds to 2,000.
+    distance = exact_distance_m(need, offer)
     if distance > rules.max_distance_m:
-        return f"{distance} m away, over the {rules.max_distance_m} m cap"
+        return f"{distance:.1f} m away, over the {rules.max_distance_m} m cap"
     return area_and_time_fit(need, offer)
 
 

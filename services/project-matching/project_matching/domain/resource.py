@@ -13,6 +13,7 @@ from datetime import datetime
 from project_matching.domain.errors import ResourceRuleViolation
 from project_matching.domain.geo import to_plane
 from project_matching.domain.matching import Offer, Window
+from yizhou.categories_zh import categories_for_skills_zh
 from yizhou.contracts.categories import SERVICE_CATEGORIES
 
 KINDS = ("venue", "skill", "volunteer_hours", "money", "service", "post")
@@ -43,6 +44,8 @@ def categories_for_skills(skills: list[str]) -> list[str]:
         for keyword, categories in SKILL_CATEGORIES.items():
             if keyword == text or keyword in text.split() or (len(keyword) > 3 and keyword in text):
                 found.update(dict.fromkeys(categories))
+    # Skills written in Chinese (法律咨询, 护理, 电工), as members in the district write them.
+    found.update(dict.fromkeys(categories_for_skills_zh(skills)))
     return list(found)
 
 
@@ -95,5 +98,9 @@ class Resource:
         windows = self.windows
         if period is not None and windows:
             windows = tuple(w for w in windows if w.overlaps(period))
+            if not windows:
+                # An empty tuple would read as "any time": a resource with windows, none of them in the
+                # period, has no place in it.
+                room = 0
         return Offer(id=self.id, categories=frozenset(self.categories), x_m=x, y_m=y, capacity=room,
                      serves_path=self.serves_path, skills=frozenset(self.skills), windows=windows)

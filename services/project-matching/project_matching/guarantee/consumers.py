@@ -152,7 +152,7 @@ async def on_demand(session: AsyncSession, event: ReceivedEvent) -> None:
 
 
 GUARANTEE_SUBSCRIPTIONS: list[Subscription] = [
-    *(Subscription(topic_name("organizations"), t, on_organization)
+    *(Subscription(topic_name("organizations", version=2), t, on_organization)
       for t in ("organization.created", "organization.updated", "organization.dissolved")),
     *(Subscription(topic_name("units"), t, on_unit) for t in ("unit.created", "unit.updated")),
     *(Subscription(topic_name("members"), t, on_member) for t in ("member.created", "member.updated", "member.left")),

@@ -69,6 +69,26 @@ async def accepted_demands(session: AsyncSession, start: datetime, end: datetime
     return set((await session.execute(select(matches.c.demand_id).where(_overlapping(start, end)))).scalars())
 
 
+async def rejected_pairs(session: AsyncSession, under_path: str) -> frozenset[tuple[str, str]]:
+    """(demand id, resource id) of every rejected proposal for demands in the subtree, of any period."""
+    query = select(matches.c.demand_id, matches.c.resource_id).where(
+        matches.c.state == "rejected", matches.c.area_path.startswith(under_path, autoescape=True)).distinct()
+    return frozenset((d, r) for d, r in (await session.execute(query)).all())
+
+
+async def expire_proposals(session: AsyncSession, under_path: str, start: datetime, end: datetime,
+                           values: dict[str, Any]) -> int:
+    """Marks `expired` (with `values`: the note naming the new round, who ran it, when) the undecided
+    proposals for demands in the subtree of periods overlapping [start, end): a new round there decides
+    them afresh. Returns how many."""
+    result = await session.execute(
+        update(matches).where(matches.c.state == "proposed",
+                              matches.c.area_path.startswith(under_path, autoescape=True),
+                              matches.c.period_start < end, matches.c.period_end > start)
+        .values(state="expired", **values))
+    return result.rowcount
+
+
 async def add_round(session: AsyncSession, values: dict[str, Any], rows: list[dict[str, Any]]) -> None:
     await session.execute(matching_rounds.insert().values(**values))
     if rows:

@@ -1,5 +1,8 @@
 """Matching rounds for an area and period: the engine proposes, staff accept or reject each match;
-top-k candidates for one demand; clusters of demands that could justify a project."""
+top-k candidates for one demand; clusters of demands that could justify a project.
+
+A rejected (demand, resource) pair is never proposed again. A new round supersedes the undecided
+proposals of earlier rounds for its area and overlapping periods: they become `expired`."""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from project_matching.domain.candidates import CellIndex, offer_keys, top_candidates
 from project_matching.domain.engine import MatchingEngine
 from project_matching.domain.geo import to_plane
-from project_matching.domain.matching import MatchRules, Need, PriorityWeights, Window
+from project_matching.domain.matching import InstanceTooLarge, MatchRules, Need, PriorityWeights, Window
 from project_matching.domain.resource import Resource
 from project_matching.store import matching as store
 from project_matching.store.resources import PlaceRepository, ResourceRepository, point_of
@@ -24,7 +27,7 @@ from yizhou.personal_data import STAFF_ROLES
 from yizhou.auth import AreaScope, require_role
 from yizhou.contracts.matches import MatchAccepted, MatchProposed, MatchRejected
 from yizhou.database import Database
-from yizhou.errors import Conflict, Invalid, TransitionNotAllowed
+from yizhou.errors import Conflict, Invalid, RuleViolated, TransitionNotAllowed
 
 
 async def follow_demand(session: AsyncSession, event_type: str, *, demand_id: str, area_code: str, area_path: str,
@@ -69,10 +72,11 @@ async def run_round(db: Database, scope: AreaScope, *, area_code: str, period: W
         raise Invalid("The period must end after it starts.",
                       errors=[{"field": "period_end", "message": "not after period_start"}])
     now = datetime.now(UTC)
-    rules = MatchRules(max_distance_m=max_distance_m, weights=weights)
     async with db.unit_of_work() as uow:
         session = uow.session
         area = await area_in_scope(session, scope, area_code)
+        rules = MatchRules(max_distance_m=max_distance_m, weights=weights,
+                           rejected=await store.rejected_pairs(session, area.path))
         places = await PlaceRepository(session).all()
         taken = await store.accepted_demands(session, period.starts_at, period.ends_at)
         load = await store.accepted_load(session, period.starts_at, period.ends_at)
@@ -90,11 +94,19 @@ async def run_round(db: Database, scope: AreaScope, *, area_code: str, period: W
             room = r.capacity - load.get(r.id, 0)
             if point is None or room <= 0:
                 continue
-            offers.append(r.offer(point, room, period))
+            offer = r.offer(point, room, period)
+            if offer.capacity <= 0:  # none of its availability windows falls in the period
+                continue
+            offers.append(offer)
             by_id[r.id] = r
-        engine = MatchingEngine(rules)
-        result = engine.solve(needs, offers)
+        try:
+            engine = MatchingEngine(rules)
+            result = engine.solve(needs, offers)
+        except InstanceTooLarge as refused:
+            raise RuleViolated(f"Too large for one round: {refused}; run it for a smaller area.") from None
         round_id = str(uuid.uuid4())
+        expired = await store.expire_proposals(session, area.path, period.starts_at, period.ends_at, {
+            "decision_note": f"Superseded by round {round_id}.", "decided_by": scope.caller.subject, "decided_at": now})
         demand_by_id = {d.demand_id: d for d in demand_rows}
         rows = []
         for m in result.matches:
@@ -104,7 +116,7 @@ async def run_round(db: Database, scope: AreaScope, *, area_code: str, period: W
                          "category": d.category, "distance_m": m.distance_m, "state": "proposed",
                          "explanation": engine.explain(m.need_id).as_dict(), "period_start": period.starts_at,
                          "period_end": period.ends_at, "created_at": now})
-        stats = {"demands_considered": len(demand_rows), "demands_unlocated": unlocated,
+        stats = {"demands_considered": len(demand_rows), "demands_unlocated": unlocated, "proposals_expired": expired,
                  "resources_considered": len(offers), "proposed": result.served, "unserved": len(result.unserved),
                  "served_weight": result.served_weight, "total_distance_m": result.total_distance_m,
                  "km_per_served": round(result.km_per_served, 3),
@@ -156,6 +168,11 @@ async def decide(db: Database, scope: AreaScope, match_id: str, accept: bool, no
         row = await store.get_match(session, match_id)
         if row is None or not scope.covers(row.area_path):
             raise not_found("match", match_id)
+        if row.state == "expired":
+            raise TransitionNotAllowed(f"The proposal expired: a later round for its area and period superseded it "
+                                       f"({row.decision_note}); decide on that round's proposals.",
+                                       current_state=row.state, requested_state="accepted" if accept else "rejected",
+                                       allowed_states=[])
         if row.state != "proposed":
             raise TransitionNotAllowed(f"The match is already {row.state}.", current_state=row.state,
                           requested_state="accepted" if accept else "rejected", allowed_states=[])

@@ -137,3 +137,30 @@ async def test_a_provider_unit_or_member_must_be_one_of_the_callers_area(client,
         assert body["errors"][0]["field"] == "provider_id", body
     # a service alliance or social organization is not a registry record: its id is the caller's to give
     assert (await offer("service_alliance", "alliance-7")).status_code == 201
+
+
+async def test_a_proposal_a_later_round_supersedes_expires_and_accepting_it_says_so(client, axis, auth, db):
+    worker = auth("community_worker", axis["c1"])
+    demand = await add_demand(db, axis, "g1", category="meal_assistance")
+    await client.post("/api/v1/resources", json=resource_body(axis["c1"], categories=["meal_assistance"]),
+                      headers=worker)
+    rounds = []
+    for _ in range(2):
+        response = await client.post("/api/v1/matching/rounds", json={"area_code": axis["g1"], **PERIOD},
+                                     headers=worker)
+        assert response.status_code == 201, response.text
+        rounds.append(response.json())
+    assert rounds[1]["stats"]["proposals_expired"] == 1
+    stale = (await client.get("/api/v1/matching/matches", params={"round_id": rounds[0]["id"]},
+                              headers=worker)).json()["items"]
+    assert [(m["demand_id"], m["state"]) for m in stale] == [(demand, "expired")]
+    body = assert_problem(await client.post(f"/api/v1/matching/matches/{stale[0]['id']}/accept", headers=worker),
+                          409, "illegal-transition")
+    assert "expired" in body["detail"] and rounds[1]["id"] in body["detail"] and body["current_state"] == "expired"
+    listed = await client.get("/api/v1/matching/matches", params={"state": "expired", "round_id": rounds[0]["id"]},
+                              headers=worker)
+    assert listed.status_code == 200 and [m["id"] for m in listed.json()["items"]] == [stale[0]["id"]]
+    fresh = (await client.get("/api/v1/matching/matches", params={"round_id": rounds[1]["id"]},
+                              headers=worker)).json()["items"]
+    accepted = await client.post(f"/api/v1/matching/matches/{fresh[0]['id']}/accept", headers=worker)
+    assert accepted.status_code == 200 and accepted.json()["state"] == "accepted"

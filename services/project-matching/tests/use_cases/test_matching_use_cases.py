@@ -6,6 +6,7 @@ HTTP, Kafka and PostgreSQL. (These use cases take the time from the system clock
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -13,8 +14,9 @@ from sqlalchemy import select
 
 import project_matching
 from matching_helpers import add_demand, make_axis
+from project_matching.domain.matching import PriorityWeights, Window
 from project_matching.domain.project import State
-from project_matching.use_cases import projects, resources
+from project_matching.use_cases import matching, projects, resources
 from yizhou.auth import AreaScope, Caller, Role
 from yizhou.database import Database
 from yizhou.errors import (ApplicationError, Conflict, Forbidden, Invalid, NotFound, RuleViolated, TransitionNotAllowed,
@@ -176,3 +178,75 @@ async def test_a_resource_is_registered_in_scope_changed_and_withdrawn(db, axis)
     with pytest.raises(NotFound):
         await resources.get(db, scope_of(axis, "community_worker", "c2"), resource.id)
     assert await recorded(db, resource.id) == ["resource.registered", "resource.updated", "resource.withdrawn"]
+
+
+# --- matching rounds (issue 25): windows honoured, rejections remembered, stale proposals expired -----
+
+WEEK = Window(datetime(2026, 12, 1, tzinfo=UTC), datetime(2026, 12, 8, tzinfo=UTC))
+
+
+async def run(db, worker, area: str, period: Window = WEEK):
+    values, _ = await matching.run_round(db, worker, area_code=area, period=period, max_distance_m=2000,
+                                         weights=PriorityWeights())
+    rows = await matching.list_matches(db, worker, round_id=values["id"], state=None, after=None, limit=100)
+    return values, {(r.demand_id, r.resource_id): r for r in rows}
+
+
+async def health_resource(db, worker, axis, **over) -> str:
+    body = {"kind": "service", "title": "Home visits by the community health station",
+            "provider_kind": "service_alliance", "provider_id": "alliance-7", "area_code": axis["c1"],
+            "categories": ["health"], "capacity": 1, **over}
+    return (await resources.register(db, worker, body)).id
+
+
+async def test_a_resource_available_only_in_january_2030_is_not_proposed_in_january_2031(db, axis):
+    worker = scope_of(axis, "community_worker", "c1")
+    demand = await add_demand(db, axis, "g1", category="health")
+    january_2030 = Window(datetime(2030, 1, 1, tzinfo=UTC), datetime(2030, 2, 1, tzinfo=UTC))
+    resource = await health_resource(db, worker, axis, windows=[january_2030])
+    later, proposed = await run(db, worker, axis["c1"], Window(datetime(2031, 1, 1, tzinfo=UTC),
+                                                               datetime(2031, 2, 1, tzinfo=UTC)))
+    assert proposed == {} and later["stats"]["resources_considered"] == 0
+    _, proposed = await run(db, worker, axis["c1"], january_2030)
+    assert set(proposed) == {(demand, resource)}
+
+
+async def test_a_rejected_pair_is_never_proposed_again_and_stale_proposals_expire(db, axis):
+    worker = scope_of(axis, "community_worker", "c1")
+    demand = await add_demand(db, axis, "g1", category="health")
+    first = await health_resource(db, worker, axis)
+    _, proposed = await run(db, worker, axis["c1"])
+    await matching.decide(db, worker, proposed[(demand, first)].id, False, "Not this one")
+    again, proposed = await run(db, worker, axis["c1"])
+    assert proposed == {} and again["stats"]["proposed"] == 0  # the rejected pair stays rejected
+    second = await health_resource(db, worker, axis)
+    older, proposed = await run(db, worker, axis["c1"])
+    assert set(proposed) == {(demand, second)}
+    stale = proposed[(demand, second)]
+    newer, proposed = await run(db, worker, axis["c1"])  # supersedes `older`'s undecided proposal
+    assert newer["stats"]["proposals_expired"] == 1 and set(proposed) == {(demand, second)}
+    expired = (await matching.list_matches(db, worker, round_id=older["id"], state=None, after=None, limit=10))[0]
+    assert expired.state == "expired" and newer["id"] in expired.decision_note and expired.decided_at is not None
+    with pytest.raises(TransitionNotAllowed) as refused:
+        await matching.decide(db, worker, stale.id, True, None)
+    assert "expired" in refused.value.detail and newer["id"] in refused.value.detail
+    assert refused.value.extensions["current_state"] == "expired"
+    assert (await matching.decide(db, worker, proposed[(demand, second)].id, True, None)).state == "accepted"
+    # A round of another area does not expire this one's proposals.
+    assert (await run(db, scope_of(axis, "community_worker", "c2"), axis["c2"]))[0]["stats"]["proposals_expired"] == 0
+
+
+async def test_a_round_too_large_for_the_solver_is_refused_as_a_rule_not_a_crash(db, axis, monkeypatch):
+    import project_matching.domain.engine as engine_module
+    from project_matching.domain.matching import InstanceTooLarge
+
+    def too_large(rules, n, m):
+        raise InstanceTooLarge(f"{n} needs and {m} offers exceed the solver's 64-bit cost range")
+
+    worker = scope_of(axis, "community_worker", "c1")
+    await add_demand(db, axis, "g1", category="health")
+    await health_resource(db, worker, axis)
+    monkeypatch.setattr(engine_module, "cost_scale", too_large)
+    with pytest.raises(RuleViolated) as refused:
+        await run(db, worker, axis["c1"])
+    assert "smaller area" in refused.value.detail
