@@ -37,7 +37,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         migrations=Path(__file__).parent / "migrations",
         area_paths=path_of,
         published_topics=PUBLISHED_TOPICS,
-        subscriptions=subscriptions(clock),
+        subscriptions=subscriptions(clock, settings.district_zone),
         background=[demand_gauges, *([sweeper(clock, settings.sweep_interval_s)] if settings.sweeper_enabled else [])],
         clock=clock,
     ))

@@ -52,13 +52,14 @@ def show(area: Annotated[str, typer.Option(help="Area code: the subtree counted"
     from yizhou.axis_copy import area_info
     from yizhou.database import Database
 
+    settings = Settings()
     try:
-        p = parse_period(period)
+        p = parse_period(period, settings.district_zone)
     except BadPeriod as exc:
         raise typer.BadParameter(str(exc)) from None
 
     async def read():
-        db = Database(Settings().resolved_database_url)
+        db = Database(settings.resolved_database_url)
         try:
             async with db.sessions() as session:
                 info = await area_info(session, area)

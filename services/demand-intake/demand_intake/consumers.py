@@ -9,7 +9,8 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
+from functools import partial
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,6 +33,8 @@ from yizhou.consumer import Subscription, UnprocessableEvent
 from yizhou.contracts.demands import DEMAND_EVENTS, DEMANDS_TOPIC
 from yizhou.contracts.units import UNITS_TOPIC
 from yizhou.database import SessionWork
+from yizhou.district_clock import DEFAULT_ZONE
+from yizhou.district_settings import DistrictSettings
 from yizhou.envelope import ReceivedEvent
 from yizhou.events import topic_name
 from yizhou.state_machine import IllegalTransition
@@ -45,12 +48,12 @@ PROJECTS_TOPIC = topic_name("projects")
 _follow_moves = FollowMoves([DemandRow.area_path, DemandFactRow.area_path, MeetingRow.area_path])
 
 
-async def on_area_moved(session: AsyncSession, event: ReceivedEvent) -> None:
+async def on_area_moved(session: AsyncSession, event: ReceivedEvent, zone: tzinfo = DEFAULT_ZONE) -> None:
     await _follow_moves(session, event)
     data = AreaMoved.model_validate(event.data)
     # Cells sum whole communities: a grid moving between communities splits them, so the cells of the
     # old and new places are summed again from the (moved) facts.
-    await RateCells(session).recompute({rollup_path(data.old_path), rollup_path(data.new_path)})
+    await RateCells(session, zone).recompute({rollup_path(data.old_path), rollup_path(data.new_path)})
 
 
 # --- the rates read model, from our own demand events -----------------------------------------
@@ -78,14 +81,14 @@ class FactEvent(BaseModel):
     me_too_count: int | None = None
 
 
-async def on_demand_events(session: AsyncSession, events: list[ReceivedEvent]) -> None:
+async def on_demand_events(session: AsyncSession, events: list[ReceivedEvent], zone: tzinfo = DEFAULT_ZONE) -> None:
     """Folds a run of demand events into the facts (one query for the facts they touch, one for the
     areas of new ones, one write) and adds each touched demand's change of contribution to its rate
-    cell."""
+    cell (months on the district's clock, `zone`)."""
     changes = [(event.type, FactEvent.model_validate(event.data)) for event in events]
     facts = FactRepository(session)
     known = await facts.get_many({data.demand_id for _, data in changes})
-    before = {demand_id: cell_of(fact) for demand_id, fact in known.items()}
+    before = {demand_id: cell_of(fact, zone) for demand_id, fact in known.items()}
     # The axis copy's current path, not the one at submission: an area moved since then (whose move a
     # rebuild would not replay onto the facts) still counts where it is now.
     paths = await paths_of(session, {data.area_code for kind, data in changes
@@ -94,7 +97,7 @@ async def on_demand_events(session: AsyncSession, events: list[ReceivedEvent]) -
         fold(known, kind, data, paths)
     touched = list(dict.fromkeys(data.demand_id for _, data in changes))
     await facts.save_many([known[demand_id] for demand_id in touched])
-    await RateCells(session).add(standing_changes(known, before, touched))
+    await RateCells(session).add(standing_changes(known, before, touched, zone))
 
 
 def fold(known: dict[str, DemandFact], kind: str, data: FactEvent, paths: dict[str, str]) -> None:
@@ -115,12 +118,12 @@ def fold(known: dict[str, DemandFact], kind: str, data: FactEvent, paths: dict[s
 
 
 def standing_changes(known: dict[str, DemandFact], before: dict[str, tuple[CellKey, Counts]],
-                     touched: Iterable[str]) -> dict[CellKey, Counts]:
+                     touched: Iterable[str], zone: tzinfo = DEFAULT_ZONE) -> dict[CellKey, Counts]:
     """What the rate cells gain: each touched demand's contribution now, less what it added `before`
     (absent: a new demand)."""
     deltas: dict[CellKey, Counts] = defaultdict(Counts)
     for demand_id in touched:
-        key, counts = cell_of(known[demand_id])
+        key, counts = cell_of(known[demand_id], zone)
         deltas[key] += counts
         if demand_id in before:
             old_key, old_counts = before[demand_id]
@@ -128,8 +131,8 @@ def standing_changes(known: dict[str, DemandFact], before: dict[str, tuple[CellK
     return deltas
 
 
-async def on_demand_event(session: AsyncSession, event: ReceivedEvent) -> None:
-    await on_demand_events(session, [event])
+async def on_demand_event(session: AsyncSession, event: ReceivedEvent, zone: tzinfo = DEFAULT_ZONE) -> None:
+    await on_demand_events(session, [event], zone)
 
 
 # --- project-matching's projects move linked demands ------------------------------------------
@@ -198,24 +201,32 @@ async def on_unit(session: AsyncSession, event: ReceivedEvent) -> None:
                     now=datetime.now(UTC))
 
 
-DEMAND_FACT_SUBSCRIPTIONS = [Subscription(DEMANDS_TOPIC, e.event_type, on_demand_event, on_demand_events)
-                             for e in DEMAND_EVENTS]
+def fact_subscriptions(zone: tzinfo) -> list[Subscription]:
+    """The rates read model's subscriptions, cutting months in the district's `zone` (partials, not
+    closures: a rebuild sends them to its worker processes)."""
+    return [Subscription(DEMANDS_TOPIC, e.event_type, partial(on_demand_event, zone=zone),
+                         partial(on_demand_events, zone=zone)) for e in DEMAND_EVENTS]
 
 
-def subscriptions(clock: Clock) -> list[Subscription]:
+DEMAND_FACT_SUBSCRIPTIONS = fact_subscriptions(DEFAULT_ZONE)
+
+
+def subscriptions(clock: Clock, zone: tzinfo = DEFAULT_ZONE) -> list[Subscription]:
+    """`zone`: the district's time zone (settings.district_zone), whose months the rate cells count."""
     approved, completed = project_handlers(clock)
     axis = [s for s in AXIS_COPY_SUBSCRIPTIONS if s.event_type != AreaMoved.event_type]
     return [
         *axis,
-        Subscription(AREAS_TOPIC, AreaMoved.event_type, on_area_moved),
-        *DEMAND_FACT_SUBSCRIPTIONS,
+        Subscription(AREAS_TOPIC, AreaMoved.event_type, partial(on_area_moved, zone=zone)),
+        *fact_subscriptions(zone),
         *(Subscription(UNITS_TOPIC, event_type, on_unit) for event_type in ("unit.created", "unit.updated")),
         Subscription(PROJECTS_TOPIC, "project.approved", approved),
         Subscription(PROJECTS_TOPIC, "project.completed", completed),
     ]
 
 
-SUBSCRIPTIONS: list[Subscription] = subscriptions(SystemClock())
+# `yizhou rebuild demand-intake` replays these: their months are the configured district's.
+SUBSCRIPTIONS: list[Subscription] = subscriptions(SystemClock(), DistrictSettings().district_zone)
 
 # Tables built only from events: `yizhou rebuild demand-intake` and `yizhou demand-intake rates rebuild`
 # clear and replay them.

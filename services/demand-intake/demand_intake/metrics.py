@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 
 from prometheus_client import Gauge
 from sqlalchemy import func, select
@@ -16,6 +16,7 @@ from demand_intake.store.rate_cells import RateCells
 from demand_intake.store.tables import DemandFactRow
 from demand_intake.use_cases.rates import counts_of
 from yizhou.database import Database
+from yizhou.district_clock import DEFAULT_ZONE, year_containing
 
 DEMANDS_BY_STATE = Gauge("demands_by_state", "Demands by state (rates read model)", ["state"])
 DEMANDS_OVERDUE = Gauge("demands_overdue", "Open demands with a breached deadline")
@@ -24,8 +25,8 @@ DEMAND_RATE = Gauge("demand_rate", "The three rates over the current year, distr
 log = logging.getLogger(__name__)
 
 
-async def refresh_demand_gauges(db: Database, now: datetime | None = None) -> None:
-    period = parse_period(str((now or datetime.now(UTC)).year))
+async def refresh_demand_gauges(db: Database, now: datetime | None = None, zone: tzinfo = DEFAULT_ZONE) -> None:
+    period = parse_period(year_containing(now or datetime.now(UTC), zone), zone)   # the district's current year
     async with db.sessions() as session:
         by_state = dict((await session.execute(
             select(DemandFactRow.state, func.count()).group_by(DemandFactRow.state))).all())
@@ -44,5 +45,5 @@ async def demand_gauges(db: Database, settings) -> None:
     """Background task of the service (ServiceParts.background)."""
     while True:
         with contextlib.suppress(Exception):
-            await refresh_demand_gauges(db)
+            await refresh_demand_gauges(db, zone=settings.district_zone)
         await asyncio.sleep(15)

@@ -3,8 +3,10 @@ copy (pure API tests; flow tests get it through the broker), problem assertions,
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 
+from demand_intake.store.unit_copy import keep_unit
 from yizhou.axis_copy import area_copy
 
 PROBLEM = "application/problem+json"
@@ -42,3 +44,11 @@ def demand_body(area: str, **over) -> dict:
             "resident": {"name": "张桂兰", "phone": "13800138000"}, "priority_household": "elderly_alone"}
     body.update(over)
     return body
+
+
+async def make_unit(db, area_code: str, name: str, kind: str = "agency") -> str:
+    """A unit registered in org-registry, as this service's copy has it from the unit events."""
+    unit_id = f"u-{uuid.uuid4().hex[:12]}"
+    async with db.sessions() as session, session.begin():
+        await keep_unit(session, unit_id=unit_id, name=name, kind=kind, area_code=area_code, now=datetime.now(UTC))
+    return unit_id

@@ -2,7 +2,8 @@
 
 - the area axis (scoping);
 - org-registry's units and members, so registrations refer to known units and to members' residence
-  communities;
+  communities, and follow the party organization a unit or member belongs to now;
+- org-registry's party organizations (names, for exports);
 - project-matching's projects and demand-intake's demands, so claims refer to open ones.
 """
 
@@ -12,8 +13,9 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dual_registration.domain.community import community_or_none
-from dual_registration.store.read_copies import mark_member_left, upsert
-from dual_registration.store.tables import demand_copy, member_copy, metadata, project_copy, unit_copy
+from dual_registration.store.read_copies import follow_organization, mark_member_left, upsert
+from dual_registration.store.tables import (demand_copy, member_copy, metadata, organization_copy, project_copy,
+                                            unit_copy)
 from yizhou.axis_copy import area_copy, axis_subscriptions
 from yizhou.consumer import Subscription
 from yizhou.envelope import ReceivedEvent
@@ -21,6 +23,7 @@ from yizhou.events import topic_name
 
 UNITS_TOPIC = topic_name("units")
 MEMBERS_TOPIC = topic_name("members")
+ORGANIZATIONS_TOPIC = topic_name("organizations", version=2)  # yizhou.contracts.organizations
 PROJECTS_TOPIC = topic_name("projects")
 DEMANDS_TOPIC = topic_name("demands")
 
@@ -47,6 +50,13 @@ class MemberFacts(_Tolerant):
     skills: list[str] = []
     in_service: bool = True
     state: str | None = None  # "active" | "left"
+
+
+class OrganizationFacts(_Tolerant):
+    organization_id: str
+    name: str
+    area_code: str
+    dissolved_on: str | None = None
 
 
 class ProjectFacts(_Tolerant):
@@ -76,6 +86,9 @@ async def on_unit(session: AsyncSession, event: ReceivedEvent) -> None:
     await upsert(session, unit_copy, "unit_id", unit.unit_id, {
         "name": unit.name, "kind": unit.kind, "area_code": unit.area_code, "area_path": unit.area_path,
         "organization_id": unit.organization_id, **_community(unit.area_path)})
+    # An organization set up after the unit registered arrives as this unit.updated: the registration
+    # takes it, so the unit's evaluations reach it.
+    await follow_organization(session, "unit", unit.unit_id, unit.organization_id)
 
 
 async def on_member(session: AsyncSession, event: ReceivedEvent) -> None:
@@ -86,6 +99,14 @@ async def on_member(session: AsyncSession, event: ReceivedEvent) -> None:
         "skills": member.skills, "in_service": member.in_service,
         "left": event.type == "member.left" or member.state == "left",
         **_community(member.residence_area_path)})
+    await follow_organization(session, "member", member.member_id, member.organization_id)
+
+
+async def on_organization(session: AsyncSession, event: ReceivedEvent) -> None:
+    organization = OrganizationFacts.model_validate(event.data)
+    await upsert(session, organization_copy, "organization_id", organization.organization_id, {
+        "name": organization.name, "area_code": organization.area_code,
+        "dissolved": event.type == "organization.dissolved" or organization.dissolved_on is not None})
 
 
 async def on_project(session: AsyncSession, event: ReceivedEvent) -> None:
@@ -124,9 +145,11 @@ SUBSCRIPTIONS: list[Subscription] = [
     Subscription(MEMBERS_TOPIC, "member.created", on_member),
     Subscription(MEMBERS_TOPIC, "member.updated", on_member),
     Subscription(MEMBERS_TOPIC, "member.left", on_member_left),
+    *(Subscription(ORGANIZATIONS_TOPIC, t, on_organization)
+      for t in ("organization.created", "organization.updated", "organization.dissolved")),
     *(Subscription(PROJECTS_TOPIC, t, on_project) for t in PROJECT_EVENTS),
     *(Subscription(DEMANDS_TOPIC, t, on_demand) for t in DEMAND_EVENTS),
 ]
 
 # Tables built only from events: `yizhou rebuild dual-registration` clears and replays them.
-READ_MODELS = [area_copy, unit_copy, member_copy, project_copy, demand_copy]
+READ_MODELS = [area_copy, unit_copy, member_copy, organization_copy, project_copy, demand_copy]

@@ -21,7 +21,7 @@ GIVEN = ["建国", "秀英", "志强", "丽华", "海燕", "伟", "静", "磊", 
 UNITS = [("District Tax Bureau", "agency"), ("Municipal Water Group", "state_owned_enterprise"),
          ("Chaoyang Hospital Branch", "public_institution"), ("District Library", "public_institution")]
 SKILLS = ["first aid", "tutoring", "legal advice", "plumbing", "elderly care", "calligraphy", "IT help", "mediation"]
-CATEGORIES = ["elderly_care", "community_culture", "legal_aid", "education", "public_safety", "health"]
+CATEGORIES = ["elderly_care", "culture_sports", "legal_aid", "community_education", "public_safety", "health"]
 ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 
 
@@ -137,7 +137,7 @@ async def _community(dual, code, grids, units, members, worker, second_worker, m
             "unit_id": unit["unit_id"], "agreement": {
                 "title": f"结对共建 {now.year}: {unit['name']}", "hours_per_year": rng.choice([40, 80, 120]),
                 "commitments": [
-                    {"kind": "venue", "description": "Meeting hall, weekday evenings", "categories": ["community_culture"],
+                    {"kind": "venue", "description": "Meeting hall, weekday evenings", "categories": ["culture_sports"],
                      "quantity": rng.randint(6, 24), "unit_of_measure": "sessions/year"},
                     {"kind": "volunteer_hours", "description": "Staff volunteers for the community",
                      "categories": rng.sample(CATEGORIES, 2), "quantity": rng.choice([40, 80]),

@@ -8,12 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from demand_intake.api.schemas import (
-    AcceptIn, AssignIn, CloseIn, DemandDetailOut, DemandIn, DemandOut, DispatchOut, DuplicateCandidateOut, DuplicateOut,
+    AcceptIn, AssignIn, CloseIn, DemandDetailOut, DemandIn, DemandListItemOut, DemandOut, DispatchOut, DuplicateCandidateOut, DuplicateOut,
     EscalateIn, FeedbackIn, ImportIn, ImportOut, MergeIn, MeTooOut, NoteIn, SimilarDemandOut, SubmittedOut, WhistleIn,
 )
-from demand_intake.api.views import cursor_of, demand_out, detail_out, duplicate_out, parse_cursor
+from demand_intake.api.views import (cursor_of, demand_out, detail_out, dispatch_out, duplicate_out, list_item_out,
+                                    parse_cursor)
 from demand_intake.domain.demand import Channel, Resident, State
-from demand_intake.domain.escalation import DispatchOrder
 from demand_intake.use_cases import demands as use_cases
 from demand_intake.use_cases import escalation, imports
 from demand_intake.use_cases.demands import Submission
@@ -91,9 +91,10 @@ async def duplicate_check(body: DemandIn, request: Request, clock: ClockDep, db:
     return [duplicate_out(o) for o in offers]
 
 
-@router.get("", response_model=Page[DemandOut], responses=PROBLEMS,
-            summary="Demands in your area, newest first (residents: `mine=true` for their own)")
-async def list_demands(db: DatabaseDep, scope: ScopeDep,
+@router.get("", response_model=Page[DemandListItemOut], responses=PROBLEMS,
+            summary="Demands in your area, newest first (residents: `mine=true` for their own), each with its "
+                    "deadlines, the deadlines it missed (`breached`) and its assignee")
+async def list_demands(db: DatabaseDep, scope: ScopeDep, clock: ClockDep,
                        state: Annotated[QueryList[State] | None, Query(description="Repeat for several")] = None,
                        category: Annotated[str | None, Query(max_length=64)] = None,
                        channel: Channel | None = None,
@@ -101,21 +102,22 @@ async def list_demands(db: DatabaseDep, scope: ScopeDep,
                        handling_area_code: Annotated[str | None, Query(pattern=CODE_PATTERN)] = None,
                        from_: From = None, to: To = None,
                        mine: bool = False, after: After = None,
-                       limit: Annotated[int, Query(ge=1, le=500)] = 50) -> Page[DemandOut]:
+                       limit: Annotated[int, Query(ge=1, le=500)] = 50) -> Page[DemandListItemOut]:
     submitted_from, submitted_to = from_, to
-    demands = await use_cases.list_demands(
-        db, scope, under=under, mine=mine, limit=limit + 1, state=[s.value for s in state] if state else None,
+    listed = await use_cases.list_page(
+        db, scope, clock, under=under, mine=mine, limit=limit + 1, state=[s.value for s in state] if state else None,
         category=category, channel=channel.value if channel else None, area_code=area_code,
         handling_area_code=handling_area_code, submitted_from=submitted_from, submitted_to=submitted_to,
         after=parse_cursor(after))
-    return page_of([demand_out(d, scope) for d in demands], limit, lambda d: cursor_of(d.submitted_at, d.id))
+    return page_of([list_item_out(d, standing, scope) for d, standing in listed], limit,
+                   lambda d: cursor_of(d.submitted_at, d.id))
 
 
 @router.get("/{demand_id}", response_model=DemandDetailOut, responses=PROBLEMS,
             summary="One demand with its history, deadline clocks and whistle dispatches")
-async def get_demand(demand_id: DemandId, db: DatabaseDep, scope: ScopeDep) -> DemandDetailOut:
-    demand, history, clocks, dispatches = await use_cases.details(db, scope, demand_id)
-    return detail_out(demand, scope, history, clocks, dispatches)
+async def get_demand(demand_id: DemandId, db: DatabaseDep, scope: ScopeDep, clock: ClockDep) -> DemandDetailOut:
+    demand, standing, history, clocks, dispatches = await use_cases.details(db, scope, clock, demand_id)
+    return detail_out(demand, standing, scope, history, clocks, dispatches)
 
 
 @router.get("/{demand_id}/duplicates", response_model=list[DuplicateCandidateOut],
@@ -164,7 +166,8 @@ async def resolve(demand_id: DemandId, request: Request, clock: ClockDep, db: Da
 
 
 @router.post("/{demand_id}/close", response_model=DemandOut, responses=PROBLEMS,
-             summary="Close with the resident's feedback or a recorded contact attempt; `dissatisfied` reopens instead")
+             summary="Close with the resident's feedback or a recorded contact attempt; `dissatisfied` reopens instead "
+                     "(the area it was filed in may record it after escalating)")
 async def close(demand_id: DemandId, body: CloseIn, request: Request, clock: ClockDep, db: DatabaseDep, scope: ScopeDep):
     return await _move(request, clock, db, scope, demand_id, State.CLOSED, note=body.note, feedback=body.feedback,
                        contact_attempted=body.contact_attempted)
@@ -179,7 +182,8 @@ async def feedback(demand_id: DemandId, body: FeedbackIn, request: Request, cloc
 
 
 @router.post("/{demand_id}/reopen", response_model=DemandOut, responses=PROBLEMS,
-             summary="Reopen a resolved demand (e.g. the resident called back)")
+             summary="Reopen a resolved demand (e.g. the resident called back; the area it was filed in may, "
+                     "after escalating)")
 async def reopen(demand_id: DemandId, request: Request, clock: ClockDep, db: DatabaseDep, scope: ScopeDep, body: NoteIn | None = None):
     return await _move(request, clock, db, scope, demand_id, State.REOPENED, note=(body or NoteIn()).note)
 
@@ -197,22 +201,21 @@ async def escalate(demand_id: DemandId, body: EscalateIn, request: Request, cloc
 
 
 @router.post("/{demand_id}/dispatch", response_model=list[DispatchOut], status_code=201, responses=PROBLEMS,
-             summary="Blow the whistle (吹哨): dispatch to named units or departments that must report in")
+             summary="Blow the whistle (吹哨): dispatch to registered units or departments that must report in")
 async def dispatch(demand_id: DemandId, body: WhistleIn, request: Request, clock: ClockDep, db: DatabaseDep, scope: ScopeDep):
     hours = body.report_in_hours or request.app.state.settings.report_in_hours
-    orders = [DispatchOrder(r.receiver, r.kind) for r in body.receivers]
-    _, rows = await escalation.whistle(db, scope, clock, demand_id, orders, hours)
-    return [DispatchOut(id=r.id, receiver=r.receiver, receiver_kind=r.receiver_kind, dispatched_at=r.dispatched_at,
-                        report_in_due_at=r.report_in_due_at, reported_in_at=None, report_note=None) for r in rows]
+    receivers = [escalation.Receiver(r.unit_id, r.receiver, r.kind) for r in body.receivers]
+    _, rows = await escalation.whistle(db, scope, clock, demand_id, receivers, hours)
+    return [dispatch_out(r, None) for r in rows]
 
 
 @router.post("/{demand_id}/dispatches/{dispatch_id}/report-in", response_model=DispatchOut, responses=PROBLEMS,
-             summary="A whistled unit or department reports in (报到)")
+             summary="A whistled unit or department reports in (报到): itself (a partner token whose subject is "
+                     "the receiver's unit id), or staff of the handling area for it")
 async def report_in(demand_id: DemandId, dispatch_id: Annotated[str, Path(max_length=36)], clock: ClockDep,
                     db: DatabaseDep, scope: ScopeDep, body: NoteIn | None = None):
     r = await escalation.report_in(db, scope, clock, demand_id, dispatch_id, (body or NoteIn()).note)
-    return DispatchOut(id=r.id, receiver=r.receiver, receiver_kind=r.receiver_kind, dispatched_at=r.dispatched_at,
-                       report_in_due_at=r.report_in_due_at, reported_in_at=r.reported_in_at, report_note=r.report_note)
+    return dispatch_out(r, r.report_note)
 
 
 @router.post("/{demand_id}/merge", response_model=DemandOut, responses=PROBLEMS,
@@ -226,6 +229,7 @@ async def merge(demand_id: DemandId, body: MergeIn, request: Request, clock: Clo
              summary="'Me too': add your voice to an open demand (each person counts once)")
 async def me_too(demand_id: DemandId, request: Request, clock: ClockDep, db: DatabaseDep, scope: ScopeDep) -> MeTooOut:
     demand, counted = await use_cases.me_too(db, scope, clock, demand_id)
-    return MeTooOut(demand_id=demand.id, me_too_count=demand.me_too_count, counted_now=counted)
+    return MeTooOut(demand_id=demand.id, me_too_count=demand.me_too_count, people_count=demand.people_count,
+                    counted_now=counted)
 
 

@@ -94,7 +94,10 @@ class DemandOut(BaseModel):
     first_receiver: str | None
     assignee: str | None
     assignee_unit_id: str | None = Field(description="The assignee's id in org-registry, when a registered unit")
-    me_too_count: int
+    me_too_count: int = Field(description="People who said 'me too' or whose duplicate was merged in, "
+                                          "besides the resident it was filed for")
+    people_count: int = Field(description="Everyone behind the demand, each person once: the resident it was "
+                                          "filed for plus `me_too_count`")
     merged_into: str | None
     feedback: Feedback | None
     submitted_at: datetime
@@ -102,6 +105,22 @@ class DemandOut(BaseModel):
     resolved_at: datetime | None
     closed_at: datetime | None
     updated_at: datetime | None
+
+
+BreachedClock = Literal["respond", "resolve", "report_in"]
+
+
+class DemandListItemOut(DemandOut):
+    """A demand as a list shows it: with its deadlines, the clocks it missed and its assignee's name."""
+
+    respond_due_at: datetime | None = Field(description="When the first response is due; null once responded")
+    resolve_due_at: datetime | None = Field(
+        description="When the resolution is due; null while paused (resolved, waiting for feedback) or ended")
+    breached: list[BreachedClock] = Field(
+        description="The deadlines it missed (a whistled unit's `report_in` among them), whether or not "
+                    "the clock has stopped since")
+    assignee_unit_name: str | None = Field(
+        description="The registered unit's name as org-registry has it now, when assigned to one")
 
 
 class DuplicateOut(BaseModel):
@@ -171,13 +190,16 @@ class DispatchOut(BaseModel):
     id: str
     receiver: str
     receiver_kind: ReceiverKind
+    receiver_unit_id: str | None = Field(description="The registered unit dispatched to; it reports in with a "
+                                                     "partner token whose subject is this id (null: a dispatch "
+                                                     "from before receivers were registered units)")
     dispatched_at: datetime
     report_in_due_at: datetime
     reported_in_at: datetime | None
     report_note: str | None
 
 
-class DemandDetailOut(DemandOut):
+class DemandDetailOut(DemandListItemOut):
     history: list[HistoryOut]
     deadlines: list[DeadlineOut]
     dispatches: list[DispatchOut]
@@ -234,13 +256,17 @@ class EscalateIn(Strict):
 
 
 class ReceiverIn(Strict):
-    receiver: str = Field(min_length=1, max_length=200)
-    kind: ReceiverKind = ReceiverKind.DEPARTMENT
+    unit_id: str = Field(pattern=UNIT_ID_PATTERN, description="A unit registered in org-registry (a department "
+                                                              "is one of kind `agency`), in your area or on the "
+                                                              "demand's axis above it")
+    receiver: str | None = Field(default=None, min_length=1, max_length=200,
+                                 description="The name to show (default: the unit's registered name)")
+    kind: ReceiverKind | None = Field(default=None, description="Default: `department` for an `agency`, else `unit`")
 
 
 class WhistleIn(Strict):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"receivers": [{"receiver": "区住建委", "kind": "department"}, {"receiver": "北京热力集团", "kind": "unit"}],
+        {"receivers": [{"unit_id": "u-cy-0001"}, {"unit_id": "u-cy-0002", "receiver": "北京热力集团朝阳分公司"}],
          "report_in_hours": 24}]})
 
     receivers: list[ReceiverIn] = Field(min_length=1, max_length=20)
@@ -258,6 +284,7 @@ class MergeIn(Strict):
 class MeTooOut(BaseModel):
     demand_id: str
     me_too_count: int
+    people_count: int = Field(description="Everyone behind the demand: its resident plus `me_too_count`")
     counted_now: bool = Field(description="False when you had said 'me too' before (each person counts once)")
 
 
@@ -304,7 +331,9 @@ class FactOut(BaseModel):
     overdue: bool
     respond_overdue: bool
     resolve_overdue: bool
+    breached: list[BreachedClock] = Field(description="Which deadlines it missed: `respond`, `resolve`, `report_in`")
     me_too_count: int
+    people_count: int = Field(description="Its resident plus `me_too_count`")
 
 
 class MeetingIn(Strict):
@@ -387,7 +416,10 @@ class ImportStepIn(Strict):
 
 
 class ImportItemIn(DemandIn):
-    model_config = ConfigDict(extra="forbid")
+    # Its own example: DemandIn's, which it would inherit, has no `submitted_at`.
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "channel": "hotline", "category": "utilities", "urgency": "normal", "description": "停水", "area_code": "CY0100101",
+        "submitted_at": "2026-10-02T01:00:00Z", "steps": [{"action": "accept", "after_hours": 2}]}]})
 
     submitted_at: datetime
     steps: list[ImportStepIn] = Field(default_factory=list, max_length=20)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from demand_intake.api.schemas import (
-    DeadlineOut, DemandDetailOut, DemandOut, DispatchOut, DuplicateOut, HistoryOut, MeetingOut, PlaceOut, ResidentOut,
+    DeadlineOut, DemandDetailOut, DemandListItemOut, DemandOut, DispatchOut, DuplicateOut, HistoryOut, MeetingOut, PlaceOut, ResidentOut,
     SimilarDemandOut,
 )
 from demand_intake.domain.deadlines import DeadlineClock
@@ -13,7 +13,7 @@ from demand_intake.domain.demand import DEMAND_MACHINE, Demand
 from demand_intake.domain.meeting import Meeting
 from yizhou.auth import AreaScope
 from demand_intake.use_cases.access import scrub
-from demand_intake.use_cases.demands import Offered
+from demand_intake.use_cases.demands import Offered, Standing
 from yizhou.personal_data import mask_address, mask_coordinate, mask_name, mask_phone, sees_personal_data
 from yizhou.problems import Problem
 
@@ -37,10 +37,25 @@ def demand_out(demand: Demand, scope: AreaScope, cls=DemandOut, **extra) -> Dema
         allowed_next_states=DEMAND_MACHINE.allowed_from(demand.state), handling_area_code=demand.handling_area_code,
         handling_level=demand.handling_level, accountable_area_code=demand.accountable_area_code,
         first_receiver=demand.first_receiver, assignee=demand.assignee,
-        assignee_unit_id=demand.assignee_unit_id, me_too_count=demand.me_too_count,
+        assignee_unit_id=demand.assignee_unit_id, me_too_count=demand.me_too_count, people_count=demand.people_count,
         merged_into=demand.merged_into, feedback=demand.feedback, submitted_at=demand.submitted_at,
         responded_at=demand.responded_at, resolved_at=demand.resolved_at, closed_at=demand.closed_at,
         updated_at=demand.updated_at, **extra)
+
+
+def _standing(standing: Standing) -> dict:
+    return {"respond_due_at": standing.respond_due_at, "resolve_due_at": standing.resolve_due_at,
+            "breached": list(standing.breached), "assignee_unit_name": standing.assignee_unit_name}
+
+
+def list_item_out(demand: Demand, standing: Standing, scope: AreaScope) -> DemandListItemOut:
+    return demand_out(demand, scope, DemandListItemOut, **_standing(standing))
+
+
+def dispatch_out(d, report_note: str | None) -> DispatchOut:
+    return DispatchOut(id=d.id, receiver=d.receiver, receiver_kind=d.receiver_kind, receiver_unit_id=d.receiver_unit_id,
+                       dispatched_at=d.dispatched_at, report_in_due_at=d.report_in_due_at,
+                       reported_in_at=d.reported_in_at, report_note=report_note)
 
 
 def duplicate_out(offer: Offered) -> DuplicateOut | SimilarDemandOut:
@@ -52,7 +67,8 @@ def duplicate_out(offer: Offered) -> DuplicateOut | SimilarDemandOut:
     return DuplicateOut(kind="match", demand_id=m.demand_id, score=m.score, same_area=m.same_area, distance_m=m.distance_m)
 
 
-def detail_out(demand: Demand, scope: AreaScope, history, clocks: list[DeadlineClock], dispatches) -> DemandDetailOut:
+def detail_out(demand: Demand, standing: Standing, scope: AreaScope, history, clocks: list[DeadlineClock],
+               dispatches) -> DemandDetailOut:
     # Notes are free text staff and units write (a call made, a visit agreed): shown as the description
     # is, phone and ID numbers hidden and the resident's name masked, to whoever may not see personal data.
     sees = sees_personal_data(scope, demand.area_path, owner_subject=demand.resident_subject)
@@ -61,15 +77,13 @@ def detail_out(demand: Demand, scope: AreaScope, history, clocks: list[DeadlineC
         return note if sees or note is None else scrub(note, names=[demand.resident.name])
 
     return demand_out(
-        demand, scope, DemandDetailOut,
+        demand, scope, DemandDetailOut, **_standing(standing),
         history=[HistoryOut(action=h.action, from_state=h.from_state, to_state=h.to_state, actor=h.actor,
                             actor_role=h.actor_role, note=shown(h.note), at=h.at) for h in history],
         deadlines=[DeadlineOut(kind=c.kind.value, dispatch_id=c.dispatch_id or None, budget_hours=round(c.budget_s / 3600, 3),
                                due_at=c.due_at, running=c.running, ended_at=c.ended_at, outcome=c.outcome,
                                breached_at=c.breached_at) for c in clocks],
-        dispatches=[DispatchOut(id=d.id, receiver=d.receiver, receiver_kind=d.receiver_kind, dispatched_at=d.dispatched_at,
-                                report_in_due_at=d.report_in_due_at, reported_in_at=d.reported_in_at,
-                                report_note=shown(d.report_note)) for d in dispatches])
+        dispatches=[dispatch_out(d, shown(d.report_note)) for d in dispatches])
 
 
 def meeting_out(m: Meeting) -> MeetingOut:

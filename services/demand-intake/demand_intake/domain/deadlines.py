@@ -4,10 +4,12 @@ urgency, and the clocks that measure them (paused only in documented states)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
 
 from demand_intake.domain.demand import State, Urgency
+from yizhou.district_clock import DEFAULT_ZONE
+from yizhou.working_days import WorkingCalendar
 
 
 class DeadlineKind(StrEnum):
@@ -20,6 +22,16 @@ class DeadlineKind(StrEnum):
 class Budget:
     respond: timedelta
     resolve: timedelta
+
+
+@dataclass(frozen=True)
+class WorkingDays:
+    """A rule stated in working days (12345-style: "答复 within 5 working days"), not in hours."""
+
+    days: int
+
+
+CLOCKS = ("respond", "resolve")
 
 
 HOUR, DAY = timedelta(hours=1), timedelta(days=1)
@@ -39,22 +51,58 @@ COMPLEX_RESOLVE = 15 * DAY          # a case staff mark complex when accepting i
 DEFAULT_REPORT_IN = 24 * HOUR       # a whistled unit reports in within a day unless told otherwise
 
 
+def check_overrides(overrides: dict[str, dict[str, dict[str, float]]]) -> None:
+    """ValueError for a rule no clock can follow: a clock given both in hours and in working days, or
+    working days that are not a whole number of at least one. Settings call it, so a service refuses to
+    start rather than fail on the first demand."""
+    for cat, per_urgency in overrides.items():
+        for urg, rule in per_urgency.items():
+            for clock in CLOCKS:
+                if f"{clock}_hours" in rule and f"{clock}_working_days" in rule:
+                    raise ValueError(f"({cat}, {urg}): {clock} is given in hours and in working days; keep one.")
+                days = rule.get(f"{clock}_working_days")
+                if days is not None and (days != int(days) or days < 1):
+                    raise ValueError(f"({cat}, {urg}): {clock}_working_days is {days}, not a whole number >= 1.")
+
+
+def _rule(rule: dict[str, float], clock: str, base: timedelta | WorkingDays) -> timedelta | WorkingDays:
+    if f"{clock}_working_days" in rule:
+        return WorkingDays(int(rule[f"{clock}_working_days"]))
+    if f"{clock}_hours" in rule:
+        return timedelta(hours=rule[f"{clock}_hours"])
+    return base
+
+
 def budget_for(category: str, urgency: Urgency, *, complex_case: bool = False,
-               overrides: dict[str, dict[str, dict[str, float]]] | None = None) -> Budget:
-    """`overrides` is {category|*: {urgency|*: {"respond_hours": h, "resolve_hours": h}}}."""
-    table = dict(DEFAULT_BUDGETS)
+               overrides: dict[str, dict[str, dict[str, float]]] | None = None, start: datetime | None = None,
+               calendar: WorkingCalendar | None = None, zone: tzinfo = DEFAULT_ZONE) -> Budget:
+    """`overrides` is {category|*: {urgency|*: {"respond_hours": h, "resolve_hours": h}}}; either clock may
+    be given in working days instead ("respond_working_days": n, "resolve_working_days": n). A rule in
+    working days needs `start` (when its clock starts), the district's `calendar` and `zone`: its budget
+    is the time from `start` to 17:30 on the n-th working day after the day of `start`
+    (`yizhou.working_days.WorkingCalendar.add_working_days`), fixed when the clock starts; a pause later
+    stops it in plain seconds, as it stops an hours rule."""
+    table: dict[tuple[str, str], tuple[timedelta | WorkingDays, timedelta | WorkingDays]] = {
+        key: (b.respond, b.resolve) for key, b in DEFAULT_BUDGETS.items()}
     for cat, per_urgency in (overrides or {}).items():
-        for urg, hours in per_urgency.items():
-            base = table.get((cat, urg)) or Budget(24 * HOUR, 7 * DAY)
-            table[(cat, urg)] = Budget(
-                respond=timedelta(hours=hours["respond_hours"]) if "respond_hours" in hours else base.respond,
-                resolve=timedelta(hours=hours["resolve_hours"]) if "resolve_hours" in hours else base.resolve)
+        for urg, rule in per_urgency.items():
+            base = table.get((cat, urg)) or (24 * HOUR, 7 * DAY)
+            table[(cat, urg)] = (_rule(rule, "respond", base[0]), _rule(rule, "resolve", base[1]))
     for key in ((category, urgency.value), (category, "*"), ("*", urgency.value), ("*", "*")):
         if key in table:
-            budget = table[key]
+            respond, resolve = table[key]
             break
     else:
-        budget = Budget(24 * HOUR, 7 * DAY)
+        respond, resolve = 24 * HOUR, 7 * DAY
+
+    def duration(rule: timedelta | WorkingDays) -> timedelta:
+        if isinstance(rule, timedelta):
+            return rule
+        if start is None or calendar is None:
+            raise ValueError("A rule in working days needs when its clock starts and the district's calendar.")
+        return calendar.add_working_days(start, rule.days, zone) - start
+
+    budget = Budget(duration(respond), duration(resolve))
     if complex_case:
         budget = Budget(budget.respond, max(budget.resolve, COMPLEX_RESOLVE))
     return budget

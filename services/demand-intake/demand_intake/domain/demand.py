@@ -175,13 +175,33 @@ class Demand:
         self.move_to(target, now)
         return target
 
-    def merge_into(self, target: Demand, now: datetime) -> None:
+    @property
+    def people_count(self) -> int:
+        """Everyone behind the demand: the resident it was filed for, and each person who said "me too"
+        or whose duplicate was merged into it (`me_too_count` counts only those others)."""
+        return 1 + self.me_too_count
+
+    def merge_into(self, target: Demand, now: datetime, *, joining: int) -> None:
+        """`joining`: how many people behind this duplicate are new to `target` (`people_joining`)."""
         if target.id == self.id:
             raise DemandRuleViolation("A demand cannot be merged into itself.")
         if not target.is_open or target.state == State.RESOLVED:
             raise DemandRuleViolation(f"Demand {target.id} is {target.state.value}; merge into an open demand.")
         self.move_to(State.MERGED, now)
         self.merged_into = target.id
-        # Everyone who asked for the duplicate is counted on the demand that goes on.
-        target.me_too_count += 1 + self.me_too_count
+        # Everyone who asked for the duplicate is counted on the demand that goes on, each person once.
+        target.me_too_count += joining
         target.updated_at = now
+
+
+def people_joining(source: Demand, source_voices: set[str], target: Demand,
+                   target_voices: set[str]) -> tuple[set[str], int]:
+    """Who a merge of `source` into `target` adds to the people behind `target`: the logins new to it
+    (`*_voices` are the logins that said "me too" on each), and how many people without a login (a
+    resident whose demand staff entered, on `source` or on demands merged into it before). A person
+    behind both demands (the same resident filing twice, or saying "me too" on both) counts once."""
+    behind_target = target_voices | ({target.resident_subject} - {None})
+    behind_source = source_voices | ({source.resident_subject} - {None})
+    # Counted on the source but not among its logins: people who can only be counted, not recognised.
+    unnamed = max(0, source.me_too_count - len(source_voices)) + (0 if source.resident_subject else 1)
+    return behind_source - behind_target, unnamed

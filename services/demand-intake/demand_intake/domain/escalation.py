@@ -1,5 +1,5 @@
 """Escalation up the axis (grid > community > subdistrict > district) and the subdistrict's
-whistle: dispatching a demand to named units or departments that must report in."""
+whistle: dispatching a demand to registered units or departments that must report in."""
 
 from __future__ import annotations
 
@@ -35,10 +35,19 @@ def escalate(demand: Demand, parent_code: str, parent_level: str, now: datetime)
     demand.updated_at = now
 
 
+# org-registry's unit kind for government bodies: a department (委办局) is a registered unit of this kind.
+DEPARTMENT_UNIT_KIND = "agency"
+
+
+def receiver_kind_of(unit_kind: str) -> ReceiverKind:
+    return ReceiverKind.DEPARTMENT if unit_kind == DEPARTMENT_UNIT_KIND else ReceiverKind.UNIT
+
+
 @dataclass(frozen=True)
 class DispatchOrder:
-    receiver: str
+    receiver: str                  # the name shown (the unit's registered name unless told otherwise)
     receiver_kind: ReceiverKind
+    unit_id: str                   # the registered unit dispatched to: who reports in
 
 
 def check_whistle(demand: Demand, receivers: list[DispatchOrder]) -> None:
@@ -49,5 +58,6 @@ def check_whistle(demand: Demand, receivers: list[DispatchOrder]) -> None:
     names = [r.receiver.strip() for r in receivers]
     if not names or any(not n for n in names):
         raise DemandRuleViolation("A whistle names at least one unit or department.")
-    if len(set(names)) != len(names):
+    units = [r.unit_id for r in receivers]
+    if len(set(units)) != len(units):
         raise DemandRuleViolation("Each unit or department is named once per whistle.")

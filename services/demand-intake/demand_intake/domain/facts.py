@@ -4,9 +4,10 @@ demand events alone, so replaying the topic gives the same facts."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from demand_intake.domain.rates import Counts, contribution, month_of, rollup_path
+from yizhou.district_clock import DEFAULT_ZONE
 
 
 @dataclass(slots=True)
@@ -72,8 +73,9 @@ class DemandFact:
 CellKey = tuple[str, int, str]          # (rollup path, yyyymm of submission, category)
 
 
-def cell_of(fact) -> tuple[CellKey, Counts]:
-    """Where a demand fact (or a row with its columns) is summed in the roll-up, and what it adds there."""
-    return ((rollup_path(fact.area_path), month_of(fact.submitted_at), fact.category),
+def cell_of(fact, zone: tzinfo = DEFAULT_ZONE) -> tuple[CellKey, Counts]:
+    """Where a demand fact (or a row with its columns) is summed in the roll-up, and what it adds there
+    (its month on the district's clock, `zone`)."""
+    return ((rollup_path(fact.area_path), month_of(fact.submitted_at, zone), fact.category),
             contribution(fact.state, fact.responded_at is not None, fact.respond_overdue, fact.feedback, fact.overdue,
                          feedback_by=fact.feedback_by, imported=fact.imported))

@@ -3,11 +3,11 @@ in docs/services/demand-intake.md, and the periods they are counted over."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, fields
-from datetime import UTC, datetime
+from datetime import datetime, tzinfo
 
 from demand_intake.domain.errors import BadPeriod
+from yizhou.district_clock import DEFAULT_ZONE, BadPeriodLabel, period_bounds, yyyymm
 
 
 @dataclass(frozen=True)
@@ -15,31 +15,17 @@ class Period:
     label: str
     start: datetime      # inclusive
     end: datetime        # exclusive
+    zone: tzinfo = DEFAULT_ZONE   # the district's: whose midnight cuts it and its months
 
 
-_PERIOD = re.compile(r"^(\d{4})(?:-(?:Q([1-4])|(\d{2})))?$")
-
-
-def parse_period(label: str) -> Period:
-    """`2026` (a year), `2026-Q3` (a quarter) or `2026-11` (a month), in UTC."""
-    match = _PERIOD.match(label or "")
-    if not match:
-        raise BadPeriod(f"Period '{label}' is not YYYY, YYYY-Qn or YYYY-MM.")
-    year, quarter, month = int(match[1]), match[2], match[3]
-    if not 2000 <= year <= 2100:
-        raise BadPeriod(f"Year {year} is out of range.")
-    if quarter:
-        first = 3 * (int(quarter) - 1) + 1
-        start, months = datetime(year, first, 1, tzinfo=UTC), 3
-    elif month:
-        if not 1 <= int(month) <= 12:
-            raise BadPeriod(f"Month {month} does not exist.")
-        start, months = datetime(year, int(month), 1, tzinfo=UTC), 1
-    else:
-        start, months = datetime(year, 1, 1, tzinfo=UTC), 12
-    index = start.month - 1 + months
-    end = datetime(year + index // 12, index % 12 + 1, 1, tzinfo=UTC)
-    return Period(label, start, end)
+def parse_period(label: str, zone: tzinfo = DEFAULT_ZONE) -> Period:
+    """`2026` (a year), `2026-Q3` (a quarter) or `2026-11` (a month), from midnight to midnight in the
+    district's time zone `zone` (the service passes its DISTRICT_TIME_ZONE; the default is the default's)."""
+    try:
+        start, end = period_bounds(label, zone)
+    except BadPeriodLabel as exc:
+        raise BadPeriod(str(exc)) from None
+    return Period(label, start, end, zone)
 
 
 @dataclass(frozen=True)
@@ -113,15 +99,16 @@ def rolled_up(path: str) -> bool:
     return len(path.strip("/").split("/")) <= ROLLUP_DEPTH
 
 
-def month_of(at: datetime) -> int:
-    """The month a demand was submitted in (UTC), as yyyymm: periods are whole UTC months."""
-    at = at.astimezone(UTC)
-    return at.year * 100 + at.month
+def month_of(at: datetime, zone: tzinfo = DEFAULT_ZONE) -> int:
+    """The month a demand was submitted in, as yyyymm, on the district's clock (`zone`): a demand at
+    2026-11-30T16:30Z is December's in Beijing. The roll-up keys its cells by it, so a change of
+    DISTRICT_TIME_ZONE needs a rebuild (`yizhou demand-intake rates rebuild`)."""
+    return yyyymm(at, zone)
 
 
 def months_of(period: Period) -> tuple[int, int]:
-    """The months of a period as [first, after-last) in yyyymm."""
-    return month_of(period.start), month_of(period.end)
+    """The months of a period as [first, after-last) in yyyymm, on the period's own clock."""
+    return month_of(period.start, period.zone), month_of(period.end, period.zone)
 
 
 def ratio(numerator: int, denominator: int) -> float | None:

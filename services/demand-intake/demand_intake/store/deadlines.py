@@ -40,6 +40,16 @@ class DeadlineRepository:
         query = select(DeadlineRow).where(DeadlineRow.demand_id == demand_id).order_by(DeadlineRow.id)
         return [to_clock(r) for r in (await self.session.execute(query)).scalars().all()]
 
+    async def of_many(self, demand_ids: list[str]) -> dict[str, list[DeadlineClock]]:
+        """The clocks of a page of demands, in one query (a list never asks per demand)."""
+        if not demand_ids:
+            return {}
+        query = select(DeadlineRow).where(DeadlineRow.demand_id.in_(demand_ids)).order_by(DeadlineRow.id)
+        clocks: dict[str, list[DeadlineClock]] = {}
+        for row in (await self.session.execute(query)).scalars().all():
+            clocks.setdefault(row.demand_id, []).append(to_clock(row))
+        return clocks
+
     async def save(self, demand_id: str, clock: DeadlineClock) -> None:
         # breached_at is written only by `mark_breached`, so a transition never clears it.
         await self.session.execute(update(DeadlineRow).where(

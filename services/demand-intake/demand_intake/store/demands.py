@@ -151,6 +151,15 @@ class DemandRepository:
         await self.session.flush()
         return True
 
+    async def me_too_subjects(self, demand_id: str) -> set[str]:
+        query = select(MeTooRow.subject).where(MeTooRow.demand_id == demand_id)
+        return set((await self.session.execute(query)).scalars().all())
+
+    async def add_me_too_many(self, demand_id: str, subjects: set[str], at: datetime) -> None:
+        """Marks people as behind the demand (a merge brings the duplicate's); the caller left out those
+        already marked."""
+        self.session.add_all([MeTooRow(demand_id=demand_id, subject=s, at=at) for s in sorted(subjects)])
+
     async def add_dispatch(self, row: DispatchRow) -> None:
         self.session.add(row)
 

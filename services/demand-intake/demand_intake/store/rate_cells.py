@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import tzinfo
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,11 +15,12 @@ from demand_intake.domain.rates import COUNTERS, Counts
 from demand_intake.store.tables import DemandFactRow, RateCellRow
 from yizhou.bulk import upsert_many
 from yizhou.columns import in_subtree
+from yizhou.district_clock import DEFAULT_ZONE
 
 
 class RateCells:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    def __init__(self, session: AsyncSession, zone: tzinfo = DEFAULT_ZONE) -> None:
+        self.session, self.zone = session, zone   # the district's: recompute keys facts by its months
 
     async def add(self, deltas: dict[CellKey, Counts]) -> None:
         """Adds each delta to its cell (creating it). Keys in sorted order, so concurrent consumers of
@@ -49,6 +51,6 @@ class RateCells:
                        f.overdue, f.feedback_by, f.imported).where(in_subtree(f.area_path, root)))
             totals: dict[CellKey, Counts] = defaultdict(Counts)
             for fact in facts:
-                key, counts = cell_of(fact)
+                key, counts = cell_of(fact, self.zone)
                 totals[key] += counts
             await self.add(totals)

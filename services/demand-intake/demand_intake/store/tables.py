@@ -97,6 +97,8 @@ class DispatchRow(Base):
     demand_id: Mapped[str] = mapped_column(ForeignKey("demands.id"), index=True)
     receiver: Mapped[str] = mapped_column(String(200))
     receiver_kind: Mapped[str] = mapped_column(String(16))
+    # The registered unit dispatched to (org-registry's id): the one identity that may report in itself.
+    receiver_unit_id: Mapped[str | None] = mapped_column(String(64))
     dispatched_by: Mapped[str] = mapped_column(String(200))
     dispatched_at: Mapped[datetime] = mapped_column(UtcDateTime)
     report_in_due_at: Mapped[datetime] = mapped_column(UtcDateTime)

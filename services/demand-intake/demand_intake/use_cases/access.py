@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from demand_intake.domain.categories import is_known
-from demand_intake.domain.demand import Demand
+from demand_intake.domain.demand import Demand, State
 from demand_intake.domain.errors import DemandRuleViolation
 from demand_intake.store.demands import DemandRepository
 from demand_intake.store.tables import UnitCopyRow
@@ -56,7 +56,8 @@ class Actor:
 SYSTEM = Actor("system", "system")
 
 
-async def assignable_unit(session: AsyncSession, scope: AreaScope, unit_id: str, demand_path: str) -> UnitCopyRow:
+async def assignable_unit(session: AsyncSession, scope: AreaScope, unit_id: str, demand_path: str,
+                          field: str = "unit_id") -> UnitCopyRow:
     """A unit registered in org-registry (this service's copy of them) that may take this demand: one
     in the caller's area, or one sitting on the demand's own axis above it (a district or subdistrict
     unit). A unit of another subdistrict answers as an unknown one (422 `unknown-reference`): whether
@@ -66,7 +67,7 @@ async def assignable_unit(session: AsyncSession, scope: AreaScope, unit_id: str,
     if unit_area is None or not (scope.covers(unit_area.path) or demand_path.startswith(unit_area.path)):
         raise UnknownReference(f"No registered unit '{unit_id}' (org-registry's units reach this "
                                            "service as events: a unit created a moment ago may take a moment).",
-                      errors=[{"field": "unit_id", "location": "body", "message": "unknown unit"}])
+                      errors=[{"field": field, "location": "body", "message": "unknown unit"}])
     return unit
 
 
@@ -99,6 +100,17 @@ async def joinable_demand(repo: DemandRepository, scope: AreaScope, demand_id: s
     if demand is None or not scope.covers(demand.area_path) or scope.caller.role == Role.PARTNER:
         raise NotFound(f"No demand '{demand_id}' in your scope.")
     return demand
+
+
+# The steps that record the resident's word (feedback or a call back, which closes or reopens): the area
+# the demand was filed in keeps them after escalating, since the resident is theirs to call back.
+RESIDENT_WORD = frozenset({State.CLOSED, State.REOPENED})
+
+
+def records_resident_word(scope: AreaScope, demand: Demand) -> bool:
+    """Staff whose area covers the demand's own area (the grid or community it was filed in), even when
+    a level above handles it now."""
+    return scope.caller.role in STAFF_ROLES and scope.covers(demand.area_path)
 
 
 def require_handler(scope: AreaScope, demand: Demand, handling_path: str | None) -> None:

@@ -4,23 +4,24 @@ machine with their deadline clocks, merging duplicates and counting "me too"."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 
 from demand_intake.domain import deadlines as rules
 from demand_intake.domain.deadlines import DeadlineClock, DeadlineKind, budget_for, clock_effects
 from demand_intake.domain.demand import (
-    RESIDENT_CHANNELS, Channel, Demand, Feedback, PriorityHousehold, Resident, State, Urgency,
+    RESIDENT_CHANNELS, Channel, Demand, Feedback, PriorityHousehold, Resident, State, Urgency, people_joining,
 )
 from demand_intake.domain.duplicates import Candidate, DuplicateRules, Match, Place, find_duplicates
 from demand_intake.domain.errors import DemandRuleViolation
 from demand_intake.settings import Settings
 from demand_intake.store.deadlines import DeadlineRepository
 from demand_intake.store.demands import DemandRepository
-from demand_intake.use_cases.access import (SUBMITTERS, Actor, assignable_unit, check_category, new_id,
-                                            joinable_demand, require_handler, rule_problem, scrub,
-                                            visible_demand)
+from demand_intake.store.unit_copy import unit_names
+from demand_intake.use_cases.access import (RESIDENT_WORD, SUBMITTERS, Actor, assignable_unit, check_category,
+                                            new_id, joinable_demand, records_resident_word, require_handler,
+                                            rule_problem, scrub, visible_demand)
 from demand_intake.use_cases.errors import DemandRuleBroken
 from demand_intake.use_cases.publishing import EVENT_OF_STATE, Work, record_demand
 from yizhou.contracts.demands import DemandMerged, DemandOverdue, DemandSubmitted, DemandSupported
@@ -167,7 +168,8 @@ async def submit(db: Database, scope: AreaScope, clock: Clock, settings: Setting
             submitted_at=now, updated_at=now, resident_subject=resident_subject,
             priority_household=sub.priority_household, latitude=sub.latitude, longitude=sub.longitude,
             address=sub.address)
-        budget = budget_for(sub.category, sub.urgency, overrides=settings.deadlines)
+        budget = budget_for(sub.category, sub.urgency, overrides=settings.deadlines, start=now,
+                            calendar=settings.district_calendar, zone=settings.district_zone)
         record_demand(uow, DemandSubmitted, demand, now, channel=sub.channel.value, urgency=sub.urgency.value,
                       priority_household=sub.priority_household.value if sub.priority_household else None,
                       anonymous=sub.resident.anonymous, entered_on_behalf=demand.entered_on_behalf,
@@ -188,28 +190,69 @@ async def get(db: Database, scope: AreaScope, demand_id: str) -> Demand:
         return await visible_demand(DemandRepository(session), scope, demand_id)
 
 
-async def details(db: Database, scope: AreaScope, demand_id: str):
+@dataclass(frozen=True)
+class Standing:
+    """What a screen shows of a demand beside the demand itself: when its response and resolution are
+    due, which deadlines it missed, and its registered unit's current name."""
+
+    respond_due_at: datetime | None = None
+    resolve_due_at: datetime | None = None
+    breached: tuple[str, ...] = ()
+    assignee_unit_name: str | None = None
+
+
+def standing_of(clocks: list[DeadlineClock], now: datetime, unit_name: str | None = None) -> Standing:
+    due = {c.kind: c.due_at for c in clocks if not c.dispatch_id}
+    # Marked by the sweeper, or past due and not yet swept (it runs every few seconds): missed either way.
+    missed = {c.kind for c in clocks if c.breached_at is not None or c.is_breached(now)}
+    return Standing(due.get(DeadlineKind.RESPOND), due.get(DeadlineKind.RESOLVE),
+                    tuple(k.value for k in DeadlineKind if k in missed), unit_name)
+
+
+async def standings(session, demands: list[Demand], now: datetime) -> dict[str, Standing]:
+    """The standing of a page of demands: two queries whatever its size (their clocks, their units' names)."""
+    clocks = await DeadlineRepository(session).of_many([d.id for d in demands])
+    names = await unit_names(session, {d.assignee_unit_id for d in demands if d.assignee_unit_id})
+    return {d.id: standing_of(clocks.get(d.id, []), now, names.get(d.assignee_unit_id)) for d in demands}
+
+
+async def details(db: Database, scope: AreaScope, clock: Clock, demand_id: str):
     async with db.sessions() as session:
         repo = DemandRepository(session)
         demand = await visible_demand(repo, scope, demand_id)
-        return demand, await repo.history(demand_id), await DeadlineRepository(session).of(demand_id), \
-            await repo.dispatches(demand_id)
+        clocks = await DeadlineRepository(session).of(demand_id)
+        names = await unit_names(session, {demand.assignee_unit_id} - {None})
+        return demand, standing_of(clocks, clock.now(), names.get(demand.assignee_unit_id)), \
+            await repo.history(demand_id), clocks, await repo.dispatches(demand_id)
+
+
+async def _listed(session, scope: AreaScope, *, under: str | None, mine: bool, limit: int, **filters) -> list[Demand]:
+    if scope.caller.role == Role.PARTNER:
+        raise Forbidden("Partners follow demands on the partner event stream.")
+    path = scope.path
+    if under is not None:
+        area = await area_info(session, under)
+        if area is None or not scope.covers(area.path):
+            raise NotFound(f"No area '{under}' in your scope.")
+        path = area.path
+    # A resident lists only their own demands, whatever `mine` says (as visible_demand reads them).
+    own = mine or scope.caller.role == Role.RESIDENT
+    return await DemandRepository(session).list(
+        under_path=path, resident_subject=scope.caller.subject if own else None, limit=limit, **filters)
 
 
 async def list_demands(db: Database, scope: AreaScope, *, under: str | None, mine: bool, limit: int, **filters) -> list[Demand]:
-    if scope.caller.role == Role.PARTNER:
-        raise Forbidden("Partners follow demands on the partner event stream.")
     async with db.sessions() as session:
-        path = scope.path
-        if under is not None:
-            area = await area_info(session, under)
-            if area is None or not scope.covers(area.path):
-                raise NotFound(f"No area '{under}' in your scope.")
-            path = area.path
-        # A resident lists only their own demands, whatever `mine` says (as visible_demand reads them).
-        own = mine or scope.caller.role == Role.RESIDENT
-        return await DemandRepository(session).list(
-            under_path=path, resident_subject=scope.caller.subject if own else None, limit=limit, **filters)
+        return await _listed(session, scope, under=under, mine=mine, limit=limit, **filters)
+
+
+async def list_page(db: Database, scope: AreaScope, clock: Clock, *, under: str | None, mine: bool, limit: int,
+                    **filters) -> list[tuple[Demand, Standing]]:
+    """A page of the demand list, each with its standing (three queries for the page)."""
+    async with db.sessions() as session:
+        demands = await _listed(session, scope, under=under, mine=mine, limit=limit, **filters)
+        page = await standings(session, demands, clock.now())
+    return [(d, page[d.id]) for d in demands]
 
 
 async def apply_state(work: Work, demand: Demand, previous: State, now, actor: Actor, *, note: str | None = None,
@@ -254,6 +297,8 @@ async def change_state(db: Database, scope: AreaScope, clock: Clock, settings: S
             pass  # the resident who submitted it may withdraw it
         elif target == State.CLOSED and owner and feedback is not None:
             pass  # ... and give their own feedback, which closes or reopens it
+        elif target in RESIDENT_WORD and records_resident_word(scope, demand):
+            pass  # the area it was filed in records what the resident says, wherever it is handled now
         else:
             handling = await area_info(uow.session, demand.handling_area_code)
             require_handler(scope, demand, handling.path if handling else None)
@@ -289,7 +334,8 @@ async def change_state(db: Database, scope: AreaScope, clock: Clock, settings: S
 
 async def _stretch_resolve(work: Work, demand: Demand, settings: Settings, now):
     """A case accepted as complex gets the complex resolve budget (from submission, not from now)."""
-    budget = budget_for(demand.category, demand.urgency, complex_case=True, overrides=settings.deadlines)
+    budget = budget_for(demand.category, demand.urgency, complex_case=True, overrides=settings.deadlines,
+                        start=demand.submitted_at, calendar=settings.district_calendar, zone=settings.district_zone)
     repo = DeadlineRepository(work.session)
     for clock in await repo.of(demand.id):
         if clock.kind == DeadlineKind.RESOLVE and clock.breached_at is None:
@@ -307,13 +353,17 @@ async def merge(db: Database, scope: AreaScope, clock: Clock, demand_id: str, in
         target = await visible_demand(repo, scope, into_id)
         now = clock.now()
         previous = source.state
+        new_voices, unnamed = people_joining(source, await repo.me_too_subjects(source.id), target,
+                                             await repo.me_too_subjects(target.id))
         try:
-            source.merge_into(target, now)
+            source.merge_into(target, now, joining=len(new_voices) + unnamed)
         except (IllegalTransition, DemandRuleViolation) as exc:
             raise rule_problem(exc) from None
         await apply_clocks(uow, source, State.MERGED, now, previous)
         await repo.save(source)
         await repo.save(target)
+        # Marked on the demand that goes on, so a later "me too" there by the same person is not a second voice.
+        await repo.add_me_too_many(target.id, new_voices, now)
         await repo.log(source.id, "merge", previous, State.MERGED, scope.caller.subject,
                        scope.caller.role.value, f"merged into {target.id}", now)
         await repo.log(target.id, "absorb", target.state, target.state, scope.caller.subject, scope.caller.role.value,

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from demand_intake.domain.deadlines import DeadlineClock, DeadlineKind
 from demand_intake.domain.demand import Demand
 from demand_intake.domain.errors import DemandRuleViolation
-from demand_intake.domain.escalation import DispatchOrder, check_escalation, check_whistle, escalate as move_up
+from demand_intake.domain.escalation import (DispatchOrder, ReceiverKind, check_escalation, check_whistle,
+                                             escalate as move_up, receiver_kind_of)
 from demand_intake.store.deadlines import DeadlineRepository
 from demand_intake.store.demands import DemandRepository
 from demand_intake.store.tables import DispatchRow
-from demand_intake.use_cases.access import WHISTLERS, new_id, require_handler, rule_problem, scrub, visible_demand
+from demand_intake.use_cases.access import (WHISTLERS, assignable_unit, new_id, require_handler, rule_problem, scrub,
+                                            visible_demand)
 from demand_intake.use_cases.demands import record_overdue
 from demand_intake.use_cases.errors import DemandRuleBroken
 from demand_intake.use_cases.publishing import record_demand
@@ -47,16 +50,31 @@ async def escalate(db: Database, scope: AreaScope, clock: Clock, demand_id: str,
     return demand
 
 
-async def whistle(db: Database, scope: AreaScope, clock: Clock, demand_id: str, orders: list[DispatchOrder],
+@dataclass(frozen=True)
+class Receiver:
+    """A receiver as the whistler names it: a registered unit (a department is one of kind `agency`),
+    optionally with the name to show and its kind (by default the unit's registered name and kind)."""
+
+    unit_id: str
+    name: str | None = None
+    kind: ReceiverKind | None = None
+
+
+async def whistle(db: Database, scope: AreaScope, clock: Clock, demand_id: str, receivers: list[Receiver],
                   report_in_hours: float) -> tuple[Demand, list[DispatchRow]]:
-    """吹哨报到: the subdistrict names units or departments; each must report in within the deadline.
-    The demand's own clocks run on untouched and its first receiver stays accountable."""
+    """吹哨报到: the subdistrict names registered units or departments; each must report in within the
+    deadline. The demand's own clocks run on untouched and its first receiver stays accountable."""
     require_role(scope, WHISTLERS, "blow the whistle")
     async with db.unit_of_work() as uow:
         repo = DemandRepository(uow.session)
         demand = await visible_demand(repo, scope, demand_id)
         handling = await area_info(uow.session, demand.handling_area_code)
         require_handler(scope, demand, handling.path if handling else None)
+        orders = []
+        for i, r in enumerate(receivers):
+            # As an assignment's unit: in the whistler's area or on the demand's axis above it.
+            unit = await assignable_unit(uow.session, scope, r.unit_id, demand.area_path, field=f"receivers.{i}.unit_id")
+            orders.append(DispatchOrder(r.name or unit.name, r.kind or receiver_kind_of(unit.kind), unit.unit_id))
         try:
             check_whistle(demand, orders)
         except DemandRuleViolation as exc:
@@ -67,7 +85,8 @@ async def whistle(db: Database, scope: AreaScope, clock: Clock, demand_id: str, 
         clocks = DeadlineRepository(uow.session)
         for order in orders:
             row = DispatchRow(id=new_id(), demand_id=demand.id, receiver=order.receiver.strip(),
-                              receiver_kind=order.receiver_kind.value, dispatched_by=scope.caller.subject,
+                              receiver_kind=order.receiver_kind.value, receiver_unit_id=order.unit_id,
+                              dispatched_by=scope.caller.subject,
                               dispatched_at=now, report_in_due_at=due)
             await repo.add_dispatch(row)
             await clocks.add(demand.id, DeadlineClock.start(DeadlineKind.REPORT_IN, timedelta(hours=report_in_hours), now,
@@ -86,16 +105,22 @@ async def whistle(db: Database, scope: AreaScope, clock: Clock, demand_id: str, 
 
 async def report_in(db: Database, scope: AreaScope, clock: Clock, demand_id: str, dispatch_id: str,
                     note: str | None) -> DispatchRow:
-    """A whistled unit reports in (recorded by staff of the handling area, or by the unit as a partner)."""
+    """A whistled unit reports in: by itself (a partner token whose subject is the receiver's unit id),
+    or recorded by staff of the handling area."""
     async with db.unit_of_work() as uow:
         repo = DemandRepository(uow.session)
         demand = await repo.get(demand_id)
-        if demand is None or not scope.covers(demand.area_path):
-            raise NotFound(f"No demand '{demand_id}' in your scope.")
-        if scope.caller.role != Role.PARTNER:  # staff of the handling level, else forbidden
+        row = await repo.dispatch(demand_id, dispatch_id) if demand is not None else None
+        if scope.caller.role == Role.PARTNER:
+            # Only the receiver itself: to any other partner the dispatch is unknown, as the demand is
+            # (a partner of the area reporting in for another receiver would fake its attendance).
+            if row is None or row.receiver_unit_id is None or row.receiver_unit_id != scope.caller.subject:
+                raise NotFound(f"No dispatch '{dispatch_id}' to you on demand {demand_id}.")
+        else:  # staff of the handling level, else forbidden
+            if demand is None or not scope.covers(demand.area_path):
+                raise NotFound(f"No demand '{demand_id}' in your scope.")
             handling = await area_info(uow.session, demand.handling_area_code)
             require_handler(scope, demand, handling.path if handling else None)
-        row = await repo.dispatch(demand_id, dispatch_id)
         if row is None:
             raise NotFound(f"No dispatch '{dispatch_id}' on demand {demand_id}.")
         if row.reported_in_at is not None:

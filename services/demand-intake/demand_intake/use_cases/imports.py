@@ -84,7 +84,8 @@ async def import_demands(db: Database, scope: AreaScope, clock: Clock, settings:
                             resident=sub.resident, entered_by=actor.subject, entered_by_role=actor.role, submitted_at=at,
                             updated_at=at, priority_household=sub.priority_household, latitude=sub.latitude,
                             longitude=sub.longitude, address=sub.address)
-            budget = budget_for(sub.category, sub.urgency, overrides=settings.deadlines)
+            budget = budget_for(sub.category, sub.urgency, overrides=settings.deadlines, start=at,
+                                calendar=settings.district_calendar, zone=settings.district_zone)
             clocks = [DeadlineClock.start(DeadlineKind.RESPOND, budget.respond, at),
                       DeadlineClock.start(DeadlineKind.RESOLVE, budget.resolve, at)]
             history_rows.append(history_row(demand.id, "import", None, State.SUBMITTED, actor, None, at))

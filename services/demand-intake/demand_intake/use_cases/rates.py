@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from demand_intake.domain.rates import Counts, Period, Rates, months_of, rates_of, rolled_up
+from demand_intake.store.deadlines import DeadlineRepository
 from demand_intake.store.facts import FactRepository
 from demand_intake.store.rate_cells import RateCells
 from demand_intake.store.tables import DemandFactRow
+from demand_intake.use_cases.demands import standing_of
 from yizhou.auth import AreaScope, Role
 from yizhou.axis_copy import area_info
+from yizhou.clock import Clock
 from yizhou.database import Database
 from yizhou.personal_data import STAFF_ROLES
 from yizhou.errors import Forbidden, NotFound
@@ -42,10 +45,14 @@ async def counts_of(session, path: str, period: Period, *, assignee: str | None 
                                                 unit_id)
 
 
-async def open_list(db: Database, scope: AreaScope, area_code: str | None, *, overdue_only: bool, after, limit: int,
-                    category: str | None = None, assignee: str | None = None,
-                    unit_id: str | None = None) -> list[DemandFactRow]:
+async def open_list(db: Database, scope: AreaScope, clock: Clock, area_code: str | None, *, overdue_only: bool, after,
+                    limit: int, category: str | None = None, assignee: str | None = None,
+                    unit_id: str | None = None) -> list[tuple[DemandFactRow, tuple[str, ...]]]:
+    """The page, each with the deadlines it missed (from the demands' clocks, one query for the page)."""
     async with db.sessions() as session:
         _, path = await _subtree(session, scope, area_code)
-        return await FactRepository(session).open_list(path, overdue_only=overdue_only, after=after, limit=limit,
+        rows = await FactRepository(session).open_list(path, overdue_only=overdue_only, after=after, limit=limit,
                                                        category=category, assignee=assignee, unit_id=unit_id)
+        clocks = await DeadlineRepository(session).of_many([r.demand_id for r in rows])
+    now = clock.now()
+    return [(r, standing_of(clocks.get(r.demand_id, []), now).breached) for r in rows]

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from pydantic import ValidationError
 from sqlalchemy import delete
 
-from demand_intake.consumers import DEMAND_FACT_SUBSCRIPTIONS, FactEvent, fold, standing_changes
+from demand_intake.consumers import DEMAND_FACT_SUBSCRIPTIONS, FactEvent, fact_subscriptions, fold, standing_changes
 from demand_intake.domain.facts import CellKey, DemandFact, cell_of
 from demand_intake.domain.rates import Counts
 from demand_intake.store.facts import FactRepository
@@ -57,6 +57,7 @@ class RatesFold:
 
     def __init__(self, db: Database, settings, write_every: int = WRITE_EVERY) -> None:
         self.db, self.group, self.write_every = db, settings.consumer_group, write_every
+        self.zone = settings.district_zone   # cells keyed by the district's months, as the live consumer's
         self.known: dict[str, DemandFact] = {}
         self.before: dict[str, tuple[CellKey, Counts]] = {}   # at the last write, of demands touched since
         self.touched: dict[str, None] = {}
@@ -92,7 +93,7 @@ class RatesFold:
             data = FactEvent.model_validate(event.data)
             fact = self.known.get(data.demand_id)
             if fact is not None and data.demand_id not in self.touched:
-                self.before[data.demand_id] = cell_of(fact)
+                self.before[data.demand_id] = cell_of(fact, self.zone)
             fold(self.known, event.type, data, self.paths)
         except (ValidationError, UnprocessableEvent) as exc:
             log.info("refused %s[%s]@%s again: %s", record.topic, record.partition, record.offset, exc)
@@ -110,7 +111,7 @@ class RatesFold:
         if not self.applied:
             return
         facts = [copy(self.known[demand_id]) for demand_id in self.touched]   # the fold goes on changing them
-        deltas = standing_changes(self.known, self.before, self.touched)
+        deltas = standing_changes(self.known, self.before, self.touched, self.zone)
         applied, self.before, self.touched, self.applied = self.applied, {}, {}, []
         self.writing = asyncio.create_task(self._write(facts, deltas, applied))
 
@@ -139,7 +140,7 @@ async def rebuild_rates(settings, progress: Callable[[int, int], None] | None = 
         return {"demand_facts": (await session.execute(delete(DemandFactRow))).rowcount,
                 "demand_rate_cells": (await session.execute(delete(RateCellRow))).rowcount}
 
-    subscriptions = [replace(s, topic=topic) for s in DEMAND_FACT_SUBSCRIPTIONS]
+    subscriptions = [replace(s, topic=topic) for s in fact_subscriptions(settings.district_zone)]
     report = await replay(settings, subscriptions, clear_facts, progress, workers, sink=RatesFold)
     return RatesRebuild(cleared=report.cleared["demand_facts"], records=report.records, outcomes=report.outcomes,
                         workers=report.workers)

@@ -123,3 +123,25 @@ async def test_the_background_sweeper_emits_once_also_after_a_restart(make_setti
                 outbox.c.aggregate_id == demand_id, outbox.c.event_type == "demand.overdue",
                 outbox.c.data["deadline"].as_string() == "respond"))).scalar_one()
         assert count == 1
+
+
+async def test_a_rule_in_working_days_is_due_at_half_past_five_after_the_national_day_week(make_settings, auth,
+                                                                                            unique_code):
+    """Issue 21: 12345-style rules are stated in working days. Five from Wednesday 2026-09-30 skip the
+    National Day week (10-01..07), count Saturday 10-10 (a make-up working day) and end on 10-13 at
+    17:30 Beijing time."""
+    from demand_helpers import make_axis
+
+    clock = ManualClock(datetime(2026, 9, 30, 2, 0, tzinfo=UTC))   # 10:00 in Beijing
+    settings = make_settings(Settings, sweeper_enabled=False,
+                             deadlines={"elderly_care": {"*": {"resolve_working_days": 5}}})
+    async with serve(create_app(settings, clock)) as client:
+        axis = await make_axis(client.app_state.db, unique_code("D"))
+        worker = auth("grid_worker", axis["g1"])
+        demand_id = await submit(client, worker, axis["g1"], category="elderly_care", urgency="normal")
+        detail = (await client.get(f"/api/v1/demands/{demand_id}", headers=worker)).json()
+        due = {d["kind"]: datetime.fromisoformat(d["due_at"]) for d in detail["deadlines"]}
+        assert due["resolve"] == datetime(2026, 10, 13, 9, 30, tzinfo=UTC)            # 17:30 in Beijing
+        assert due["respond"] == datetime(2026, 10, 1, 2, 0, tzinfo=UTC)              # hours rules are unchanged
+        # Withdrawn, so services sweeping this database with the system clock never find it overdue.
+        assert (await client.post(f"/api/v1/demands/{demand_id}/withdraw", headers=worker)).status_code == 200

@@ -49,3 +49,28 @@ async def test_me_too_counts_each_person_once_on_open_demands(client, axis, auth
                    404, "not-found")
     assert (await client.post(f"/api/v1/demands/{demand_id}/withdraw", headers=worker)).status_code == 200
     assert_problem(await client.post(f"/api/v1/demands/{demand_id}/me-too", headers=neighbours[1]), 422, "demand-rule")
+
+
+async def test_the_people_behind_a_demand_include_its_resident_and_a_merge_counts_each_once(client, axis, auth, token):
+    def resident(name: str) -> dict:
+        return {"Authorization": f"Bearer {token('resident', axis['g2'], subject=name + '-' + axis['d'])}"}
+
+    a, b, c = resident("a"), resident("b"), resident("c")
+    keep = (await client.post("/api/v1/demands", json=demand_body(axis["g2"], channel="online", description="小区电梯经常停运"),
+                              headers=a)).json()["demand"]
+    assert (keep["me_too_count"], keep["people_count"]) == (0, 1)
+    joined = (await client.post(f"/api/v1/demands/{keep['id']}/me-too", headers=b)).json()
+    assert (joined["me_too_count"], joined["people_count"]) == (1, 2)   # a and b: two people
+    dup = (await client.post("/api/v1/demands", json=demand_body(axis["g2"], channel="online", description="电梯又停了"),
+                             headers=c)).json()["demand"]
+    for headers in (a, b):   # the same two say "me too" on the duplicate as well
+        assert (await client.post(f"/api/v1/demands/{dup['id']}/me-too", headers=headers)).json()["counted_now"] is True
+    worker = auth("grid_worker", axis["g2"])
+    merged = await client.post(f"/api/v1/demands/{dup['id']}/merge", json={"into_demand_id": keep["id"]}, headers=worker)
+    assert merged.status_code == 200, merged.text
+    assert (merged.json()["me_too_count"], merged.json()["people_count"]) == (2, 3)   # a, b and c, each once
+    # c is behind it already (through the duplicate): a "me too" now is no second voice.
+    again = (await client.post(f"/api/v1/demands/{keep['id']}/me-too", headers=c)).json()
+    assert (again["people_count"], again["counted_now"]) == (3, False)
+    listed = (await client.get("/api/v1/demands", params={"area_code": axis["g2"]}, headers=worker)).json()["items"]
+    assert [i["people_count"] for i in listed if i["id"] == keep["id"]] == [3]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from demand_helpers import demand_body
+from demand_helpers import demand_body, make_unit
 
 CHINESE_DIGITS = str.maketrans("〇零一幺二两三四五六七八九", "0011223456789")
 
@@ -45,7 +45,7 @@ NAME = "李秀英"
 
 
 async def test_numbers_in_any_written_form_and_staff_notes_are_hidden_from_party_members_and_other_residents_see_nothing(
-        client, axis, token, auth):
+        client, axis, token, auth, db):
     owner = {"Authorization": f"Bearer {token('resident', axis['g1'], subject='resident-owner-' + axis['d'])}"}
     description = "楼道灯坏了，联系我：" + "；".join(DESCRIBED) + "。"
     created = await client.post("/api/v1/demands", headers=owner, json=demand_body(
@@ -63,8 +63,9 @@ async def test_numbers_in_any_written_form_and_staff_notes_are_hidden_from_party
         escalated = await client.post(f"/api/v1/demands/{demand_id}/escalate", json={"reason": reason}, headers=staff)
         assert escalated.status_code == 200, escalated.text
     subdistrict = auth("subdistrict_admin", axis["s1"])
+    heating = await make_unit(db, axis["d"], "北京热力集团", kind="state_owned_enterprise")
     dispatched = await client.post(f"/api/v1/demands/{demand_id}/dispatch", headers=subdistrict, json={
-        "receivers": [{"receiver": "北京热力集团", "kind": "unit"}], "report_in_hours": 12})
+        "receivers": [{"unit_id": heating}], "report_in_hours": 12})
     assert dispatched.status_code == 201, dispatched.text
     report = f"已到现场，联系{NAME}儿子 一五零 零零零零 一一一一"
     reported = await client.post(f"/api/v1/demands/{demand_id}/dispatches/{dispatched.json()[0]['id']}/report-in",

@@ -19,6 +19,7 @@ from demand_intake.store.rate_cells import RateCells
 from demand_intake.store.tables import DemandFactRow, RateCellRow
 from demand_intake.use_cases.rates_rebuild import RatesFold
 from yizhou.columns import in_subtree
+from yizhou.district_clock import DEFAULT_ZONE
 from yizhou.envelope import ReceivedEvent
 from yizhou.messaging_tables import inbox
 
@@ -173,7 +174,7 @@ async def test_the_rebuild_fold_ends_where_the_live_handler_does(db, unique_code
     orphan = received("demand.resolved", {**events[0].data, "demand_id": str(uuid.uuid4()), "state": "resolved"})
     malformed = SimpleNamespace(**{**vars(records[0]), "headers": [], "value": b"not json"})
     records[40:40] = [records[3], as_record(orphan, 10_000), malformed]   # a re-sent event, an orphan, garbage
-    sink = RatesFold(db, SimpleNamespace(consumer_group=f"fold-{d}"), write_every=100)  # writes every 100 events
+    sink = RatesFold(db, SimpleNamespace(consumer_group=f"fold-{d}", district_zone=DEFAULT_ZONE), write_every=100)  # writes every 100 events
     outcomes = Counter()
     for start in range(0, len(records), 70):
         outcomes.update(await sink.take(records[start:start + 70]))
@@ -222,3 +223,22 @@ async def test_only_what_residents_said_scores_and_imports_move_no_rate(db, uniq
     assert (straight.with_resident_feedback, straight.satisfied_by_resident) == (1, 0)
     rates = rates_of(straight)
     assert rates.satisfaction_rate == 0.6667 and rates.resident_satisfaction_rate == 0.0
+
+
+async def test_a_demand_half_past_midnight_beijing_on_the_first_counts_in_that_month(db, unique_code):
+    """Issue 21: months were whole UTC months, so 00:00-08:00 Beijing time on the 1st counted in the month
+    before. 2026-11-30T16:30Z is 2026-12-01 00:30 in Beijing: December's, in the facts and in the cells."""
+    path = f"/{unique_code('D')}/S/C/G/"
+    base = {"demand_id": str(uuid.uuid4()), "area_code": "G", "area_path": path, "category": "roads"}
+    event = received("demand.submitted", {**base, "state": "submitted", "channel": "hotline", "urgency": "normal",
+                                          "occurred_at": "2026-11-30T16:30:00Z"})
+    async with db.sessions() as session, session.begin():
+        await on_demand_events(session, [event], DEFAULT_ZONE)
+    async with db.sessions() as session:
+        for label, expected in (("2026-12", 1), ("2026-11", 0), ("2026-Q4", 1), ("2026", 1)):
+            period = parse_period(label, DEFAULT_ZONE)
+            straight = await FactRepository(session).counts(path, period.start, period.end)
+            rolled = await RateCells(session).sums(path.rsplit("G/", 1)[0], *months_of(period))
+            assert straight == rolled and straight.submitted == expected, label
+        cell = (await session.execute(select(RateCellRow.month).where(in_subtree(RateCellRow.area_path, path.rsplit("G/", 1)[0])))).scalar_one()
+        assert cell == 202612

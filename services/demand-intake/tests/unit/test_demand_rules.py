@@ -8,13 +8,14 @@ from hypothesis import strategies as st
 
 from demand_intake.domain.deadlines import COMPLEX_RESOLVE, DeadlineClock, DeadlineKind, budget_for, clock_effects
 from demand_intake.domain.demand import (
-    DEMAND_MACHINE, FINAL_STATES, Channel, Demand, Feedback, Resident, State, Urgency,
+    DEMAND_MACHINE, FINAL_STATES, Channel, Demand, Feedback, Resident, State, Urgency, people_joining,
 )
 from demand_intake.domain.duplicates import (
     Candidate, DuplicateRules, Place, distance_m, find_duplicates, text_score, text_scores,
 )
 from demand_intake.domain.errors import BadPeriod, DemandRuleViolation, MeetingRuleViolation
-from demand_intake.domain.escalation import DispatchOrder, ReceiverKind, check_escalation, check_whistle
+from demand_intake.domain.escalation import (DispatchOrder, ReceiverKind, check_escalation, check_whistle,
+                                             receiver_kind_of)
 from demand_intake.domain.meeting import Decision, DecisionKind, Meeting
 from demand_intake.domain.rates import Counts, parse_period, rates_of
 from yizhou.state_machine import IllegalTransition
@@ -74,12 +75,35 @@ def test_the_first_receiver_stays_accountable():
 
 def test_merge_counts_the_duplicate_and_its_supporters():
     keep, dup = demand(id="a", me_too_count=2), demand(id="b", me_too_count=3)
-    dup.merge_into(keep, T0)
+    dup.merge_into(keep, T0, joining=4)
     assert dup.state == State.MERGED and dup.merged_into == "a" and keep.me_too_count == 6
+    assert keep.people_count == 7
     with pytest.raises(DemandRuleViolation):
-        keep.merge_into(keep, T0)
+        keep.merge_into(keep, T0, joining=0)
     with pytest.raises(DemandRuleViolation):
-        demand(id="c").merge_into(demand(id="x", state=State.CLOSED), T0)
+        demand(id="c").merge_into(demand(id="x", state=State.CLOSED), T0, joining=1)
+
+
+def test_the_resident_a_demand_was_filed_for_is_one_of_the_people_behind_it():
+    d = demand(resident_subject="r1")
+    assert d.people_count == 1
+    d.me_too_count += 1   # a neighbour says "me too": two people
+    assert d.people_count == 2
+
+
+def test_a_merge_counts_each_person_behind_both_demands_once():
+    # r1 filed the demand that goes on; r2 filed the duplicate; r3 said "me too" on both; r1 also on the duplicate.
+    keep = demand(id="a", resident_subject="r1", me_too_count=1)
+    dup = demand(id="b", resident_subject="r2", me_too_count=2)
+    new, unnamed = people_joining(dup, {"r3", "r1"}, keep, {"r3"})
+    assert (new, unnamed) == ({"r2"}, 0)
+    dup.merge_into(keep, T0, joining=len(new) + unnamed)
+    assert keep.people_count == 3   # r1, r3 and r2
+    # The same resident filing twice is one person.
+    assert people_joining(demand(id="c", resident_subject="r1"), set(), demand(id="d", resident_subject="r1"),
+                          set()) == (set(), 0)
+    # Entered by staff (no login): the duplicate's resident, and one counted on it before, are new people.
+    assert people_joining(demand(id="e", me_too_count=1), set(), keep, {"r3", "r2"}) == (set(), 2)
 
 
 def test_budgets_follow_category_urgency_complexity_and_overrides():
@@ -120,11 +144,15 @@ def test_escalation_and_whistle_rules():
     with pytest.raises(DemandRuleViolation):
         check_escalation(demand(state=State.CLOSED), "C", "community", "x")
     with pytest.raises(DemandRuleViolation):  # the whistle is the subdistrict's
-        check_whistle(d, [DispatchOrder("住建委", ReceiverKind.DEPARTMENT)])
+        check_whistle(d, [DispatchOrder("住建委", ReceiverKind.DEPARTMENT, "u1")])
     sub = demand(state=State.ACCEPTED, handling_area_code="S", handling_level="subdistrict")
-    check_whistle(sub, [DispatchOrder("住建委", ReceiverKind.DEPARTMENT)])
+    check_whistle(sub, [DispatchOrder("住建委", ReceiverKind.DEPARTMENT, "u1")])
+    # Each registered unit once, whatever name it is shown by.
     with pytest.raises(DemandRuleViolation):
-        check_whistle(sub, [DispatchOrder("住建委", ReceiverKind.DEPARTMENT), DispatchOrder("住建委", ReceiverKind.UNIT)])
+        check_whistle(sub, [DispatchOrder("住建委", ReceiverKind.DEPARTMENT, "u1"),
+                            DispatchOrder("区住房和城乡建设委员会", ReceiverKind.DEPARTMENT, "u1")])
+    check_whistle(sub, [DispatchOrder("住建委", ReceiverKind.DEPARTMENT, "u1"), DispatchOrder("热力", ReceiverKind.UNIT, "u2")])
+    assert receiver_kind_of("agency") == ReceiverKind.DEPARTMENT and receiver_kind_of("market") == ReceiverKind.UNIT
 
 
 def test_duplicates_are_near_similar_and_recent():
@@ -163,13 +191,13 @@ def test_scores_below_the_threshold_count_as_nothing_and_the_rest_stay_exact(des
 @given(st.integers(2000, 2100), st.integers(1, 12))
 def test_month_periods_tile_the_year(year, month):
     p = parse_period(f"{year}-{month:02d}")
-    assert p.start.month == month and p.end > p.start and (p.end - p.start).days in (28, 29, 30, 31)
+    assert p.start.astimezone(p.zone).month == month and p.end > p.start and (p.end - p.start).days in (28, 29, 30, 31)
 
 
 def test_periods_and_rates():
-    q = parse_period("2026-Q4")
+    q = parse_period("2026-Q4", UTC)   # a district on UTC; the default district's are in test_district_clock_rules.py
     assert (q.start, q.end) == (datetime(2026, 10, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC))
-    assert parse_period("2026").end == datetime(2027, 1, 1, tzinfo=UTC)
+    assert parse_period("2026", UTC).end == datetime(2027, 1, 1, tzinfo=UTC)
     for bad in ("2026-13", "26", "2026-Q5", "", "1999"):
         with pytest.raises(BadPeriod):
             parse_period(bad)

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response, status
 
-from dual_registration.api.parameters import After, Limit, NowDep
+from dual_registration.api.parameters import After, DistrictZoneDep, Limit, NowDep
 from dual_registration.api.responses import PROBLEMS
 from dual_registration.api.schemas import CardOut, EvaluationIn, EvaluationOut, FiguresOut
 from dual_registration.api.spreadsheet import cards_workbook
@@ -71,33 +71,35 @@ async def discard(evaluation_id: EvaluationId,
 @router.get("/cards/{subject_kind}/{subject_id}", response_model=CardOut, responses=PROBLEMS,
             summary="A member's or unit's card for a quarter or year: hours, services, ratings, thresholds met")
 async def get_card(subject_kind: SubjectKind, subject_id: Annotated[str, Path(max_length=64)], period: Period,
-                   db: DatabaseDep, scope: ScopeDep) -> CardOut:
-    return CardOut.model_validate(card_cases.card_dict(await card_cases.card(db, scope, subject_kind, subject_id, period)))
+                   db: DatabaseDep, scope: ScopeDep, zone: DistrictZoneDep) -> CardOut:
+    return CardOut.model_validate(card_cases.card_dict(await card_cases.card(db, scope, subject_kind, subject_id, period,
+                                                                             zone)))
 
 
 @router.get("/cards", response_model=Page[CardOut], responses=PROBLEMS,
             summary="Cards of the registered members or units in your area (cursor: the last subject id)")
-async def list_cards(db: DatabaseDep, scope: ScopeDep, subject_kind: SubjectKind, period: Period,
+async def list_cards(db: DatabaseDep, scope: ScopeDep, subject_kind: SubjectKind, period: Period, zone: DistrictZoneDep,
                      community_code: ExactAreaCode = None,
                      after: After = None, limit: Limit = 100) -> Page[CardOut]:
     found = await card_cases.cards(db, scope, subject_kind, period, community_code=community_code, after=after,
-                                   limit=limit + 1)
+                                   limit=limit + 1, zone=zone)
     return page_of([CardOut.model_validate(card_cases.card_dict(c)) for c in found], limit, lambda c: c.subject_id)
 
 
 @router.get("/cards.xlsx", response_class=Response, responses={**PROBLEMS, 200: {"content": {XLSX: {}}}},
             summary="The same cards as an XLSX spreadsheet (at most 20,000 rows)")
 async def export_cards(db: DatabaseDep, scope: ScopeDep, subject_kind: SubjectKind, period: Period,
-                       community_code: ExactAreaCode = None) -> Response:
+                       zone: DistrictZoneDep, community_code: ExactAreaCode = None) -> Response:
     found = await card_cases.cards(db, scope, subject_kind, period, community_code=community_code, after=None,
-                                   limit=card_cases.EXPORT_LIMIT)
+                                   limit=card_cases.EXPORT_LIMIT, zone=zone)
     filename = f"{subject_kind}-cards-{scope.caller.area}-{period}.xlsx"
-    return Response(cards_workbook(found, f"{subject_kind} cards {period}"), media_type=XLSX,
+    names = await card_cases.names_for(db, found)
+    return Response(cards_workbook(found, f"{subject_kind} cards {period}", names), media_type=XLSX,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 @router.get("/figures", response_model=FiguresOut, responses=PROBLEMS,
             summary="Per community under an area: registered vs expected, active rate, hours, evaluation distribution")
-async def figures(db: DatabaseDep, scope: ScopeDep, period: Period,
+async def figures(db: DatabaseDep, scope: ScopeDep, period: Period, zone: DistrictZoneDep,
                   area_code: SubtreeCode = None) -> FiguresOut:
-    return FiguresOut.model_validate(await area_figures(db, scope, area_code=area_code, period_label=period))
+    return FiguresOut.model_validate(await area_figures(db, scope, area_code=area_code, period_label=period, zone=zone))

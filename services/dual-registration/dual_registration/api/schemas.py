@@ -8,8 +8,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from dual_registration.domain.claim import PostKind, TargetKind
+from yizhou.contracts.categories import SERVICE_CATEGORIES
 
 ID = Field(min_length=1, max_length=64)
+Category = Literal[tuple(SERVICE_CATEGORIES)]  # the 21 service categories
 Text = Field(min_length=1, max_length=500)
 
 
@@ -46,7 +48,8 @@ class MemberOut(BaseModel):
 class CommitmentIn(_In):
     kind: Literal["venue", "skill", "volunteer_hours", "money", "service", "post"]
     description: str = Text
-    categories: list[str] = Field(default_factory=list, max_length=21)
+    # One of the 21: an unknown code was once accepted here and silently dropped by project-matching.
+    categories: list[Category] = Field(default_factory=list, max_length=21)
     quantity: float = Field(gt=0, le=1e9)
     unit_of_measure: str = Field(min_length=1, max_length=64)
 
@@ -63,7 +66,7 @@ class UnitRegistrationIn(_In):
         "agreement": {"title": "结对共建 2026: Jianwai Community and the District Tax Bureau", "hours_per_year": 400,
                       "commitments": [
                           {"kind": "venue", "description": "Meeting hall for 60, weekday evenings",
-                           "categories": ["community_culture"], "quantity": 24, "unit_of_measure": "sessions/year"},
+                           "categories": ["culture_sports"], "quantity": 24, "unit_of_measure": "sessions/year"},
                           {"kind": "volunteer_hours", "description": "Tax-law consultations for residents",
                            "categories": ["legal_aid"], "quantity": 200, "unit_of_measure": "hours/year"},
                           {"kind": "post", "description": "Two staff for the little red caps patrol",

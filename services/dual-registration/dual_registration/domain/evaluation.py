@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime, tzinfo
 from enum import StrEnum
 
 from dual_registration.domain.errors import InvalidPeriod
+from yizhou.district_clock import DEFAULT_ZONE, period_bounds, quarter_containing, year_containing
 from yizhou.state_machine import StateMachine
 
 PERIOD_RE = re.compile(r"^(\d{4})(?:-Q([1-4]))?$")
@@ -33,7 +34,7 @@ class EvaluatorKind(StrEnum):
 @dataclass(frozen=True)
 class Period:
     label: str
-    starts_at: datetime  # inclusive, UTC
+    starts_at: datetime  # inclusive, UTC: midnight on the district's clock
     ends_at: datetime    # exclusive
 
     @property
@@ -45,23 +46,18 @@ class Period:
         return 1.0 if self.is_year else 0.25
 
 
-def parse_period(label: str) -> Period:
+def parse_period(label: str, zone: tzinfo = DEFAULT_ZONE) -> Period:
+    """A year ('2026') or a quarter ('2026-Q3') from midnight to midnight in the district's time zone
+    `zone` (the service passes its DISTRICT_TIME_ZONE; the default is the default's)."""
     match = PERIOD_RE.match(label or "")
     if not match or not 2000 <= int(match.group(1)) <= 2100:
         raise InvalidPeriod(f"'{label}' is not a period: use a year ('2026') or a quarter ('2026-Q3').")
-    year = int(match.group(1))
-    if match.group(2) is None:
-        return Period(label, datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC))
-    quarter = int(match.group(2))
-    start = datetime(year, 3 * quarter - 2, 1, tzinfo=UTC)
-    end = datetime(year + 1, 1, 1, tzinfo=UTC) if quarter == 4 else datetime(year, 3 * quarter + 1, 1, tzinfo=UTC)
-    return Period(label, start, end)
+    return Period(label, *period_bounds(label, zone))
 
 
-def period_containing(instant: datetime, quarterly: bool = True) -> Period:
-    instant = instant.astimezone(UTC)
-    label = f"{instant.year}-Q{(instant.month - 1) // 3 + 1}" if quarterly else str(instant.year)
-    return parse_period(label)
+def period_containing(instant: datetime, quarterly: bool = True, zone: tzinfo = DEFAULT_ZONE) -> Period:
+    """The quarter (or year) `instant` falls in on the district's clock."""
+    return parse_period(quarter_containing(instant, zone) if quarterly else year_containing(instant, zone), zone)
 
 
 RATING_FLOORS = (("excellent", 90.0), ("good", 75.0), ("fair", 60.0), ("poor", 0.0))

@@ -76,6 +76,12 @@ class ClaimRepository:
                 claims.c.state == ClaimState.APPROVED.value).group_by(claims.c.target_id))).all()
         return {target_id: count for target_id, count in rows}
 
+    async def approved_of_registration(self, registration_id: str, target_kind: str, target_id: str):
+        """The registration's approved claim on a target, if any (at most one: uq_claims_one_holding)."""
+        return (await self.session.execute(select(claims).where(
+            claims.c.registration_id == registration_id, claims.c.target_kind == target_kind,
+            claims.c.target_id == target_id, claims.c.state == ClaimState.APPROVED.value))).first()
+
     async def holding_of_registration(self, registration_id: str) -> list:
         return (await self.session.execute(select(claims).where(
             claims.c.registration_id == registration_id, claims.c.state.in_([s.value for s in HOLDING])))).all()

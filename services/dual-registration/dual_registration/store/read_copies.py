@@ -8,8 +8,10 @@ from typing import Any
 from sqlalchemy import Table, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dual_registration.domain.registration import KnownMember, KnownUnit
-from dual_registration.store.tables import demand_copy, member_copy, project_copy, unit_copy
+from dual_registration.domain.registration import ACTIVE, KnownMember, KnownUnit
+from dual_registration.store.tables import (demand_copy, member_copy, organization_copy, project_copy, registrations,
+                                            unit_copy)
+from yizhou.axis_copy import area_copy
 
 
 async def upsert(session: AsyncSession, table: Table, key: str, key_value: str, values: dict[str, Any]) -> None:
@@ -24,6 +26,41 @@ async def upsert(session: AsyncSession, table: Table, key: str, key_value: str, 
 async def mark_member_left(session: AsyncSession, member_id: str) -> None:
     """A member who left (a thin `member.left`: the id only) may no longer register or claim."""
     await session.execute(update(member_copy).where(member_copy.c.member_id == member_id).values(left=True))
+
+
+async def follow_organization(session: AsyncSession, kind: str, registrant_id: str,
+                              organization_id: str | None) -> None:
+    """Active registrations follow their registrant's party organization: one set up after the unit
+    registered (or a member's transfer) receives the evaluations from then on. Losing cover keeps the
+    last organization on record: the registration was made by (or for) it."""
+    if organization_id is None:
+        return
+    await session.execute(update(registrations).where(
+        registrations.c.kind == kind, registrations.c.registrant_id == registrant_id,
+        registrations.c.state.in_([s.value for s in ACTIVE]),
+        registrations.c.organization_id.is_distinct_from(organization_id)).values(organization_id=organization_id))
+
+
+async def current_organization(session: AsyncSession, kind: str, registrant_id: str) -> str | None:
+    """The registrant's party organization as org-registry last said (None: none known)."""
+    table, key = (unit_copy, "unit_id") if kind == "unit" else (member_copy, "member_id")
+    return (await session.execute(select(table.c.organization_id).where(table.c[key] == registrant_id))).scalar()
+
+
+async def names_of(session: AsyncSession, *, unit_ids: list[str], organization_ids: list[str],
+                   area_codes: list[str]) -> dict[str, dict[str, str]]:
+    """Public names for exports: units, party organizations and areas by id (members have none here:
+    their names are personal data and never copied)."""
+    found: dict[str, dict[str, str]] = {"unit": {}, "organization": {}, "area": {}}
+    for kind, table, key, ids in (("unit", unit_copy, "unit_id", unit_ids),
+                                  ("organization", organization_copy, "organization_id", organization_ids),
+                                  ("area", area_copy, "code", area_codes)):
+        wanted = sorted(set(ids))
+        for start in range(0, len(wanted), 500):  # bounded IN lists on every database
+            rows = await session.execute(select(table.c[key], table.c.name).where(
+                table.c[key].in_(wanted[start:start + 500])))
+            found[kind].update({ident: name for ident, name in rows.all()})
+    return found
 
 
 async def known_unit(session: AsyncSession, unit_id: str) -> KnownUnit | None:
@@ -58,8 +95,6 @@ async def list_copies(session: AsyncSession, table: Table, key: str, *, scope_pa
                       after: str | None, limit: int, path_column: str = "area_path",
                       only: str | None = None) -> list[dict[str, Any]]:
     """Units or members under the caller's area, with the state of their current registration."""
-    from dual_registration.store.tables import registrations  # noqa: PLC0415  (keeps the copy module light)
-
     kind = "unit" if table is unit_copy else "member"
     current = (select(registrations.c.registrant_id, registrations.c.state)
                .where(registrations.c.kind == kind, registrations.c.state.in_(("pending", "approved")))

@@ -52,6 +52,16 @@ member_copy = Table(
     Column("updated_at", UtcDateTime, nullable=False),
 )
 
+# Names of org-registry's party organizations, for exports (organization names are public).
+organization_copy = Table(
+    "organization_copy", metadata,
+    Column("organization_id", String(ID), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("area_code", String(CODE), nullable=False),
+    Column("dissolved", Boolean, nullable=False, default=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
 project_copy = Table(
     "project_copy", metadata,
     Column("project_id", String(ID), primary_key=True),
@@ -258,4 +268,5 @@ evaluations = Table(
 
 OWN_TABLES = [registrations, commitments, posts, claims, service_sessions, checkin_codes, ledger_transfers,
               ledger_movements, evaluations]
+# The copies migration 0002 creates from these models (organization_copy came later: 0006).
 READ_COPIES = [unit_copy, member_copy, project_copy, demand_copy]

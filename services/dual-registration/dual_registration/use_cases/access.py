@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from dual_registration.domain.community import community_or_none
 from dual_registration.domain.errors import RuleViolation
 from yizhou.auth import AreaScope, Role, require_role
 from yizhou.errors import ApplicationError, NotFound, OutOfScope, from_rule
@@ -18,6 +19,21 @@ from yizhou.state_machine import IllegalTransition, as_problem
 
 # Staff who decide in their community (approve, confirm, evaluate, issue codes).
 DECIDERS = frozenset({Role.DISTRICT_ADMIN, Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_WORKER})
+# Registrants, who see only their own records: a member, a unit's party organization.
+OWN_RECORD_ROLES = frozenset({Role.PARTY_MEMBER, Role.PARTNER})
+
+
+def own_reach(scope: AreaScope) -> AreaScope:
+    """The scope in which such a caller finds their own records. Their token may name the grid they
+    live or sit in, while registrations, claims and services belong to the community around it: a
+    grid token reaches that community, for their own records only (each check still matches the
+    subject). Staff scopes are unchanged."""
+    if scope.caller.role not in OWN_RECORD_ROLES:
+        return scope
+    community = community_or_none(scope.path)
+    if community is None or community.path == scope.path:
+        return scope
+    return AreaScope(scope.caller, community.path)
 
 
 @contextmanager

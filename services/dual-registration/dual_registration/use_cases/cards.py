@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import tzinfo
 from typing import Any
 
 from sqlalchemy import select
@@ -11,9 +13,11 @@ from dual_registration.domain.cards import Card, build_card
 from dual_registration.domain.evaluation import Period, parse_period
 from dual_registration.store.evaluations import EvaluationRepository
 from dual_registration.store.figures import claims_held, confirmed_services
+from dual_registration.store.read_copies import names_of
 from dual_registration.store.service_log import LedgerRepository
 from dual_registration.store.tables import registrations
-from dual_registration.use_cases.access import not_found, rules
+from dual_registration.use_cases.access import not_found, own_reach, rules
+from yizhou.district_clock import DEFAULT_ZONE
 from yizhou.personal_data import STAFF_ROLES
 from yizhou.auth import AreaScope, Role, require_role
 from yizhou.database import Database
@@ -43,16 +47,18 @@ async def _cards(session, period: Period, kind: str, regs: list) -> list[Card]:
 
 
 def _may_read(scope: AreaScope, reg) -> bool:
-    if not scope.covers(reg.community_path):
+    if not own_reach(scope).covers(reg.community_path):
         return False
     role, subject = scope.caller.role, scope.caller.subject
     return (role in STAFF_ROLES or (role == Role.PARTY_MEMBER and reg.kind == "member" and reg.registrant_id == subject)
             or (role == Role.PARTNER and reg.organization_id == subject))
 
 
-async def card(db: Database, scope: AreaScope, kind: str, subject_id: str, period_label: str) -> Card:
+async def card(db: Database, scope: AreaScope, kind: str, subject_id: str, period_label: str,
+               zone: tzinfo = DEFAULT_ZONE) -> Card:
+    """`zone`: the district's time zone, whose midnights cut the period."""
     with rules():
-        period = parse_period(period_label)
+        period = parse_period(period_label, zone)
     async with db.sessions() as session:
         # The registration current in the period's community: approved now, or the latest one otherwise.
         regs = (await session.execute(select(registrations).where(
@@ -65,12 +71,13 @@ async def card(db: Database, scope: AreaScope, kind: str, subject_id: str, perio
 
 
 async def cards(db: Database, scope: AreaScope, kind: str, period_label: str, *, community_code: str | None,
-                after: str | None, limit: int) -> list[Card]:
+                after: str | None, limit: int, zone: tzinfo = DEFAULT_ZONE) -> list[Card]:
     require_role(scope, STAFF_ROLES | {Role.PARTNER}, "list cards")
     with rules():
-        period = parse_period(period_label)
-    query = select(registrations).where(registrations.c.kind == kind, registrations.c.state == "approved",
-                                        registrations.c.community_path.startswith(scope.path, autoescape=True))
+        period = parse_period(period_label, zone)
+    query = select(registrations).where(
+        registrations.c.kind == kind, registrations.c.state == "approved",
+        registrations.c.community_path.startswith(own_reach(scope).path, autoescape=True))
     if community_code is not None:
         query = query.where(registrations.c.community_code == community_code)
     if scope.caller.role == Role.PARTNER:
@@ -80,6 +87,24 @@ async def cards(db: Database, scope: AreaScope, kind: str, period_label: str, *,
     async with db.sessions() as session:
         regs = (await session.execute(query.order_by(registrations.c.registrant_id).limit(limit))).all()
         return await _cards(session, period, kind, regs)
+
+
+@dataclass(frozen=True)
+class CardNames:
+    """Public names by id for an export: units, party organizations, areas (by code)."""
+
+    units: dict[str, str]
+    organizations: dict[str, str]
+    areas: dict[str, str]
+
+
+async def names_for(db: Database, found: list[Card]) -> CardNames:
+    """The names an export shows beside the cards' ids (an id whose name is not known stays bare)."""
+    async with db.sessions() as session:
+        names = await names_of(session, unit_ids=[c.subject_id for c in found if c.subject_kind == "unit"],
+                               organization_ids=[c.organization_id for c in found if c.organization_id],
+                               area_codes=[c.community_code for c in found if c.community_code])
+    return CardNames(units=names["unit"], organizations=names["organization"], areas=names["area"])
 
 
 def card_dict(card_: Card) -> dict[str, Any]:

@@ -7,11 +7,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from dual_registration.domain import checkin
+from dual_registration.domain.claim import TargetKind
 from dual_registration.domain.community import community_of
 from dual_registration.domain.ids import new_id
 from dual_registration.domain.registration import RegistrantKind
 from dual_registration.domain.service_log import Window, session_minutes
-from dual_registration.store.claims import PostRepository
+from dual_registration.store.claims import ClaimRepository, PostRepository
 from dual_registration.store.registrations import RegistrationRepository
 from dual_registration.store.service_log import CheckinCodeRepository
 from dual_registration.use_cases.access import require_decider, rules
@@ -77,8 +78,13 @@ async def check_in(db: Database, scope: AreaScope, now: datetime, *, code: str |
         window = Window(issued.starts_at, issued.ends_at)
         with rules():  # logged ahead of the end; the community confirms once it is over
             minutes = session_minutes(window, None, max(now, issued.ends_at))
+        # A code for a post the member holds an approved claim on logs the service under that claim.
+        claims = ClaimRepository(uow.session)
+        claim = (await claims.approved_of_registration(registration.id, TargetKind.POST, issued.post_id)
+                 if issued.post_id is not None else None)
         row = await record_session(uow, registration, activity=issued.activity, category=issued.category,
-                                   area_code=issued.area_code, window=window, minutes=minutes, claim_id=None,
+                                   area_code=issued.area_code, window=window, minutes=minutes,
+                                   claim_id=claim.id if claim is not None else None,
                                    served_resident_ref=None, logged_by=member_id, now=now, checkin_code=issued.code)
         if not await codes.mark_used(issued.code, member_id, row["id"], now):
             raise CheckinCodeUsed(f"Check-in code {issued.code} was just used by someone else.")

@@ -14,7 +14,7 @@ from dual_registration.events import CLAIM_EVENTS, SOURCE
 from dual_registration.store.claims import ClaimRepository, PostRepository
 from dual_registration.store.read_copies import demand_row, project_row
 from dual_registration.store.registrations import RegistrationRepository
-from dual_registration.use_cases.access import DECIDERS, not_found, require_decider, rules
+from dual_registration.use_cases.access import DECIDERS, not_found, own_reach, require_decider, rules
 from dual_registration.use_cases.errors import NotEligible
 from yizhou.personal_data import STAFF_ROLES
 from yizhou.auth import AreaScope, Role, require_role
@@ -65,7 +65,7 @@ async def request_claim(db: Database, scope: AreaScope, now: datetime, *, regist
                         target_kind: TargetKind, target_id: str, note: str | None) -> dict[str, Any]:
     async with db.unit_of_work() as uow:
         registration = await RegistrationRepository(uow.session).get(registration_id)
-        if registration is None or not scope.covers(registration.community_path):
+        if registration is None or not own_reach(scope).covers(registration.community_path):
             raise UnknownReference(f"No registration '{registration_id}' in your scope.",
                           errors=[{"field": "registration_id", "message": "unknown registration"}])
         if not (scope.caller.role in DECIDERS
@@ -123,7 +123,7 @@ async def close_claims_of_registration(uow: UnitOfWork, registration_id: str, no
 
 
 async def _can_see(uow_or_session, scope: AreaScope, row: dict[str, Any]) -> bool:
-    if not scope.covers(row["community_path"]):
+    if not own_reach(scope).covers(row["community_path"]):
         return False
     if scope.caller.role in STAFF_ROLES:
         return True
@@ -151,5 +151,6 @@ async def list_claims(db: Database, scope: AreaScope, *, claimant_kind: str | No
         claimant_kind, organization_id = RegistrantKind.UNIT.value, scope.caller.subject
     async with db.sessions() as session:
         return await ClaimRepository(session).list(
-            scope_path=scope.path, claimant_kind=claimant_kind, claimant_id=claimant_id, organization_id=organization_id,
-            target_kind=target_kind, target_id=target_id, state=state, after=after, limit=limit)
+            scope_path=own_reach(scope).path, claimant_kind=claimant_kind, claimant_id=claimant_id,
+            organization_id=organization_id, target_kind=target_kind, target_id=target_id, state=state, after=after,
+            limit=limit)

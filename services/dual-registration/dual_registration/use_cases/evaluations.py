@@ -11,8 +11,9 @@ from dual_registration.domain.evaluation import (EVALUATION_MACHINE, EvaluationS
 from dual_registration.domain.ids import new_id
 from dual_registration.events import SOURCE
 from dual_registration.store.evaluations import EvaluationRepository
+from dual_registration.store.read_copies import current_organization
 from dual_registration.store.registrations import RegistrationRepository
-from dual_registration.use_cases.access import DECIDERS, not_found, require_decider, rules
+from dual_registration.use_cases.access import DECIDERS, not_found, own_reach, require_decider, rules
 from dual_registration.use_cases.errors import NotServed
 from yizhou.personal_data import STAFF_ROLES
 from yizhou.auth import AreaScope, Role, require_role
@@ -22,7 +23,7 @@ from yizhou.errors import Duplicate, UnknownReference
 
 
 def can_see(scope: AreaScope, record) -> bool:
-    if not scope.covers(record["community_path"]):
+    if not own_reach(scope).covers(record["community_path"]):
         return False
     role, subject = scope.caller.role, scope.caller.subject
     if role in STAFF_ROLES:
@@ -48,7 +49,7 @@ async def evaluate(db: Database, scope: AreaScope, now: datetime, *, subject_kin
         evaluator = EvaluatorKind.COMMUNITY
     async with db.unit_of_work() as uow:
         registration = await RegistrationRepository(uow.session).approved_of(subject_kind, subject_id)
-        if registration is None or not scope.covers(registration.community_path):
+        if registration is None or not own_reach(scope).covers(registration.community_path):
             raise UnknownReference(f"No registered {subject_kind} '{subject_id}' in your scope.",
                           errors=[{"field": "subject_id", "message": "not registered here"}])
         repo = EvaluationRepository(uow.session)
@@ -80,10 +81,14 @@ async def change(db: Database, scope: AreaScope, now: datetime, evaluation_id: s
             EVALUATION_MACHINE.check(EvaluationState(row.state), target)
         values: dict[str, Any] = {"state": target.value}
         if target == EvaluationState.PUBLISHED:
-            values["published_at"] = now
+            # The result goes to the subject's organization as of now: one set up after the draft (or
+            # the registration) was written still receives it.
+            organization_id = (await current_organization(uow.session, row.subject_kind, row.subject_id)
+                               or row.organization_id)
+            values.update(published_at=now, organization_id=organization_id)
             uow.record(EvaluationPublished(
                 evaluation_id=row.id, subject_kind=row.subject_kind, subject_id=row.subject_id,
-                organization_id=row.organization_id, community_code=row.community_code,
+                organization_id=organization_id, community_code=row.community_code,
                 community_path=row.community_path, period=row.period, score=row.score, rating=row.rating,
                 evaluator_kind=row.evaluator_kind, published_at=now), aggregate_id=row.id, source=SOURCE)
         await repo.update(evaluation_id, **values)
@@ -112,4 +117,5 @@ async def list_evaluations(db: Database, scope: AreaScope, *, subject_kind: str 
     elif role == Role.PARTNER:
         filters.update(organization_id=subject, state=EvaluationState.PUBLISHED.value)
     async with db.sessions() as session:
-        return await EvaluationRepository(session).list(scope_path=scope.path, filters=filters, after=after, limit=limit)
+        return await EvaluationRepository(session).list(scope_path=own_reach(scope).path, filters=filters, after=after,
+                                                        limit=limit)

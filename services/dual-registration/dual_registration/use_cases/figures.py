@@ -3,6 +3,7 @@ hours and the distribution of evaluations, per community under an area and in to
 
 from __future__ import annotations
 
+from datetime import tzinfo
 from typing import Any
 
 from sqlalchemy import select
@@ -13,6 +14,7 @@ from dual_registration.store import figures as queries
 from dual_registration.store.service_log import LedgerRepository
 from dual_registration.use_cases.access import not_found, rules
 from dual_registration.use_cases.cards import periods_counted
+from yizhou.district_clock import DEFAULT_ZONE
 from yizhou.personal_data import STAFF_ROLES
 from yizhou.auth import AreaScope, Role, require_role
 from yizhou.axis_copy import area_copy
@@ -31,10 +33,12 @@ def _with_rates(row: dict[str, Any]) -> dict[str, Any]:
             "active_rate": _rate(row["active_members"], row["members_registered"])}
 
 
-async def figures(db: Database, scope: AreaScope, *, area_code: str | None, period_label: str) -> dict[str, Any]:
+async def figures(db: Database, scope: AreaScope, *, area_code: str | None, period_label: str,
+                  zone: tzinfo = DEFAULT_ZONE) -> dict[str, Any]:
+    """`zone`: the district's time zone, whose midnights cut the period."""
     require_role(scope, STAFF_ROLES | {Role.PARTNER}, "read figures")
     with rules():
-        period = parse_period(period_label)
+        period = parse_period(period_label, zone)
     async with db.sessions() as session:
         code = area_code or scope.caller.area
         area = (await session.execute(select(area_copy).where(area_copy.c.code == code))).first()

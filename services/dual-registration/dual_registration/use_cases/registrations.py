@@ -14,7 +14,7 @@ from dual_registration.domain.registration import REGISTRATION_MACHINE, Registra
 from dual_registration.events import SOURCE
 from dual_registration.store.read_copies import known_member, known_unit
 from dual_registration.store.registrations import RegistrationRepository
-from dual_registration.use_cases.access import DECIDERS, not_found, require_decider, rules
+from dual_registration.use_cases.access import DECIDERS, not_found, own_reach, require_decider, rules
 from dual_registration.use_cases.claims import close_claims_of_registration
 from yizhou.personal_data import STAFF_ROLES
 from yizhou.auth import AreaScope, Role, require_role
@@ -41,7 +41,7 @@ class AgreementIn:
 
 def can_see(scope: AreaScope, record: Mapping[str, Any]) -> bool:
     """Staff see their scope; a member sees their own registrations; a unit's party organization its unit's."""
-    if not scope.covers(record["community_path"]):
+    if not own_reach(scope).covers(record["community_path"]):
         return False
     role, subject = scope.caller.role, scope.caller.subject
     if role in STAFF_ROLES:
@@ -65,7 +65,9 @@ def _may_act_for_member(scope: AreaScope, member_id: str) -> bool:
 async def register_unit(db: Database, scope: AreaScope, now: datetime, unit_id: str, agreement: AgreementIn) -> dict[str, Any]:
     async with db.unit_of_work() as uow:
         unit = await known_unit(uow.session, unit_id)
-        if unit is None or not scope.covers(unit.area_path):
+        # A unit's party organization may hold a token of the grid the unit sits in.
+        reach = own_reach(scope) if unit is not None and unit.organization_id == scope.caller.subject else scope
+        if unit is None or not reach.covers(unit.area_path):
             raise UnknownReference(f"No unit '{unit_id}' known in your scope (units come from org-registry).",
                           errors=[{"field": "unit_id", "message": "unknown unit"}])
         if not _may_act_for_unit(scope, unit.organization_id):
@@ -92,7 +94,15 @@ async def register_member(db: Database, scope: AreaScope, now: datetime, member_
                           available_hours_per_month: float) -> dict[str, Any]:
     async with db.unit_of_work() as uow:
         member = await known_member(uow.session, member_id)
-        if member is None or not scope.covers(member.residence_area_path):
+        themself = scope.caller.role == Role.PARTY_MEMBER and scope.caller.subject == member_id
+        # A member's token may name their home grid; they register with the community around it.
+        reach = own_reach(scope) if themself else scope
+        if member is not None and themself and not reach.covers(member.residence_area_path):
+            raise UnknownReference(
+                f"Your residence ({member.residence_area_path}) is outside your token's area ({scope.caller.area}): "
+                "a member registers with the community where they live, with a token of that community or one "
+                "of its grids.", errors=[{"field": "member_id", "message": "residence outside the token's area"}])
+        if member is None or not reach.covers(member.residence_area_path):
             raise UnknownReference(f"No member '{member_id}' known in your scope (members come from org-registry).",
                           errors=[{"field": "member_id", "message": "unknown member"}])
         if not _may_act_for_member(scope, member_id):
@@ -208,7 +218,7 @@ async def list_registrations(db: Database, scope: AreaScope, *, kind: str | None
         kind, organization_id = RegistrantKind.UNIT.value, scope.caller.subject
     async with db.sessions() as session:
         repo = RegistrationRepository(session)
-        rows = await repo.list(scope_path=scope.path, kind=kind, state=state, community_code=community_code,
+        rows = await repo.list(scope_path=own_reach(scope).path, kind=kind, state=state, community_code=community_code,
                                registrant_id=registrant_id, organization_id=organization_id, after=after, limit=limit)
         found = await repo.commitments_of([r["id"] for r in rows])
     return [{**r, "commitments": found[r["id"]]} for r in rows]

@@ -18,7 +18,7 @@ from dual_registration.events import SOURCE, ServiceConfirmed, ServiceLogged, Se
 from dual_registration.store.claims import ClaimRepository
 from dual_registration.store.registrations import RegistrationRepository
 from dual_registration.store.service_log import LedgerRepository, ServiceRepository
-from dual_registration.use_cases.access import DECIDERS, not_found, rules
+from dual_registration.use_cases.access import DECIDERS, not_found, own_reach, rules
 from dual_registration.use_cases.errors import NotEligible
 from yizhou.personal_data import STAFF_ROLES
 from yizhou.auth import AreaScope, Role, require_role
@@ -46,7 +46,7 @@ def acts_for_registration(scope: AreaScope, registration) -> bool:
 
 async def approved_registration(uow: UnitOfWork, scope: AreaScope, registration_id: str):
     registration = await RegistrationRepository(uow.session).get(registration_id)
-    if registration is None or not scope.covers(registration.community_path):
+    if registration is None or not own_reach(scope).covers(registration.community_path):
         raise UnknownReference(f"No registration '{registration_id}' in your scope.",
                       errors=[{"field": "registration_id", "message": "unknown registration"}])
     if not acts_for_registration(scope, registration):
@@ -154,7 +154,7 @@ async def _post_hours(uow: UnitOfWork, row, now: datetime) -> None:
 
 
 def can_see(scope: AreaScope, record) -> bool:
-    if not scope.covers(record["community_path"]):
+    if not own_reach(scope).covers(record["community_path"]):
         return False
     role, subject = scope.caller.role, scope.caller.subject
     if role in STAFF_ROLES:
@@ -185,7 +185,7 @@ async def list_services(db: Database, scope: AreaScope, *, provider_kind: str | 
         served = scope.caller.subject
     async with db.sessions() as session:
         return await ServiceRepository(session).list(
-            scope_path=scope.path, provider_kind=provider_kind, provider_id=provider_id, state=state,
+            scope_path=own_reach(scope).path, provider_kind=provider_kind, provider_id=provider_id, state=state,
             served_resident_ref=served, since=since, until=until, after=after, limit=limit)
 
 

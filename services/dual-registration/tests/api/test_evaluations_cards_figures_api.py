@@ -1,9 +1,12 @@
 """Dual evaluation, cards (JSON and XLSX) and area figures over HTTP."""
 
+import zipfile
 from datetime import timedelta
 from io import BytesIO
 
 from openpyxl import load_workbook
+
+from dual_registration.store.tables import organization_copy, unit_copy
 
 AGREEMENT = {"title": "结对共建", "hours_per_year": 8, "commitments": [
     {"kind": "volunteer_hours", "description": "Staff volunteers", "categories": ["elderly_care"], "quantity": 8,
@@ -112,7 +115,8 @@ async def test_cards_json_and_xlsx(world, clock, problem):
     sheet = load_workbook(BytesIO(export.content)).active
     rows = list(sheet.iter_rows(values_only=True))
     header, body = rows[0], {r[1]: dict(zip(rows[0], r)) for r in rows[1:]}
-    assert header[:3] == ("subject_kind", "subject_id", "organization_id")
+    assert header[:7] == ("subject_kind", "subject_id", "subject_name", "organization_id", "organization_name",
+                          "community_code", "community_name")
     assert set(body) == {busy, idle}
     assert body[busy]["hours"] == 14 and body[busy]["hours_threshold_met"] == "yes"
     assert body[idle]["hours"] == 0 and body[idle]["hours_threshold_met"] == "no"
@@ -161,3 +165,39 @@ async def test_figures_per_community(world, clock, problem):
     problem(await world.client.get("/api/v1/figures", headers=world.worker,
                                    params={"period": "2026-Q1", "under": world.subdistrict}), 404, "not-found")
     problem(await world.client.get("/api/v1/figures", headers=world.member(a), params={"period": "2026"}), 403, "forbidden")
+
+
+async def test_xlsx_cards_carry_names_beside_ids_as_text(world, clock):
+    """Unit, organization and community names stand beside their ids; a name that looks like a formula
+    stays text (names come from other services' events and are not ours to run)."""
+    unit_id, organization_id = f"u-named-{world.district}", f"org-named-{world.district}"
+    hostile = '=HYPERLINK("http://evil.example/","Tax Bureau")'
+    await world.insert(unit_copy, unit_id=unit_id, name=hostile, kind="agency", area_code=world.grid,
+                       area_path=world.path(world.grid), organization_id=organization_id,
+                       community_code=world.community, community_path=world.path(world.community))
+    await world.insert(organization_copy, organization_id=organization_id, name="税务局党支部",
+                       area_code=world.grid, dissolved=False)
+    reg = (await world.client.post("/api/v1/registrations/units", headers=world.worker,
+                                   json={"unit_id": unit_id, "agreement": AGREEMENT})).json()["id"]
+    assert (await world.client.post(f"/api/v1/registrations/{reg}/approve", headers=world.worker)).status_code == 200
+    member_id = f"m-named-{world.district}"
+    await world.registered_member(member_id)
+    period = str(clock.now().year)
+
+    export = await world.client.get("/api/v1/cards.xlsx", headers=world.worker,
+                                    params={"subject_kind": "unit", "period": period})
+    assert export.status_code == 200
+    rows = list(load_workbook(BytesIO(export.content)).active.iter_rows(values_only=True))
+    [row] = [dict(zip(rows[0], r)) for r in rows[1:] if r[1] == unit_id]
+    assert (row["subject_name"], row["organization_id"], row["organization_name"], row["community_code"],
+            row["community_name"]) == (hostile, organization_id, "税务局党支部", world.community,
+                                       f"Area {world.community}")
+    sheet_xml = zipfile.ZipFile(BytesIO(export.content)).read("xl/worksheets/sheet1.xml")
+    assert b"<f>" not in sheet_xml and b"<f " not in sheet_xml  # no formula anywhere
+
+    members = await world.client.get("/api/v1/cards.xlsx", headers=world.worker,
+                                     params={"subject_kind": "member", "period": period})
+    rows = list(load_workbook(BytesIO(members.content)).active.iter_rows(values_only=True))
+    [row] = [dict(zip(rows[0], r)) for r in rows[1:] if r[1] == member_id]
+    # A member's name is personal data this service never holds; the community's name is public.
+    assert row["subject_name"] is None and row["community_name"] == f"Area {world.community}"

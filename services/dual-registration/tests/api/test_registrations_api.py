@@ -2,7 +2,7 @@
 approval, events in the outbox, scoping per role."""
 
 AGREEMENT = {"title": "结对共建 2026", "hours_per_year": 120, "commitments": [
-    {"kind": "venue", "description": "Meeting hall for 60", "categories": ["community_culture"], "quantity": 24,
+    {"kind": "venue", "description": "Meeting hall for 60", "categories": ["culture_sports"], "quantity": 24,
      "unit_of_measure": "sessions/year"},
     {"kind": "volunteer_hours", "description": "Legal consultations", "categories": ["legal_aid"], "quantity": 120,
      "unit_of_measure": "hours/year"}]}
@@ -48,6 +48,9 @@ async def test_unit_registration_input_is_checked(world, problem):
     no_commitments = {**AGREEMENT, "commitments": []}
     problem(await world.client.post("/api/v1/registrations/units", headers=world.worker,
                                     json={"unit_id": unit, "agreement": no_commitments}), 422, "validation")
+    unknown_category = {**AGREEMENT, "commitments": [{**AGREEMENT["commitments"][0], "categories": ["community_culture"]}]}
+    problem(await world.client.post("/api/v1/registrations/units", headers=world.worker,
+                                    json={"unit_id": unit, "agreement": unknown_category}), 422, "validation")
     zero = {**AGREEMENT, "commitments": [{**AGREEMENT["commitments"][0], "quantity": 0}]}
     problem(await world.client.post("/api/v1/registrations/units", headers=world.worker,
                                     json={"unit_id": unit, "agreement": zero}), 422, "validation")
@@ -177,3 +180,29 @@ async def test_pending_registration_is_withdrawn_or_rejected_once(world, problem
     again = await world.client.post("/api/v1/registrations/members", headers=world.member(member),
                                     json={"member_id": member, "available_hours_per_month": 2})
     assert again.status_code == 201  # a withdrawn request does not block a new one
+
+
+async def test_a_member_registers_with_a_token_of_their_home_grid(world, problem):
+    """The token names the grid the member lives in; the registration belongs to the community around
+    it. The answer is the registration, and a retry with the same key gets it again (a 404 here used to
+    roll the registration back with it)."""
+    member_id = await world.add_member(f"m-grid-{world.district}", world.grid)
+    home = world.headers("party_member", world.grid, subject=member_id)
+    body = {"member_id": member_id, "skills": ["电工"], "available_hours_per_month": 4}
+    created = await world.client.post("/api/v1/registrations/members", json=body,
+                                      headers={**home, "Idempotency-Key": f"grid-{member_id}"})
+    assert created.status_code == 201, created.text
+    assert created.json()["community_code"] == world.community
+    again = await world.client.post("/api/v1/registrations/members", json=body,
+                                    headers={**home, "Idempotency-Key": f"grid-{member_id}"})
+    assert again.status_code == 201 and again.json()["id"] == created.json()["id"]
+    mine = await world.client.get(f"/api/v1/registrations/{created.json()['id']}", headers=home)
+    assert mine.status_code == 200
+    listed = await world.client.get("/api/v1/registrations", headers=home)
+    assert [r["id"] for r in listed.json()["items"]] == [created.json()["id"]]
+    # A member living elsewhere, with a token of this grid, hears what is missing.
+    away = await world.add_member(f"m-away-{world.district}", world.other_community)
+    refused = problem(await world.client.post(
+        "/api/v1/registrations/members", json={"member_id": away, "available_hours_per_month": 2},
+        headers=world.headers("party_member", world.grid, subject=away)), 422, "unknown-reference")
+    assert world.other_community in refused["detail"] and world.grid in refused["detail"]

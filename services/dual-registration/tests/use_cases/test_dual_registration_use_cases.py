@@ -13,17 +13,22 @@ import pytest
 from sqlalchemy import select
 
 import dual_registration
+from dual_registration import consumers
+from dual_registration.domain.claim import ClaimState, TargetKind
 from dual_registration.domain.community import community_or_none
+from dual_registration.domain.evaluation import EvaluationState
 from dual_registration.domain.registration import RegistrationState
 from dual_registration.domain.service_log import ServiceState
 from dual_registration.store.tables import member_copy, unit_copy
-from dual_registration.use_cases import registrations, service_log
+from dual_registration.use_cases import checkins, claims, evaluations, posts, registrations, service_log
 from dual_registration.use_cases.errors import NotEligible
 from dual_registration.use_cases.registrations import AgreementIn, CommitmentIn
 from yizhou.auth import AreaScope, Caller, Role
 from yizhou.axis_copy import area_copy
+from yizhou.categories_zh import categories_for_skills_zh
 from yizhou.clock import ManualClock
 from yizhou.database import Database
+from yizhou.envelope import ReceivedEvent
 from yizhou.errors import ApplicationError, Forbidden, NotFound, TransitionNotAllowed, UnknownReference
 from yizhou.messaging_tables import outbox
 from yizhou.migrations import upgrade_to_head
@@ -234,3 +239,107 @@ async def test_service_is_logged_after_it_happened_and_confirmed_once_it_is_over
             db, worker, clock.now(), registration_id=pending["id"], activity="Visit", category=None,
             area_code=axis["g1"], started_at=clock.now() - timedelta(hours=1), ended_at=clock.now(), hours=None,
             claim_id=None, served_resident_ref=None)
+
+
+def unit_updated(unit_id: str, path: str, organization_id: str | None) -> ReceivedEvent:
+    """org-registry's `unit.updated` as the consumer runner hands it over."""
+    code = path.strip("/").split("/")[-1]
+    return ReceivedEvent(id=f"ev-{unit_id}-{organization_id}", type="unit.updated", source="/yizhou/org-registry",
+                         subject=None, time=None, topic="yizhou.units.v1", partition=0, offset=0, key=unit_id, data={
+                             "unit_id": unit_id, "name": f"Unit {unit_id}", "kind": "agency", "area_code": code,
+                             "area_path": path, "organization_id": organization_id})
+
+
+async def test_an_organization_set_up_after_the_unit_registered_receives_its_evaluation(db, axis, clock, unique_code):
+    unit_id, path = unique_code("u-"), axis["paths"][axis["g1"]]
+    await insert(db, unit_copy, unit_id=unit_id, name=f"Unit {unit_id}", kind="agency", area_code=axis["g1"],
+                 area_path=path, organization_id=None, community_code=axis["c1"],
+                 community_path=axis["paths"][axis["c1"]])
+    worker = scope_of(axis, "community_worker", "c1")
+    agreement = AgreementIn(title="Pairing agreement", hours_per_year=40, commitments=[])
+    registration = await registrations.register_unit(db, worker, clock.now(), unit_id, agreement)
+    await registrations.approve(db, worker, clock.now(), registration["id"], None)
+    draft = await evaluations.evaluate(db, worker, clock.now(), subject_kind="unit", subject_id=unit_id,
+                                       period=f"{clock.now().year}-Q1", score=90, comment=None)
+    assert draft["organization_id"] is None
+    late = unique_code("org-late-")
+    async with db.sessions() as session, session.begin():  # org-registry: the unit's organization is set up
+        await consumers.on_unit(session, unit_updated(unit_id, path, late))
+    assert (await registrations.get_registration(db, worker, registration["id"]))["organization_id"] == late
+    published = await evaluations.change(db, worker, clock.now(), draft["id"], EvaluationState.PUBLISHED)
+    assert published["organization_id"] == late  # the organization's own token now sees it
+    async with db.sessions() as session:
+        data = (await session.execute(select(outbox.c.data).where(
+            outbox.c.aggregate_id == draft["id"], outbox.c.event_type == "evaluation.published",
+            ~outbox.c.topic.startswith("yizhou.partner.")))).scalar_one()
+    assert data["organization_id"] == late
+    partner = scope_of(axis, "partner", "c1", subject=late)
+    assert [e["id"] for e in await evaluations.list_evaluations(
+        db, partner, subject_kind=None, subject_id=None, period=None, state=None, evaluator_kind=None, after=None,
+        limit=10)] == [draft["id"]]
+    async with db.sessions() as session, session.begin():  # losing cover later keeps the organization on record
+        await consumers.on_unit(session, unit_updated(unit_id, path, None))
+    assert (await registrations.get_registration(db, worker, registration["id"]))["organization_id"] == late
+
+
+async def test_a_member_registers_with_a_token_of_their_home_grid(db, axis, clock, unique_code):
+    member_id = await add_member(db, axis, unique_code("m-"))  # lives in grid G1 of community C1
+    home = scope_of(axis, "party_member", "g1", subject=member_id)
+    created = await registrations.register_member(db, home, clock.now(), member_id, ["tutoring"], 6)
+    assert created["community_code"] == axis["c1"] and created["state"] == RegistrationState.PENDING
+    assert (await registrations.get_registration(db, home, created["id"]))["id"] == created["id"]
+    assert [r["id"] for r in await registrations.list_registrations(
+        db, home, kind=None, state=None, community_code=None, registrant_id=None, after=None, limit=10)] == [created["id"]]
+    await registrations.approve(db, scope_of(axis, "community_worker", "c1"), clock.now(), created["id"], None)
+    start = clock.now() - timedelta(hours=2)
+    logged = await service_log.log_service(  # and logs service with the same token
+        db, home, clock.now(), registration_id=created["id"], activity="Visit", category=None, area_code=axis["g1"],
+        started_at=start, ended_at=start + timedelta(hours=1), hours=None, claim_id=None, served_resident_ref=None)
+    assert logged["provider_id"] == member_id
+    # A token of another community is told what is missing: the residence lies outside it.
+    elsewhere = await add_member(db, axis, unique_code("m-"), residence_key="c2")
+    with pytest.raises(UnknownReference) as outside:
+        await registrations.register_member(db, scope_of(axis, "party_member", "g1", subject=elsewhere), clock.now(),
+                                            elsewhere, [], 2)
+    assert outside.value.status == 422 and axis["c2"] in outside.value.detail and axis["g1"] in outside.value.detail
+
+
+async def test_a_check_in_for_a_claimed_post_logs_the_service_under_the_claim(db, axis, clock, unique_code):
+    member_id = unique_code("m-")
+    registration = await registered_member(db, axis, clock, member_id)
+    worker, member = scope_of(axis, "community_worker", "c1"), scope_of(axis, "party_member", "c1", subject=member_id)
+    post = await posts.create_post(db, worker, clock.now(), area_code=axis["g1"], kind="volunteer_post", title="小红帽",
+                                   description="Weekend patrol", capacity=3, household_count=None)
+    claim = await claims.request_claim(db, member, clock.now(), registration_id=registration,
+                                       target_kind=TargetKind.POST, target_id=post["id"], note=None)
+    await claims.change_claim(db, worker, clock.now(), claim["id"], ClaimState.APPROVED, None)
+    batch = await checkins.issue_codes(
+        db, worker, clock.now(), area_code=axis["g1"], activity="Patrol", category="public_safety",
+        starts_at=clock.now(), ends_at=clock.now() + timedelta(hours=2), expires_at=None, count=2, post_id=post["id"])
+    service = await checkins.check_in(db, member, clock.now(), code=batch["codes"][0]["code"], qr_payload=None)
+    assert service["claim_id"] == claim["id"]
+    async with db.sessions() as session:
+        data = (await session.execute(select(outbox.c.data).where(
+            outbox.c.aggregate_id == service["id"], outbox.c.event_type == "service.logged"))).scalar_one()
+    assert data["claim_id"] == claim["id"] and data["checked_in"] is True
+    # A member without a claim on the post still checks in; the service is then under no claim.
+    other = unique_code("m-")
+    await registered_member(db, axis, clock, other)
+    unclaimed = await checkins.check_in(db, scope_of(axis, "party_member", "c1", subject=other), clock.now(),
+                                        code=batch["codes"][1]["code"], qr_payload=None)
+    assert unclaimed["claim_id"] is None
+
+
+async def test_skills_declared_in_chinese_reach_project_matching_with_their_categories(db, axis, clock, unique_code):
+    member_id = await add_member(db, axis, unique_code("m-"))
+    member = scope_of(axis, "party_member", "c1", subject=member_id)
+    created = await registrations.register_member(db, member, clock.now(), member_id, ["法律咨询", " 护理 ", "电工"], 8)
+    await registrations.approve(db, scope_of(axis, "community_worker", "c1"), clock.now(), created["id"], None)
+    async with db.sessions() as session:
+        data = (await session.execute(select(outbox.c.data).where(
+            outbox.c.aggregate_id == created["id"], outbox.c.event_type == "member.registered",
+            ~outbox.c.topic.startswith("yizhou.partner.")))).scalar_one()
+    # The member's own words travel; project-matching maps them to categories when it makes the resource.
+    assert data["skills"] == ["法律咨询", "护理", "电工"]
+    assert set(categories_for_skills_zh(data["skills"])) == {"legal_aid", "elderly_care", "health",
+                                                             "disability_support", "utilities", "housing_repair"}
