@@ -25,6 +25,25 @@ class Level(StrEnum):
     GRID = "grid"
 
 
+class AreaKind(StrEnum):
+    """What an area is within its level: a subdistrict (街道) or an area (地区, more rural) at level 2, a
+    community (社区) or a village (村) at level 3. Their leading organizations differ in name and kind."""
+
+    DISTRICT = "district"        # 区
+    SUBDISTRICT = "subdistrict"  # 街道
+    AREA = "area"                # 地区
+    COMMUNITY = "community"      # 社区
+    VILLAGE = "village"          # 村
+    GRID = "grid"                # 网格 / 片区
+
+
+KINDS_OF_LEVEL: dict[Level, tuple[AreaKind, ...]] = {
+    Level.DISTRICT: (AreaKind.DISTRICT,),
+    Level.SUBDISTRICT: (AreaKind.SUBDISTRICT, AreaKind.AREA),
+    Level.COMMUNITY: (AreaKind.COMMUNITY, AreaKind.VILLAGE),
+    Level.GRID: (AreaKind.GRID,),
+}
+
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$"
 
 
@@ -37,6 +56,8 @@ class AreaCreated(EventData):
     level: Level
     parent_code: str | None
     path: str = Field(description="Materialized path of codes from the district down, e.g. /CY/CY01/")
+    kind: AreaKind | None = Field(default=None, description="Subdistrict or area (地区), community or village (村); "
+                                  "absent in events from before kinds: the level's first kind")
 
 
 class AreaUpdated(EventData):

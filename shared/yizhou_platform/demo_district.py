@@ -60,16 +60,21 @@ REAL = Scale(43, 8, 3)
 
 
 def demo_areas(scale: Scale) -> list[list[dict]]:
-    """Areas level by level (parents before children)."""
+    """Areas level by level (parents before children). Every third level-2 area is an area (地区, more rural:
+    the district has 24 subdistricts and 19 areas) whose last community is a village (村)."""
     code, name = DISTRICT
     levels: list[list[dict]] = [[{"code": code, "name": name, "level": "district", "parent_code": None}], [], [], []]
     for s in range(1, scale.subdistricts + 1):
         s_code = f"{code}{s:02d}"
         s_name = SUBDISTRICT_NAMES[s - 1] if s <= len(SUBDISTRICT_NAMES) else f"Subdistrict {s:02d}"
-        levels[1].append({"code": s_code, "name": f"{s_name} Subdistrict", "level": "subdistrict", "parent_code": code})
+        rural = s % 3 == 0
+        levels[1].append({"code": s_code, "name": f"{s_name} {'Area' if rural else 'Subdistrict'}",
+                          "level": "subdistrict", "kind": "area" if rural else "subdistrict", "parent_code": code})
         for c in range(1, scale.communities_per_subdistrict + 1):
             c_code = f"{s_code}{c:03d}"
-            levels[2].append({"code": c_code, "name": f"{s_name} Community {c}", "level": "community",
+            village = rural and c == scale.communities_per_subdistrict
+            levels[2].append({"code": c_code, "name": f"{s_name} {'Village' if village else 'Community'} {c}",
+                              "level": "community", "kind": "village" if village else "community",
                               "parent_code": s_code})
             for g in range(1, scale.grids_per_community + 1):
                 levels[3].append({"code": f"{c_code}{g:02d}", "name": f"{s_name} Community {c} Grid {g}",

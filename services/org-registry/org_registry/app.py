@@ -12,6 +12,7 @@ from org_registry.api.coordination import bodies as bodies_router
 from org_registry.api.coordination import platforms as platforms_router
 from org_registry.api.coverage import router as coverage_router
 from org_registry.api.hubs import led as led_hubs_router
+from org_registry.api.leading_core import router as leading_core_router
 from org_registry.api.hubs import router as hubs_router
 from org_registry.api.members import router as members_router
 from org_registry.api.organizations import router as organizations_router
@@ -43,7 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     "Every call needs a bearer token (`yizhou token --role district_admin --area CY`).",
         routers=[areas_router, units_router, organizations_router, members_router, coverage_router,
                  sheets_router, bodies_router, platforms_router, hubs_router, led_hubs_router, webhooks_router,
-                 tokens_router],
+                 tokens_router, leading_core_router],
         migrations=Path(__file__).parent / "migrations",
         area_paths=area_paths,
         published_topics=PUBLISHED_TOPICS,

@@ -78,13 +78,34 @@ async def _communities(client: httpx.AsyncClient) -> list[dict]:
             return areas
 
 
+# The leading core axis (seeds 001, 002): what leads an area of each kind, named as the district names them.
+LEADERS = {"district": ("district_committee", "committee", "{} Committee of the CPC"),
+           "subdistrict": ("working_committee", "committee", "{} Working Committee"),
+           "area": ("working_committee", "committee", "{} Working Committee"),
+           "community": ("community_organization", "committee", "{} Party Committee"),
+           "village": ("village_organization", "branch", "{} Party Branch"),
+           "grid": ("grid_branch", "branch", "{} Party Branch")}
+
+
+def leading_core(sheets: Sheets, areas: list[dict], prefix: str) -> dict[str, str]:
+    """Every area's leading organization, reporting up the axis (the district committee at the top); the rows
+    come in path order, so every parent is in the sheet before its subordinates. Area code -> organization id."""
+    leaders: dict[str, str] = {}
+    for a in sorted(areas, key=lambda a: a["path"]):
+        mode, kind, name = LEADERS[a.get("kind") or a["level"]]
+        leaders[a["code"]] = sheets.organization(f"o-{prefix}-lead-{a['code']}", name.format(a["name"]), kind, mode,
+                                                 a["code"], leaders.get(a["parent_code"]), [], "1990-07-01")
+    return leaders
+
+
 def build_small(areas: list[dict], rng: random.Random) -> tuple[Sheets, list[dict]]:
     sheets, plans = Sheets(), []
+    leaders = leading_core(sheets, areas, "demo")
     district = next(a for a in areas if a["level"] == "district")["code"]
     npe = sheets.organization("o-demo-npe", "District Non-public Economy Working Committee", "committee",
-                              "non_public_economy_committee", district, None, [], "2000-07-01")
+                              "non_public_economy_committee", district, leaders[district], [], "2000-07-01")
     lawyers = sheets.organization("o-demo-lawyers", "District Lawyers' Committee", "committee", "lawyers_committee",
-                                  district, None, [], "2003-07-01")
+                                  district, leaders[district], [], "2003-07-01")
     grids = {}
     for a in areas:
         if a["level"] == "grid":
@@ -92,7 +113,7 @@ def build_small(areas: list[dict], rng: random.Random) -> tuple[Sheets, list[dic
     n = 0
     for sub in (a for a in areas if a["level"] == "subdistrict"):
         social = sheets.organization(f"o-demo-{sub['code']}-social", f"{sub['name']} Social-work Committee", "committee",
-                                     "social_work_committee", sub["code"], None, [], "2005-07-01")
+                                     "social_work_committee", sub["code"], leaders[sub["code"]], [], "2005-07-01")
         sub_units, branches = [], []
         for c in (a for a in areas if a["level"] == "community" and a["parent_code"] == sub["code"]):
             code, label = c["code"], c["name"]
@@ -114,6 +135,8 @@ def build_small(areas: list[dict], rng: random.Random) -> tuple[Sheets, list[dic
                                          "private_school_general_branch", code, social, [u[3]])
             firm = sheets.organization(f"o-demo-{code}-law", f"{label} Law Firm Branch", "branch", "single_unit", code,
                                        lawyers, [u[4]])
+            sheets.organization(f"o-demo-{code}-office", f"{label} Street Office Party Branch", "branch", "agency", code,
+                                leaders[sub["code"]], [u[5]])
             for org, unit in [(own, u[0]), (joint, u[1]), (school, u[3]), (firm, u[4]), (own, u[0])]:
                 sheets.member(n, org, unit, rng.choice(grids.get(code, [code])), rng)
                 n += 1
@@ -132,10 +155,11 @@ def build_real(areas: list[dict], rng: random.Random) -> Sheets:
     """240k units spread over the communities; ~1 in 300 a large enterprise, 90% of those with their own
     branch, joint branches over small enterprises; 56k members over the organizations."""
     sheets = Sheets()
+    leaders = leading_core(sheets, areas, "real")
     communities = [a["code"] for a in areas if a["level"] == "community"]
     district = next(a for a in areas if a["level"] == "district")["code"]
     npe = sheets.organization("o-real-npe", "District Non-public Economy Working Committee", "committee",
-                              "non_public_economy_committee", district, None, [], "2000-07-01")
+                              "non_public_economy_committee", district, leaders[district], [], "2000-07-01")
     kinds = [("non_public_enterprise", "micro")] * 60 + [("non_public_enterprise", "small")] * 25 + \
             [("non_public_enterprise", "medium")] * 6 + [("social_organization", None)] * 3 + \
             [("commercial_building", None), ("market", None), ("school", None), ("law_firm", None),

@@ -26,7 +26,7 @@ PROBLEMS = {401: {"description": "No or bad token"}, 403: {"description": "Role 
 
 
 def out(area: Area) -> AreaOut:
-    return AreaOut(code=area.code, name=area.name, level=area.level, parent_code=area.parent_code, path=area.path,
+    return AreaOut(code=area.code, name=area.name, level=area.level, kind=area.area_kind, parent_code=area.parent_code, path=area.path,
                    retired=area.retired, retired_at=area.retired_at)
 
 
@@ -40,11 +40,11 @@ async def create_area(body: AreaIn, request_db: IdempotentDatabaseDep, caller: C
         if caller.role != Role.DISTRICT_ADMIN or caller.area != body.code:
             raise Problem("forbidden", "Only a district admin creates a district, and only the one in their token.")
         area = await use_cases.create_area(request_db, None, code=body.code, name=body.name, level=body.level,
-                                           parent_code=None, bootstrap_role=caller.role)
+                                           parent_code=None, bootstrap_role=caller.role, kind=body.kind)
     else:
         scope = await get_scope(request, caller)
         area = await use_cases.create_area(request_db, scope, code=body.code, name=body.name, level=body.level,
-                                           parent_code=body.parent_code)
+                                           parent_code=body.parent_code, kind=body.kind)
     response.headers["Location"] = f"/api/v1/areas/{area.code}"
     return out(area)
 

@@ -50,9 +50,12 @@ def page(views: list[OrganizationView], scope: AreaScope, limit: int) -> Page[Or
 
 
 @router.get("/setup-modes", response_model=list[SetupModeOut], responses=PROBLEMS,
-            summary="The twelve ways party organizations are set up (seed 000), with the district's 2008 counts")
+            summary="The setup modes of party organizations: the twelve \"two new\" ways (seed 000, with the district's 2008 "
+                    "counts), the own organizations of agencies, state enterprises and public institutions, and the "
+                    "leading organizations of the axis's areas")
 async def setup_modes(scope: ScopeDep) -> list[SetupModeOut]:
-    return [SetupModeOut(code=i.mode, english=i.english, chinese=i.chinese, seed_count=i.seed_count)
+    return [SetupModeOut(code=i.mode, english=i.english, chinese=i.chinese, seed_count=i.seed_count,
+                         group=i.group.value)
             for i in SETUP_MODES.values()]
 
 

@@ -119,7 +119,10 @@ class SetupModeOut(BaseModel):
     code: SetupMode
     english: str
     chinese: str
-    seed_count: int = Field(description="Organizations set up this way in the district at the end of 2008")
+    seed_count: int | None = Field(description="Organizations set up this way in the district at the end of 2008 "
+                                   "(seed 000's table of the twelve modes; null for the other groups)")
+    group: str = Field(description="`two_new` (the twelve modes), `unit` (an agency's, state enterprise's or public "
+                                   "institution's own organization) or `leading` (an area's leading organization)")
 
 
 class MemberIn(BaseModel):

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from org_registry.domain.errors import (AreaHasActiveChildren, AreaIsRetired, AxisRuleViolation, MoveCycle,
                                         NothingToChange, WrongLevel)
-from yizhou.axis_events import Level
+from yizhou.axis_events import KINDS_OF_LEVEL, AreaKind, Level
 
 LEVELS: tuple[Level, ...] = (Level.DISTRICT, Level.SUBDISTRICT, Level.COMMUNITY, Level.GRID)
 
@@ -20,6 +20,11 @@ class Area:
     parent_code: str | None
     path: str
     retired_at: datetime | None = None
+    kind: AreaKind | None = None  # None: the level's first kind (areas from before kinds)
+
+    @property
+    def area_kind(self) -> AreaKind:
+        return self.kind or KINDS_OF_LEVEL[self.level][0]
 
     @property
     def retired(self) -> bool:
@@ -45,6 +50,16 @@ def normalize_name(name: str) -> str:
     if not cleaned:
         raise AxisRuleViolation("An area's name cannot be blank.")
     return cleaned
+
+
+def check_kind(level: Level, kind: AreaKind | None) -> AreaKind:
+    """The kind an area of `level` is (a subdistrict or an area; a community or a village)."""
+    kinds = KINDS_OF_LEVEL[level]
+    if kind is None:
+        return kinds[0]
+    if kind not in kinds:
+        raise WrongLevel(f"A {level.value} is a {' or a '.join(k.value for k in kinds)}, not a {kind.value}.")
+    return kind
 
 
 def check_parent(level: Level, parent: Area | None) -> None:

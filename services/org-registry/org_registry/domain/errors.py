@@ -29,6 +29,14 @@ class UnitAlreadyCovered(RegistryRuleViolation):
     kind = "unit-already-covered"
 
 
+class AreaAlreadyLed(RegistryRuleViolation):
+    kind = "area-already-led"
+
+
+class WrongLeadingMode(RegistryRuleViolation):
+    kind = "wrong-leading-mode"
+
+
 class MemberHasLeft(RegistryRuleViolation):
     kind = "member-left"
 

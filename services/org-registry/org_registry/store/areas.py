@@ -9,12 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from org_registry.domain.area import Area
 from org_registry.store.tables import AreaRow
-from yizhou.axis_events import Level
+from yizhou.axis_events import AreaKind, Level
 
 
 def to_area(row: AreaRow) -> Area:
     return Area(code=row.code, name=row.name, level=Level(row.level), parent_code=row.parent_code,
-                path=row.path, retired_at=row.retired_at)
+                path=row.path, retired_at=row.retired_at, kind=AreaKind(row.kind) if row.kind else None)
 
 
 class AreaRepository:
@@ -30,7 +30,7 @@ class AreaRepository:
 
     async def add(self, area: Area, now: datetime) -> None:
         self.session.add(AreaRow(code=area.code, name=area.name, level=area.level.value, parent_code=area.parent_code,
-                                 path=area.path, created_at=now, updated_at=now))
+                                 kind=area.area_kind.value, path=area.path, created_at=now, updated_at=now))
 
     async def rename(self, code: str, name: str, now: datetime) -> None:
         await self.session.execute(update(AreaRow).where(AreaRow.code == code).values(name=name, updated_at=now))

@@ -6,13 +6,16 @@ from sqlalchemy import case, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from org_registry.domain.coverage import CoverageCounts
+from org_registry.domain.organization import SINGLE_UNIT_MODES
 from org_registry.store.tables import AreaRow, organization_units, organizations, units
+
+_OWN = sorted(m.value for m in SINGLE_UNIT_MODES)  # a unit's own organization, whatever kind of unit it is
 
 
 async def coverage_counts(session: AsyncSession, under_path: str, kind: str | None = None,
                           size_class: str | None = None) -> list[CoverageCounts]:
     cover = (select(organization_units.c.unit_id,
-                    func.max(case((organizations.c.setup_mode == "single_unit", 1), else_=0)).label("own"))
+                    func.max(case((organizations.c.setup_mode.in_(_OWN), 1), else_=0)).label("own"))
              .join(organizations, organizations.c.id == organization_units.c.organization_id)
              .where(organizations.c.dissolved_on.is_(None))
              .group_by(organization_units.c.unit_id).subquery())

@@ -27,6 +27,7 @@ class AreaRow(Base):
     code: Mapped[str] = mapped_column(String(32), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     level: Mapped[str] = mapped_column(String(16), index=True)
+    kind: Mapped[str | None] = mapped_column(String(16))
     parent_code: Mapped[str | None] = mapped_column(ForeignKey("areas.code"), index=True)
     path: Mapped[str] = mapped_column(String(400), unique=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)

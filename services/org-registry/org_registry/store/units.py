@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import and_, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from org_registry.domain.organization import BASIC_MODES
+from org_registry.domain.organization import BASIC_MODES, SINGLE_UNIT_MODES
 from org_registry.domain.unit import SizeClass, Unit, UnitKind
 from org_registry.store.keyset import after as after_cursor
 from org_registry.store.tables import AreaRow, organization_units, organizations, units
@@ -150,6 +150,6 @@ class UnitRepository:
             basic = [c.id for c in cs if c.setup_mode in BASIC_MODES]
             views.append(UnitView(unit=to_unit(r), area_path=r.path,
                                   organization_id=(basic or [c.id for c in cs] or [None])[0],
-                                  has_own_organization=any(c.setup_mode == "single_unit" for c in cs),
+                                  has_own_organization=any(c.setup_mode in SINGLE_UNIT_MODES for c in cs),
                                   covering_organization_ids=tuple(c.id for c in cs)))
         return views

@@ -10,7 +10,7 @@ from org_registry.domain.errors import AxisRuleViolation
 from org_registry.store.areas import AreaRepository
 from org_registry.use_cases import errors as _kinds  # noqa: F401  (registers wrong-level, move-cycle, ...)
 from yizhou.auth import AXIS_EDITORS, AreaScope, Role, require_role
-from yizhou.axis_events import AreaCreated, AreaMoved, AreaRetired, AreaUpdated, Level, axis_partition_key
+from yizhou.axis_events import AreaCreated, AreaKind, AreaMoved, AreaRetired, AreaUpdated, Level, axis_partition_key
 from yizhou.database import Database, UnitOfWork
 from yizhou.events import EventData
 from yizhou.errors import ApplicationError, Duplicate, Forbidden, NotFound, OutOfScope, UnknownReference, from_rule
@@ -48,7 +48,8 @@ def _record(uow: UnitOfWork, event: EventData, path: str, code: str) -> None:
 
 
 async def create_area(db: Database, scope: AreaScope | None, *, code: str, name: str, level: Level,
-                      parent_code: str | None, bootstrap_role: Role | None = None) -> Area:
+                      parent_code: str | None, bootstrap_role: Role | None = None,
+                      kind: AreaKind | None = None) -> Area:
     """`scope` is None only when a district admin creates the district named in their token."""
     if scope is not None:
         _require_editor(scope)
@@ -70,11 +71,14 @@ async def create_area(db: Database, scope: AreaScope | None, *, code: str, name:
             raise Forbidden("Only a district admin creates a district, and only the one in their token.")
         try:
             rules.check_parent(level, parent)
+            kind = rules.check_kind(level, kind)
         except AxisRuleViolation as exc:
             raise _as_problem(exc) from None
-        area = Area(code=code, name=name, level=level, parent_code=parent_code, path=rules.path_under(parent, code))
+        area = Area(code=code, name=name, level=level, parent_code=parent_code, path=rules.path_under(parent, code),
+                    kind=kind)
         await repo.add(area, datetime.now(UTC))
-        _record(uow, AreaCreated(code=code, name=name, level=level, parent_code=parent_code, path=area.path), area.path, code)
+        _record(uow, AreaCreated(code=code, name=name, level=level, parent_code=parent_code, path=area.path, kind=kind),
+                area.path, code)
         await uow.commit()
     return area
 

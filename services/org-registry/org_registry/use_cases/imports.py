@@ -28,10 +28,13 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from org_registry.domain.member import Member
-from org_registry.domain.organization import BASIC_MODES, Organization
+from org_registry.domain import organization as organization_rules
+from org_registry.domain.errors import RegistryRuleViolation
+from org_registry.domain.organization import BASIC_MODES, LEADING_MODES, Organization
 from org_registry.domain.sheet_rows import PARSERS, CellError, SheetKind, check_header
 from org_registry.domain.unit import Unit
 from org_registry.store.areas import AreaRepository
+from org_registry.store.leading_core import leader_of
 from org_registry.store.members import MemberRepository, MemberView
 from org_registry.store.organizations import OrganizationRepository, OrganizationView
 from org_registry.store.units import UnitRepository, UnitView
@@ -136,6 +139,7 @@ class _Organizations(_Sheet):
         super().__init__(*args)
         self.in_sheet: dict[str, tuple[str, bool]] = {}  # id -> (tree path, dissolved), for later rows' parents
         self.claimed: set[str] = set()  # units given a basic organization by an earlier row
+        self.led: dict[str, str] = {}  # area code -> its leading organization given by an earlier row
 
     async def check(self, chunk: list[tuple[int, Organization]]) -> list[tuple[int, Organization, list[CellError]]]:
         orgs, units = OrganizationRepository(self.session), UnitRepository(self.session)
@@ -145,10 +149,14 @@ class _Organizations(_Sheet):
         unit_ids = list({u for _, o in chunk for u in o.covered_unit_ids})
         unit_paths = await units.paths(unit_ids)
         basic_taken = await units.basic_cover(unit_ids)
+        leading = {o.area_code for _, o in chunk if o.setup_mode in LEADING_MODES}
+        led_areas = {a.code: a for a in await AreaRepository(self.session).by_codes(sorted(leading))}
         out = []
         for row, o in chunk:
             errors: list[CellError] = []
             self.first_time(o.id, errors)
+            if o.area_code in led_areas and o.setup_mode in LEADING_MODES and not o.dissolved:
+                await self._check_leads(led_areas[o.area_code], o, errors)
             if o.id in existing:
                 errors.append(CellError("id", f"an organization '{o.id}' already exists"))
             self.area_in_scope(o.area_code, errors)
@@ -175,6 +183,15 @@ class _Organizations(_Sheet):
             self.in_sheet[o.id] = (tree_path, o.dissolved)
             out.append((row, replace(o, tree_path=tree_path), errors))
         return out
+
+    async def _check_leads(self, area, o: Organization, errors: list[CellError]) -> None:
+        current = self.led.get(area.code) or await leader_of(self.session, area.code)
+        try:
+            organization_rules.check_leads(area, o.setup_mode, current, o.id)
+        except RegistryRuleViolation as exc:
+            errors.append(CellError("setup_mode", str(exc)))
+        else:
+            self.led[area.code] = o.id
 
     async def write(self, uow: UnitOfWork, organizations: list[Organization], now: datetime) -> None:
         await OrganizationRepository(uow.session).add_many(organizations, now)

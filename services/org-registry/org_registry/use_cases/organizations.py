@@ -9,9 +9,10 @@ from typing import Any
 
 from org_registry.domain import organization as rules
 from org_registry.domain.errors import RegistryRuleViolation, UnitAlreadyCovered
-from org_registry.domain.organization import BASIC_MODES, Organization, OrganizationKind, SetupMode
+from org_registry.domain.organization import BASIC_MODES, LEADING_MODES, Organization, OrganizationKind, SetupMode
 from org_registry.store.areas import AreaRepository
 from org_registry.store.keyset import BadCursor
+from org_registry.store.leading_core import leader_of
 from org_registry.store.members import MemberRepository
 from org_registry.store.organizations import OrganizationRepository, OrganizationView
 from org_registry.store.units import UnitRepository
@@ -70,6 +71,17 @@ async def _check_units(uow: UnitOfWork, scope: AreaScope, setup_mode: SetupMode,
     return distinct
 
 
+async def _check_leads(uow: UnitOfWork, organization: Organization) -> None:
+    """An area's leading organization: of the mode the area's kind calls for, and the area's only active one."""
+    if organization.setup_mode not in LEADING_MODES:
+        return
+    area = await AreaRepository(uow.session).get(organization.area_code)
+    try:
+        rules.check_leads(area, organization.setup_mode, await leader_of(uow.session, area.code), organization.id)
+    except RegistryRuleViolation as exc:
+        raise rule_problem(exc, "setup_mode") from None
+
+
 async def _publish_units(uow: UnitOfWork, unit_ids: set[str], now: datetime) -> None:
     """A unit's covering organization is part of its event: re-publish every unit whose cover changed."""
     repo = UnitRepository(uow.session)
@@ -103,6 +115,7 @@ async def create_organization(db: Database, scope: AreaScope, *, name: str, kind
         organization = Organization(id=oid, name=name, kind=kind, setup_mode=setup_mode, area_code=area_code,
                                     parent_id=parent_id, tree_path=rules.tree_path_under(parent, oid),
                                     founded_on=founded_on, covered_unit_ids=covered)
+        await _check_leads(uow, organization)
         now = datetime.now(UTC)
         await repo.add_many([organization], now)
         view = await repo.get(oid)
@@ -137,6 +150,7 @@ async def update_organization(db: Database, scope: AreaScope, organization_id: s
             raise NothingToChange(f"Organization '{organization_id}' already has these values.")
         if updated.area_code != current.area_code:
             await area_path_in_scope(AreaRepository(uow.session), scope, updated.area_code)
+            await _check_leads(uow, updated)
         now = datetime.now(UTC)
         if updated.parent_id != current.parent_id:
             parent = await _parent(repo, scope, updated.parent_id)

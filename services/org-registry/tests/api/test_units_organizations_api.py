@@ -159,7 +159,10 @@ async def test_dissolved_organization_takes_no_new_members(client, district, aut
 
 async def test_setup_modes_are_the_twelve_of_the_seeds(client, district):
     modes = (await client.get("/api/v1/organizations/setup-modes", headers=district["admin"])).json()
-    assert len(modes) == 12 and sum(m["seed_count"] for m in modes) == 1575
+    two_new = [m for m in modes if m["group"] == "two_new"]
+    assert len(two_new) == 12 and sum(m["seed_count"] for m in two_new) == 1575
+    assert {m["code"] for m in modes if m["group"] == "leading"} == {
+        "district_committee", "working_committee", "community_organization", "village_organization", "grid_branch"}
     assert {m["code"]: m["seed_count"] for m in modes}["lawyers_committee"] == 102
 
 

@@ -35,8 +35,11 @@ def org(oid: str, path: str, dissolved_on: date | None = None) -> Organization:
                         parent_id=None, tree_path=path, founded_on=date(2000, 1, 1), dissolved_on=dissolved_on)
 
 
-def test_the_twelve_setup_modes_of_seed_000():
-    assert len(SETUP_MODES) == 12 == len(SetupMode)
+def test_the_twelve_setup_modes_of_seed_000_beside_the_unit_and_leading_ones():
+    assert len(SETUP_MODES) == len(SetupMode)
+    groups = [info.group.value for info in SETUP_MODES.values()]
+    assert (groups.count("two_new"), groups.count("unit"), groups.count("leading")) == (12, 3, 5)
+    assert all(info.seed_count is not None for info in SETUP_MODES.values() if info.group.value == "two_new")
     assert SETUP_MODES[SetupMode.SINGLE_UNIT].seed_count == 1225
     assert SETUP_MODES[SetupMode.JOINT].chinese == "两个以上组织成立联合党组织"
     assert all(info.english and info.chinese for info in SETUP_MODES.values())
