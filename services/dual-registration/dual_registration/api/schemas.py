@@ -230,6 +230,9 @@ class ServiceOut(BaseModel):
     decided_as: str | None
     decided_at: datetime | None
     decision_note: str | None
+    review_flags: list[str] | None = Field(default=None, description="Staff only: outliers of a resident's "
+                                           "confirmation for the community to review (`repeated-pair`: one resident keeps "
+                                           "confirming one provider; `many-providers`); the hours count meanwhile")
 
     @model_validator(mode="before")
     @classmethod

@@ -36,10 +36,11 @@ async def log_service(body: ServiceIn,
 async def list_services(db: DatabaseDep, scope: ScopeDep, provider_kind: Literal["member", "unit"] | None = None,
                         provider_id: Annotated[str | None, Query(max_length=64)] = None,
                         state: ServiceState | None = None, from_: From = None, to: To = None,
+                        flagged: Annotated[bool, Query(description="Staff: only services flagged for review")] = False,
                         after: After = None, limit: Limit = 100) -> Page[ServiceOut]:
     records = await service_log.list_services(db, scope, provider_kind=provider_kind, provider_id=provider_id,
                                               state=state.value if state else None, since=from_, until=to,
-                                              after=after, limit=limit + 1)
+                                              flagged=flagged, after=after, limit=limit + 1)
     return page_of([ServiceOut.model_validate(r) for r in records], limit, lambda s: s.id)
 
 

@@ -103,6 +103,36 @@ def check_resident_confirmation(*, confirmed_minutes: int, minutes: int) -> None
             "The community confirms the rest.")
 
 
+# What makes a resident's confirmation worth a second look by the community (it still counts): the patterns
+# of hours fabricated with an account the member controls, which stay under the cap one session at a time.
+REVIEW_REPEAT_SESSIONS = 3     # this resident confirmed this many of the same provider's sessions in the window
+REVIEW_MANY_PROVIDERS = 5      # this resident confirmed sessions of this many different providers in a week
+
+
+class ReviewFlag(StrEnum):
+    REPEATED_PAIR = "repeated-pair"          # one resident keeps confirming one provider
+    MANY_PROVIDERS = "many-providers"        # one resident confirms for many providers
+
+
+@dataclass(frozen=True)
+class ConfirmationHistory:
+    """What the resident confirmed before this one: sessions of the same provider in the confirmation window,
+    and distinct providers in the last seven days."""
+
+    same_provider_sessions: int
+    providers_this_week: int
+
+
+def review_flags(history: ConfirmationHistory) -> list[ReviewFlag]:
+    """The outliers a resident's confirmation shows, for the community to review (empty: nothing odd)."""
+    flags = []
+    if history.same_provider_sessions + 1 >= REVIEW_REPEAT_SESSIONS:
+        flags.append(ReviewFlag.REPEATED_PAIR)
+    if history.providers_this_week + 1 >= REVIEW_MANY_PROVIDERS:
+        flags.append(ReviewFlag.MANY_PROVIDERS)
+    return flags
+
+
 def check_over(ends_at: datetime, now: datetime) -> None:
     """Hours are confirmed once served: a check-in logs the session ahead, confirmation waits for its end."""
     if now < ends_at:

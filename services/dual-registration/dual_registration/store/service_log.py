@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dual_registration.domain.ledger import Transfer, signed
-from dual_registration.domain.service_log import ServiceState, Window
+from dual_registration.domain.service_log import ConfirmationHistory, ServiceState, Window
 from dual_registration.store.tables import checkin_codes, ledger_movements, ledger_transfers, service_sessions
 
 COUNTING = (ServiceState.LOGGED.value, ServiceState.CONFIRMED.value)
@@ -37,6 +37,19 @@ class ServiceRepository:
             service_sessions.c.state == ServiceState.CONFIRMED.value, service_sessions.c.provider_kind == provider_kind,
             service_sessions.c.provider_id == provider_id, service_sessions.c.decided_at >= since))).scalar_one()
 
+    async def confirmation_history(self, resident: str, provider_kind: str, provider_id: str,
+                                   window_start: datetime, week_start: datetime) -> ConfirmationHistory:
+        """What this resident account confirmed before: sessions of this provider since `window_start`, and distinct
+        providers since `week_start` (review_flags reads them)."""
+        mine = (service_sessions.c.decided_by == resident, service_sessions.c.decided_as == "resident",
+                service_sessions.c.state == ServiceState.CONFIRMED.value)
+        same = (await self.session.execute(select(func.count()).where(
+            *mine, service_sessions.c.provider_kind == provider_kind, service_sessions.c.provider_id == provider_id,
+            service_sessions.c.decided_at >= window_start))).scalar_one()
+        providers = (await self.session.execute(select(func.count(func.distinct(service_sessions.c.provider_id))).where(
+            *mine, service_sessions.c.decided_at >= week_start))).scalar_one()
+        return ConfirmationHistory(same_provider_sessions=same, providers_this_week=providers)
+
     async def overlapping(self, provider_kind: str, provider_id: str, window: Window) -> list[Window]:
         rows = (await self.session.execute(select(service_sessions.c.started_at, service_sessions.c.ended_at).where(
             service_sessions.c.provider_kind == provider_kind, service_sessions.c.provider_id == provider_id,
@@ -46,8 +59,10 @@ class ServiceRepository:
 
     async def list(self, *, scope_path: str, provider_kind: str | None, provider_id: str | None, state: str | None,
                    served_resident_ref: str | None, since: datetime | None, until: datetime | None,
-                   after: str | None, limit: int) -> list[dict[str, Any]]:
+                   after: str | None, limit: int, flagged: bool = False) -> list[dict[str, Any]]:
         query = select(service_sessions).where(service_sessions.c.community_path.startswith(scope_path, autoescape=True))
+        if flagged:
+            query = query.where(service_sessions.c.review_flags.is_not(None))
         for column, value in (("provider_kind", provider_kind), ("provider_id", provider_id), ("state", state),
                               ("served_resident_ref", served_resident_ref)):
             if value is not None:

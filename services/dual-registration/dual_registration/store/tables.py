@@ -188,6 +188,8 @@ service_sessions = Table(
     Column("decided_as", String(16), nullable=True),
     Column("decided_at", UtcDateTime, nullable=True),
     Column("decision_note", String(500), nullable=True),
+    # Outliers of a resident's confirmation for the community to review (domain.service_log.review_flags).
+    Column("review_flags", JSON, nullable=True),
     CheckConstraint("minutes > 0", name="ck_service_sessions_positive_minutes"),
     Index("ix_service_sessions_provider", "provider_kind", "provider_id", "started_at"),
 )

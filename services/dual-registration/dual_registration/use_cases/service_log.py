@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -13,7 +13,7 @@ from dual_registration.domain.registration import RegistrantKind, RegistrationSt
 from dual_registration.domain.service_log import (RESIDENT_CONFIRMATION_WINDOW, SERVICE_MACHINE, ConfirmerKind,
                                                   ServiceState, SessionParties, Window, check_confirmer,
                                                   check_no_overlap, check_over, check_resident_confirmation,
-                                                  session_minutes)
+                                                  review_flags, session_minutes)
 from dual_registration.events import SOURCE, ServiceConfirmed, ServiceLogged, ServiceRejected
 from dual_registration.store.claims import ClaimRepository
 from dual_registration.store.registrations import RegistrationRepository
@@ -128,12 +128,17 @@ async def decide_service(db: Database, scope: AreaScope, now: datetime, service_
             SERVICE_MACHINE.check(ServiceState(row.state), target)
             if target == ServiceState.CONFIRMED:
                 check_over(row.ended_at, now)
+            flags = []
             if target == ServiceState.CONFIRMED and confirmer == ConfirmerKind.RESIDENT:
                 check_resident_confirmation(  # (a resident sees, so confirms, only their community's: can_see)
                     minutes=row.minutes, confirmed_minutes=await services.confirmed_by_resident(
                         scope.caller.subject, row.provider_kind, row.provider_id, now - RESIDENT_CONFIRMATION_WINDOW))
+                flags = review_flags(await services.confirmation_history(
+                    scope.caller.subject, row.provider_kind, row.provider_id, now - RESIDENT_CONFIRMATION_WINDOW,
+                    now - timedelta(days=7)))
         await services.update(service_id, state=target.value, decided_by=scope.caller.subject,
-                              decided_as=confirmer.value, decided_at=now, decision_note=note)
+                              decided_as=confirmer.value, decided_at=now, decision_note=note,
+                              **({"review_flags": [f.value for f in flags]} if flags else {}))
         fields = _service_fields(dict(row._mapping))
         if target == ServiceState.CONFIRMED:
             await _post_hours(uow, row, now)
@@ -171,22 +176,30 @@ async def get_service(db: Database, scope: AreaScope, service_id: str) -> dict[s
         row = await ServiceRepository(session).get(service_id)
     if row is None or not can_see(scope, row._mapping):
         raise not_found("service", service_id)
-    return dict(row._mapping)
+    return _as_seen(scope, dict(row._mapping))
+
+
+def _as_seen(scope: AreaScope, record: dict[str, Any]) -> dict[str, Any]:
+    """Review flags are the community's: the member and the resident concerned do not see them."""
+    return record if scope.caller.role in STAFF_ROLES else {**record, "review_flags": None}
 
 
 async def list_services(db: Database, scope: AreaScope, *, provider_kind: str | None, provider_id: str | None,
                         state: str | None, since: datetime | None, until: datetime | None, after: str | None,
-                        limit: int) -> list[dict[str, Any]]:
+                        limit: int, flagged: bool = False) -> list[dict[str, Any]]:
     require_role(scope, STAFF_ROLES | {Role.PARTY_MEMBER, Role.RESIDENT}, "list services")
+    if flagged:
+        require_role(scope, STAFF_ROLES, "list services flagged for review")
     served = None
     if scope.caller.role == Role.PARTY_MEMBER:
         provider_kind, provider_id = RegistrantKind.MEMBER.value, scope.caller.subject
     elif scope.caller.role == Role.RESIDENT:
         served = scope.caller.subject
     async with db.sessions() as session:
-        return await ServiceRepository(session).list(
+        rows = await ServiceRepository(session).list(
             scope_path=own_reach(scope).path, provider_kind=provider_kind, provider_id=provider_id, state=state,
-            served_resident_ref=served, since=since, until=until, after=after, limit=limit)
+            served_resident_ref=served, since=since, until=until, after=after, limit=limit, flagged=flagged)
+    return [_as_seen(scope, r) for r in rows]
 
 
 async def account_statement(db: Database, scope: AreaScope, account_kind: str, ident: str, *, since: datetime | None,

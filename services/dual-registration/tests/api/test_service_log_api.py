@@ -220,3 +220,31 @@ async def test_a_resident_confirms_only_in_their_community_and_only_so_much_of_o
     assert by_staff.status_code == 200 and by_staff.json()["decided_as"] == "community"
     statement = (await world.client.get(f"/api/v1/ledger/member/{member_id}", headers=world.worker)).json()
     assert statement["balance_minutes"] == 360
+
+
+async def test_a_residents_odd_confirmations_are_flagged_for_the_community_only(world, member, clock, problem):
+    """Under the cap one session at a time, an account a member controls still shows a pattern: the same
+    resident confirming the same provider again and again, or confirming for many providers in a week. The
+    community sees those confirmations flagged (they count meanwhile); the member and resident do not."""
+    member_id, reg = member
+    start = clock.now() - timedelta(days=5)
+    served = world.headers("resident", world.community, subject="resident-77")
+    ids = []
+    for n in range(3):
+        logged = await world.client.post("/api/v1/services", headers=world.member(member_id), json=session_body(
+            world, reg, start + timedelta(hours=2 * n), hours=1, served_resident_ref="resident-77"))
+        ids.append(logged.json()["id"])
+        confirmed = await world.client.post(f"/api/v1/services/{ids[-1]}/confirm", headers=served)
+        assert confirmed.status_code == 200, confirmed.text
+        assert confirmed.json()["review_flags"] is None  # the resident never sees the community's flags
+    seen = {i: (await world.client.get(f"/api/v1/services/{i}", headers=world.worker)).json()["review_flags"]
+            for i in ids}
+    assert seen == {ids[0]: None, ids[1]: None, ids[2]: ["repeated-pair"]}
+    flagged = (await world.client.get("/api/v1/services", params={"flagged": "true"}, headers=world.worker)).json()
+    assert [s["id"] for s in flagged["items"]] == [ids[2]]
+    own = (await world.client.get(f"/api/v1/services/{ids[2]}", headers=world.member(member_id))).json()
+    assert own["review_flags"] is None
+    problem(await world.client.get("/api/v1/services", params={"flagged": "true"}, headers=world.member(member_id)),
+            403, "forbidden")
+    statement = (await world.client.get(f"/api/v1/ledger/member/{member_id}", headers=world.worker)).json()
+    assert statement["balance_minutes"] == 180  # flagged hours still count until the community decides
