@@ -19,9 +19,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from org_registry.domain.sheet_rows import COLUMNS, SheetKind
+from org_registry.domain.sheet_rows import SheetKind, example_row, export_header, template_columns
 from org_registry.settings import Settings
-from org_registry.sheets import SheetFormat, UnreadableSheet, XlsxWriter, count_rows, csv_header, csv_line, format_of, read_rows
+from org_registry.sheets import (SheetFormat, UnreadableSheet, XlsxWriter, count_rows, csv_header, csv_line, format_of,
+                                 read_rows, write_template)
 from org_registry.store.areas import AreaRepository
 from org_registry.use_cases.exports import export_path, export_rows
 from org_registry.use_cases.imports import ImportReport, import_sheet
@@ -74,7 +75,7 @@ async def run_import(kind: SheetKind, file: Path, area: str, dry_run: bool, fmt:
 
 
 async def run_export(kind: SheetKind, file: Path, area: str, fmt: SheetFormat, settings: Settings | None = None,
-                     progress=None) -> int:
+                     progress=None, zh: bool = False) -> int:
     settings = settings or Settings()
     db = Database(settings.resolved_database_url)
     written = 0
@@ -83,15 +84,15 @@ async def run_export(kind: SheetKind, file: Path, area: str, fmt: SheetFormat, s
         path = await export_path(db, scope)
         if fmt == SheetFormat.CSV:
             with file.open("wb") as out:
-                out.write(csv_header(COLUMNS[kind]))
-                async for row in export_rows(db, path, kind):
+                out.write(csv_header(export_header(kind, zh)))
+                async for row in export_rows(db, path, kind, zh):
                     out.write(csv_line(row))
                     written += 1
                     if progress and written % 1000 == 0:
                         progress(written)
         else:
-            writer = XlsxWriter(COLUMNS[kind])
-            async for row in export_rows(db, path, kind):
+            writer = XlsxWriter(export_header(kind, zh))
+            async for row in export_rows(db, path, kind, zh):
                 writer.append(row)
                 written += 1
                 if progress and written % 1000 == 0:
@@ -159,10 +160,25 @@ def import_command(kind: Annotated[SheetKind, typer.Argument(help="units, organi
 def export_command(kind: Annotated[SheetKind, typer.Argument(help="units, organizations or members")],
                    file: Annotated[Path, typer.Argument(dir_okay=False, help=".csv or .xlsx")],
                    area: Area,
-                   fmt: Annotated[SheetFormat | None, typer.Option("--format")] = None) -> None:
+                   fmt: Annotated[SheetFormat | None, typer.Option("--format")] = None,
+                   headers: Annotated[str, typer.Option(help="en: column codes; zh: Chinese headers, names beside ids")]
+                   = "en") -> None:
     """Export the records located in the area's subtree, in the import columns (re-importable)."""
     fmt = _format(file, fmt)
+    if headers not in ("en", "zh"):
+        raise typer.BadParameter("--headers is en or zh")
     with Progress(TextColumn("{task.description}"), MofNCompleteColumn(), TimeElapsedColumn(), console=console) as bar:
         task = bar.add_task(f"exporting {kind.value}", total=None)
-        written = asyncio.run(run_export(kind, file, area, fmt, progress=lambda n: bar.update(task, completed=n)))
+        written = asyncio.run(run_export(kind, file, area, fmt, progress=lambda n: bar.update(task, completed=n),
+                                         zh=headers == "zh"))
     console.print(f"[green]{written} {kind.value} written to {file}[/]")
+
+
+@app.command("template")
+def template_command(kind: Annotated[SheetKind, typer.Argument(help="units, organizations or members")],
+                     file: Annotated[Path, typer.Argument(dir_okay=False, help=".xlsx")],
+                     area: Annotated[str, typer.Option(help="The area code the example row uses")]) -> None:
+    """Write the XLSX import template (Chinese headers, drop-down lists, an example row), as the API serves it."""
+    with file.open("wb") as out:
+        write_template(out, template_columns(kind), example_row(kind, area))
+    console.print(f"[green]{kind.value} template written to {file}[/]")

@@ -22,6 +22,12 @@ from typing import IO, Any
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.comments import Comment
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from org_registry.domain.sheet_rows import TemplateColumn
 
 
 class SheetFormat(StrEnum):
@@ -210,3 +216,42 @@ def write_xlsx(target: IO[bytes], header: list[str], rows: Iterable[list[Any]]) 
     for row in rows:
         writer.append(row)
     writer.save(target)
+
+
+TEMPLATE_ROWS = 10_000  # rows of the template that get the drop-down lists
+CHOICES_SHEET = "选项"
+
+
+def write_template(target: IO[bytes], columns: list[TemplateColumn], example: list[str]) -> None:
+    """An import template: Chinese headers (each with its English code in a comment, required ones in
+    bold), one example row, and drop-down lists on the enum columns. The lists sit on a hidden second
+    sheet (an inline list is limited to 255 characters); an import reads the first sheet only."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "导入"
+    choices = workbook.create_sheet(CHOICES_SHEET)
+    choices.sheet_state = "hidden"
+    required_fill = PatternFill("solid", fgColor="FDE9D9")
+    lists = 0
+    for index, column in enumerate(columns, start=1):
+        letter = get_column_letter(index)
+        head = sheet.cell(row=1, column=index, value=column.label)
+        head.comment = Comment(f"{column.column}{'（必填）' if column.required else ''}", "yizhou")
+        if column.required:
+            head.font, head.fill = Font(bold=True), required_fill
+        sheet.column_dimensions[letter].width = max(12, 2 * len(column.label) + 4)
+        if column.choices:
+            lists += 1
+            list_letter = get_column_letter(lists)
+            for row, choice in enumerate(column.choices, start=1):
+                choices.cell(row=row, column=lists, value=choice)
+            source = f"'{CHOICES_SHEET}'!${list_letter}$1:${list_letter}${len(column.choices)}"
+            validation = DataValidation(type="list", formula1=source, allow_blank=not column.required,
+                                        showErrorMessage=True, errorTitle=column.label, error="请从下拉列表中选择")
+            validation.add(f"{letter}2:{letter}{TEMPLATE_ROWS + 1}")
+            sheet.add_data_validation(validation)
+    for index, value in enumerate(example, start=1):
+        cell = sheet.cell(row=2, column=index, value=neutralised(value))
+        cell.data_type = "s"  # ids, codes and ID numbers stay text
+    sheet.freeze_panes = "A2"
+    workbook.save(target)

@@ -21,6 +21,15 @@ class UnitKind(StrEnum):
     ASSOCIATION = "association"                          # association or chamber of commerce
 
 
+# The names offices write in their sheets (and the import templates offer in drop-downs).
+UNIT_KIND_NAMES_ZH: dict[UnitKind, str] = {
+    UnitKind.AGENCY: "机关", UnitKind.PUBLIC_INSTITUTION: "事业单位", UnitKind.STATE_OWNED_ENTERPRISE: "国有企业",
+    UnitKind.NON_PUBLIC_ENTERPRISE: "非公有制企业", UnitKind.SOCIAL_ORGANIZATION: "社会组织",
+    UnitKind.COMMERCIAL_BUILDING: "商务楼宇", UnitKind.MARKET: "市场", UnitKind.SCHOOL: "学校",
+    UnitKind.LAW_FIRM: "律师事务所", UnitKind.ASSOCIATION: "协会商会",
+}
+
+
 class SizeClass(StrEnum):
     """Enterprise size classes (the seeds' coverage figure is for large non-public enterprises)."""
 
@@ -28,6 +37,10 @@ class SizeClass(StrEnum):
     MEDIUM = "medium"
     SMALL = "small"
     MICRO = "micro"
+
+
+SIZE_CLASS_NAMES_ZH: dict[SizeClass, str] = {SizeClass.LARGE: "大型", SizeClass.MEDIUM: "中型", SizeClass.SMALL: "小型",
+                                             SizeClass.MICRO: "微型"}
 
 
 @dataclass(frozen=True)
@@ -40,6 +53,23 @@ class Unit:
     headcount: int
     members_among_staff: int
     credit_code: str | None = None  # unified social credit code (统一社会信用代码), when known
+
+
+# GB 32100-2015: 18 characters of 0-9 and the capitals without I, O, S, V, Z; the last is a check
+# character, mod 31 of the first 17 weighted by 3**i mod 31.
+CREDIT_CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def credit_code_check_character(first17: str) -> str:
+    total = sum(CREDIT_CODE_CHARS.index(c) * w for c, w in zip(first17, CREDIT_CODE_WEIGHTS, strict=True))
+    return CREDIT_CODE_CHARS[(31 - total % 31) % 31]
+
+
+def is_valid_credit_code(code: str) -> bool:
+    """An upper-case unified social credit code (统一社会信用代码) whose check character matches."""
+    return (len(code) == 18 and all(c in CREDIT_CODE_CHARS for c in code)
+            and code[17] == credit_code_check_character(code[:17]))
 
 
 def check_unit(kind: UnitKind, size_class: SizeClass | None, headcount: int, members_among_staff: int) -> None:

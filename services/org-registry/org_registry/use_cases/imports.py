@@ -31,7 +31,8 @@ from org_registry.domain.member import Member
 from org_registry.domain import organization as organization_rules
 from org_registry.domain.errors import RegistryRuleViolation
 from org_registry.domain.organization import BASIC_MODES, LEADING_MODES, Organization
-from org_registry.domain.sheet_rows import PARSERS, CellError, SheetKind, check_header
+from org_registry.domain.sheet_rows import (PARSERS, CellError, SheetKind, TemplateColumn, canonical_header,
+                                            check_header, example_row, template_columns)
 from org_registry.domain.unit import Unit
 from org_registry.store.areas import AreaRepository
 from org_registry.store.leading_core import leader_of
@@ -307,11 +308,27 @@ async def _pass(session: AsyncSession, uow: UnitOfWork | None, scope: AreaScope,
         progress(report.rows)
 
 
+def _in_columns(kind: SheetKind, opened: Rows) -> Rows:
+    """The sheet with its headers (Chinese or English) as column codes, and its rows keyed by them."""
+    given, rows = opened
+    header = canonical_header(kind, given)
+    if header == given:
+        return header, rows
+    renamed = dict(zip(given, header, strict=True))
+    return header, ((row, {renamed.get(k, k): v for k, v in cells.items()}) for row, cells in rows)
+
+
+def import_template(scope: AreaScope, kind: SheetKind) -> tuple[list[TemplateColumn], list[str]]:
+    """A sheet's columns for a template, and an example row in the caller's own area."""
+    require_editor(scope)
+    return template_columns(kind), example_row(kind, scope.caller.area)
+
+
 async def import_sheet(db: Database, scope: AreaScope, kind: SheetKind, open_rows: Callable[[], Rows], *,
                        dry_run: bool, progress: Progress | None = None) -> ImportReport:
     """`open_rows` opens the sheet afresh (a real run reads it twice: check everything, then write)."""
     require_editor(scope)
-    header, rows = open_rows()
+    header, rows = _in_columns(kind, open_rows())
     report = ImportReport(kind, dry_run)
     report.errors = [RowError(1, e.column, e.reason) for e in check_header(kind, header)]
     if report.errors:
@@ -321,7 +338,7 @@ async def import_sheet(db: Database, scope: AreaScope, kind: SheetKind, open_row
                     Elsewhere.IGNORE if dry_run else Elsewhere.ASIDE)
     if dry_run or report.errors:
         return report
-    _, rows = open_rows()
+    _, rows = _in_columns(kind, open_rows())
     final = ImportReport(kind, dry_run=False)
     async with db.unit_of_work() as uow:
         await _pass(uow.session, uow, scope, kind, rows, final, progress)

@@ -1,5 +1,6 @@
 """The operator CLI (`yizhou org-registry import|export`) on the service's database: streams a sheet
-larger than one chunk, reports the bad row, writes nothing until the sheet is clean, exports it back."""
+larger than one chunk, reports the bad row, writes nothing until the sheet is clean, exports it back
+(also with Chinese headers), and writes the import templates."""
 
 import asyncio
 import csv
@@ -55,3 +56,18 @@ async def test_cli_import_streams_reports_and_exports(client, district, service_
     assert list(rows[0]) == HEADER and len(rows) == 2501
     assert rows[1][0] == f"{d}-cli-00000" and rows[1][1] == "企业 00000"
     assert (await asyncio.to_thread(runner.invoke, app, ["import", "units", str(sheet), "--area", "NO-SUCH-AREA"])).exit_code != 0
+
+    chinese = tmp_path / "zh.csv"
+    result = await asyncio.to_thread(runner.invoke, app, ["export", "units", str(chinese), "--area", d, "--headers", "zh"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(chinese.open(encoding="utf-8-sig")))
+    assert len(rows) == 2500 and (rows[0]["单位类型"], rows[0]["所在区域名称"]) == ("非公有制企业", "Elm Community")
+
+
+def test_cli_writes_the_import_template(tmp_path):
+    target = tmp_path / "members-template.xlsx"
+    result = CliRunner().invoke(app, ["template", "members", str(target), "--area", "CY01"])
+    assert result.exit_code == 0, result.output
+    sheet = load_workbook(target).worksheets[0]
+    assert [c.value for c in sheet[1]][:4] == ["党员编号", "姓名", "手机号", "身份证号"]
+    assert sheet["G2"].value == "CY01" and len(sheet.data_validations.dataValidation) == 1
