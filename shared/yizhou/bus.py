@@ -17,11 +17,24 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 
 log = logging.getLogger(__name__)
 
 SECURITY_PROTOCOLS = ("PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL", "SSL")
+
+# Event topics keep everything: read models and partners are rebuilt by replaying them from the start
+# (`yizhou rebuild`), so a broker default of seven days would silently lose history. Dead letters are
+# for operators to redrive within a month.
+EVENT_RETENTION_MS = -1
+DEAD_LETTER_RETENTION_MS = 30 * 24 * 3600 * 1000
+
+
+def topic_configs(topic: str, min_insync_replicas: int = 1) -> dict[str, str]:
+    """The configuration every topic of the platform is created with (and checked against at start)."""
+    retention = DEAD_LETTER_RETENTION_MS if topic.endswith(".dlq") else EVENT_RETENTION_MS
+    return {"retention.ms": str(retention), "min.insync.replicas": str(min_insync_replicas)}
 
 
 @dataclass(frozen=True)
@@ -111,16 +124,18 @@ def supports_full_protocol(producer: AIOKafkaProducer) -> bool:
     return bool(getattr(producer, "full_kafka", False))
 
 
-async def ensure_topics(access: KafkaAccess | str, topics: list[str], partitions: int = 3) -> None:
-    """Creates missing topics (auto-creation is off). On a secured cluster `yizhou bus init` has
-    created them all, so a service, which may not create topics, asks for none."""
+async def ensure_topics(access: KafkaAccess | str, topics: list[str], partitions: int = 3, *,
+                        replication_factor: int = 1, min_insync_replicas: int = 1) -> None:
+    """Creates missing topics (auto-creation is off) with `topic_configs`. On a secured cluster
+    `yizhou bus init` has created them all, so a service, which may not create topics, asks for none."""
     if not topics:
         return
     admin = AIOKafkaAdminClient(**kafka_options(access), request_timeout_ms=15000)
     await admin.start()
     try:
         existing = set(await admin.list_topics())
-        missing = [NewTopic(t, num_partitions=partitions, replication_factor=1) for t in topics if t not in existing]
+        missing = [NewTopic(t, num_partitions=partitions, replication_factor=replication_factor,
+                            topic_configs=topic_configs(t, min_insync_replicas)) for t in topics if t not in existing]
         if missing:
             try:
                 await admin.create_topics(missing)
@@ -128,6 +143,38 @@ async def ensure_topics(access: KafkaAccess | str, topics: list[str], partitions
                 pass  # another service created it first
     finally:
         await admin.close()
+
+
+async def topic_config_mismatches(access: KafkaAccess | str, topics: list[str],
+                                  min_insync_replicas: int = 1) -> list[str] | None:
+    """Where the cluster's topics differ from `topic_configs` (a topic someone created by hand with the
+    broker's seven-day retention, say): one line per difference; None when the broker cannot say."""
+    if not topics:
+        return []
+    admin = AIOKafkaAdminClient(**kafka_options(access), request_timeout_ms=15000)
+    await admin.start()
+    try:
+        responses = await admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, t) for t in topics])
+    except Exception as exc:  # noqa: BLE001  (a broker without DescribeConfigs, or no DESCRIBE_CONFIGS ACL)
+        log.info("topic configurations not checked: %s: %s", type(exc).__name__, exc)
+        return None
+    finally:
+        await admin.close()
+    found: dict[str, dict[str, str]] = {}
+    for response in responses:
+        for resource in response.resources:
+            error_code, name, entries = resource[0], resource[3], resource[4]
+            if error_code == 0:
+                found[name] = {entry[0]: entry[1] for entry in entries}
+    if not found:
+        return None  # no topic described (no DESCRIBE_CONFIGS on them): nothing known
+    mismatches = []
+    for topic in topics:
+        actual = found.get(topic, {})
+        for key, expected in topic_configs(topic, min_insync_replicas).items():
+            if key in actual and actual[key] != expected:
+                mismatches.append(f"{topic}: {key} is {actual[key]}, expected {expected}")
+    return mismatches
 
 
 async def broker_reachable(access: KafkaAccess | str, timeout_s: float = 4.0) -> bool:

@@ -18,4 +18,7 @@ OUTBOX_BACKLOG = Gauge("outbox_backlog", "Outbox rows not yet published", ["serv
 OUTBOX_PUBLISHED = Counter("outbox_published_total", "Outbox rows published to Kafka", ["service"])
 EVENTS_APPLIED = Counter("events_applied_total", "Events applied by consumers", ["group", "event_type"])
 DEAD_LETTERS = Counter("dead_letters_total", "Records sent to a dead-letter topic", ["group", "topic"])
+TOPIC_CONFIG_MISMATCHES = Gauge("kafka_topic_config_mismatches",
+                                "Differences between the cluster's topics and what the platform needs (retention, "
+                                "min.insync.replicas), found at start", ["service"])
 CONSUMER_LAG = Gauge("consumer_lag", "Records behind the partition end", ["group", "topic", "partition"])

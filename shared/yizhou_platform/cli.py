@@ -270,7 +270,11 @@ def bus_init(principals_file: Annotated[Path | None, typer.Option(
              partner: Annotated[list[str] | None, typer.Option(
                  help="A partner principal to create (reads yizhou.partner.* only); repeatable")] = None,
              partitions: Annotated[int, typer.Option(min=1, help="Partitions of each topic")] = 3,
-             replication_factor: Annotated[int, typer.Option(min=1, help="Replicas of each topic")] = 1,
+             replication_factor: Annotated[int, typer.Option(
+                 min=1, envvar="KAFKA_TOPIC_REPLICATION_FACTOR", help="Replicas of each topic (3 in production)")] = 1,
+             min_insync_replicas: Annotated[int, typer.Option(
+                 min=1, envvar="KAFKA_MIN_INSYNC_REPLICAS",
+                 help="Replicas that must have a write before it is acknowledged (2 in production)")] = 1,
              show: Annotated[bool, typer.Option("--show", help="Print the ACLs and topics, change nothing")] = False) -> None:
     """Create every topic (partitions, retention) and, on a SASL cluster, one SCRAM principal per service
     and partner with its ACLs. Run as the cluster's admin (KAFKA_SASL_USERNAME/PASSWORD); idempotent."""
@@ -286,7 +290,9 @@ def bus_init(principals_file: Annotated[Path | None, typer.Option(
     principals.users.update(Principals.from_env(names).users)  # an operator's passwords win
     topics = ks.service_topics()
     grants = ks.plan(principals, topics)
-    settings = ks.topic_settings(t for service in topics.values() for t in service.all)
+    if min_insync_replicas > replication_factor:
+        raise typer.BadParameter("min.insync.replicas cannot exceed the replication factor")
+    settings = ks.topic_settings((t for service in topics.values() for t in service.all), min_insync_replicas)
     if show:
         table = Table("principal", "operation", "resource", "name")
         for g in grants:

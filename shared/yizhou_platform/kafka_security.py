@@ -17,17 +17,15 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from yizhou.bus import KafkaAccess
+from yizhou.bus import KafkaAccess, topic_configs
 from yizhou.events import TOPIC_PREFIX
 from yizhou.service_app import KafkaTopics
 from yizhou_platform.kafka_principals import Principals
 from yizhou_platform.launcher import SERVICES
 
 PARTNER_TOPIC_PREFIX = f"{TOPIC_PREFIX}.partner."
-# Events are the record a read model is rebuilt from (`yizhou rebuild`): kept for ever. Dead letters
-# wait for an operator for a month.
-EVENT_RETENTION_MS = -1
-DEAD_LETTER_RETENTION_MS = 30 * 24 * 3600 * 1000
+# Retention and min.insync.replicas per topic: `yizhou.bus.topic_configs` (the services create and check
+# topics with the same).
 
 
 @dataclass(frozen=True)
@@ -69,9 +67,8 @@ def partner_grants(user: str) -> list[Grant]:
             Grant(user, "READ", "GROUP", user, prefixed=True)]
 
 
-def topic_settings(topics: Iterable[str]) -> dict[str, dict[str, str]]:
-    return {t: {"retention.ms": str(DEAD_LETTER_RETENTION_MS if t.endswith(".dlq") else EVENT_RETENTION_MS)}
-            for t in sorted(set(topics))}
+def topic_settings(topics: Iterable[str], min_insync_replicas: int = 1) -> dict[str, dict[str, str]]:
+    return {t: topic_configs(t, min_insync_replicas) for t in sorted(set(topics))}
 
 
 def plan(principals: Principals, topics: dict[str, KafkaTopics]) -> list[Grant]:

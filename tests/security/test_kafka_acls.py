@@ -60,8 +60,8 @@ def test_a_partner_may_read_only_partner_topics_in_its_own_groups(topics):
 
 def test_topics_are_kept_for_rebuilds_and_dead_letters_for_a_month(topics):
     settings = ks.topic_settings(t for service in topics.values() for t in service.all)
-    assert settings[DEMANDS_TOPIC] == {"retention.ms": "-1"}
-    assert settings[dead_letter_topic(DEMANDS_TOPIC)] == {"retention.ms": str(30 * 24 * 3600 * 1000)}
+    assert settings[DEMANDS_TOPIC] == {"retention.ms": "-1", "min.insync.replicas": "1"}
+    assert settings[dead_letter_topic(DEMANDS_TOPIC)] == {"retention.ms": str(30 * 24 * 3600 * 1000), "min.insync.replicas": "1"}
 
 
 # ------------------------------------------------------------------ against the secured broker
