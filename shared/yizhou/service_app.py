@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from yizhou.asyncapi import build_document
 from yizhou.auth import TokenVerifier
 from yizhou.browser_access import add_browser_middleware, add_docs_pages
-from yizhou.bus import broker_reachable, ensure_topics, start_producer, supports_full_protocol
+from yizhou.bus import broker_reachable, ensure_topics, start_producer, supports_full_protocol, topic_config_mismatches
 from yizhou.clock import Clock, SystemClock
 from yizhou.consumer import EventConsumer, Subscription
 from yizhou.database import Database
@@ -28,7 +28,9 @@ from yizhou.events import dead_letter_topic
 from yizhou.list_parameters import reject_unknown_parameters
 from yizhou.logs import configure_logging
 from yizhou.migrations import upgrade_to_head
+from yizhou.observability import TOPIC_CONFIG_MISMATCHES
 from yizhou.http_metrics import MetricsMiddleware, metrics_endpoint
+from yizhou.labels import labels_router
 from yizhou.openapi_document import complete_document
 from yizhou.openapi_links import add_links
 from yizhou.partner import partner_topics
@@ -114,7 +116,10 @@ class Messaging:
         delay = 0.5
         while True:
             try:
-                await ensure_topics(s.kafka_access, topics, s.topic_partitions)
+                await ensure_topics(s.kafka_access, topics, s.topic_partitions,
+                                    replication_factor=s.topic_replication_factor,
+                                    min_insync_replicas=s.topic_min_insync_replicas)
+                await _check_topic_configs(s, topics)
                 self.producer = await start_producer(s.kafka_access, s.kafka_idempotence, s.service_name)
                 break
             except asyncio.CancelledError:
@@ -162,6 +167,17 @@ class Messaging:
                             "messages stay in the outbox and are published after the next start", grace_s)
             except Exception:   # noqa: BLE001  (stopping anyway)
                 log.exception("the producer failed to stop cleanly")
+
+
+async def _check_topic_configs(s: ServiceSettings, topics: list[str]) -> None:
+    """Says, in the log and `kafka_topic_config_mismatches`, where a topic differs from what the platform
+    needs (retention kept for ever, min.insync.replicas); the service starts anyway: it is an operator's fix."""
+    mismatches = await topic_config_mismatches(s.kafka_access, topics, s.topic_min_insync_replicas)
+    if mismatches is None:
+        return
+    TOPIC_CONFIG_MISMATCHES.labels(service=s.service_name).set(len(mismatches))
+    for line in mismatches:
+        log.warning("topic configuration differs: %s (fix with kafka-configs.sh --alter)", line)
 
 
 def build_app(parts: ServiceParts) -> FastAPI:
@@ -248,7 +264,7 @@ def build_app(parts: ServiceParts) -> FastAPI:
     ops.add_api_route("/metrics", metrics_endpoint, methods=["GET"], include_in_schema=False)
     app.include_router(ops)
     add_docs_pages(app)   # /docs and /redoc on the service's own assets, not a CDN
-    for router in parts.routers if settings.serves_api else []:
+    for router in [*parts.routers, labels_router(settings)] if settings.serves_api else []:
         app.include_router(router)
     return app
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
@@ -13,11 +13,13 @@ from yizhou.bus import KafkaAccess
 
 from yizhou.browser_settings import BrowserSettings  # which web origins may call the API (CORS)
 from yizhou.district_settings import DistrictSettings  # the district's time zone and holiday calendar
+from yizhou.language_settings import LanguageSettings  # the district's language (labels, problem answers)
 from yizhou.retention_settings import RetentionSettings  # how long the platform's own tables keep rows
 from yizhou.traffic_settings import TrafficSettings  # rate limits and slow-client deadlines
 
 
-class ServiceSettings(TrafficSettings, RetentionSettings, BrowserSettings, DistrictSettings, BaseSettings):
+class ServiceSettings(TrafficSettings, RetentionSettings, BrowserSettings, DistrictSettings, LanguageSettings,
+                      BaseSettings):
     """Read from the environment (and `.env`); a service subclass sets `service_name`."""
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
@@ -50,6 +52,10 @@ class ServiceSettings(TrafficSettings, RetentionSettings, BrowserSettings, Distr
     # a service runs one replica that assigns itself every partition and commits offsets under its group.
     kafka_consumer_groups: Literal["auto", "on", "off"] = Field(default="auto", validation_alias="KAFKA_CONSUMER_GROUPS")
     topic_partitions: int = Field(default=3, validation_alias="KAFKA_TOPIC_PARTITIONS")
+    # Production: 3 replicas and 2 in sync, so an acknowledged event (acks=all) survives a broker's loss;
+    # 1 and 1 on a single broker (the embedded one, a laptop, CI).
+    topic_replication_factor: int = Field(default=1, ge=1, le=32, validation_alias="KAFKA_TOPIC_REPLICATION_FACTOR")
+    topic_min_insync_replicas: int = Field(default=1, ge=1, le=32, validation_alias="KAFKA_MIN_INSYNC_REPLICAS")
     consumer_group_suffix: str = Field(default="", validation_alias="CONSUMER_GROUP_SUFFIX")
 
     # What this process of the service does. "all": the API and the background work (outbox relay,
@@ -91,6 +97,13 @@ class ServiceSettings(TrafficSettings, RetentionSettings, BrowserSettings, Distr
 
     log_level: str = Field(default="INFO", validation_alias="LOG_LEVEL")
     log_json: bool = Field(default=True, validation_alias="LOG_JSON")
+
+    @model_validator(mode="after")
+    def _in_sync_within_replicas(self):
+        if self.topic_min_insync_replicas > self.topic_replication_factor:
+            raise ValueError("KAFKA_MIN_INSYNC_REPLICAS cannot exceed KAFKA_TOPIC_REPLICATION_FACTOR: no write "
+                             "could ever be acknowledged")
+        return self
 
     @property
     def database_name(self) -> str:

@@ -6,14 +6,17 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from demand_intake.api.callbacks import router as callbacks_router
 from demand_intake.api.demands import router as demands_router
 from demand_intake.api.guards import RejectNulCharacters
 from demand_intake.api.meetings import router as meetings_router
 from demand_intake.api.open311 import router as open311_router
+from demand_intake.api.rankings import router as rankings_router
 from demand_intake.api.rates import router as rates_router
 from demand_intake.consumers import subscriptions
 from demand_intake.events import PUBLISHED_TOPICS
 from demand_intake.metrics import demand_gauges
+from demand_intake import labels as _labels  # noqa: F401  (registers the service's enum labels: GET /api/v1/labels)
 from demand_intake.settings import Settings
 from demand_intake.use_cases.deadlines import sweeper
 from yizhou.axis_copy import path_of
@@ -33,7 +36,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
                     "and the subdistrict's whistle, duplicates and 'me too', the three rates, deliberation meetings, "
                     "and an Open311 GeoReport v2 facade. Every call needs a bearer token (`yizhou token`), except "
                     "Open311 discovery and services.",
-        routers=[demands_router, rates_router, meetings_router, open311_router, axis_copy_router],
+        routers=[demands_router, callbacks_router, rates_router, rankings_router, meetings_router, open311_router, axis_copy_router],
         migrations=Path(__file__).parent / "migrations",
         area_paths=path_of,
         published_topics=PUBLISHED_TOPICS,

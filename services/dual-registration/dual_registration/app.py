@@ -14,6 +14,7 @@ from dual_registration.api.registrations import router as registrations_router
 from dual_registration.api.services import router as services_router
 from dual_registration.consumers import SUBSCRIPTIONS
 from dual_registration.events import PUBLISHED_TOPICS
+from dual_registration import labels as _labels  # noqa: F401  (registers the service's enum labels: GET /api/v1/labels)
 from dual_registration.settings import Settings
 from yizhou.axis_copy import path_of
 from yizhou.axis_copy_routes import axis_copy_router

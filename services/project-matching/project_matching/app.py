@@ -14,6 +14,7 @@ from project_matching.guarantee.api.assessment import router as assessment_route
 from project_matching.guarantee.api.funds import router as funds_router
 from project_matching.guarantee.api.venues import router as venues_router
 from project_matching.events import PUBLISHED_TOPICS
+from project_matching import labels as _labels  # noqa: F401  (registers the service's enum labels: GET /api/v1/labels)
 from project_matching.settings import Settings
 from yizhou.axis_copy import path_of
 from yizhou.axis_copy_routes import axis_copy_router
