@@ -86,10 +86,10 @@ async def test_rates_match_a_hand_count_and_a_rebuild_from_the_topic(make_settin
         # backlog c (reopened) late (submitted) h (assigned) = 3, of which overdue: late.
         expected_d = {"submitted": 7, "response_settled": 7, "responded_on_time": 6, "handled": 6, "resolved": 3,
                       "with_feedback": 3, "satisfied": 2, "backlog": 3, "overdue_open": 1,
-                      "response_rate": 0.8571, "resolution_rate": 0.5, "satisfaction_rate": 0.6667}
+                      "response_rate": 0.8571, "declared_resolution_rate": 0.5, "recorded_satisfaction_rate": 0.6667}
         expected_s1 = {"submitted": 5, "response_settled": 5, "responded_on_time": 4, "handled": 5, "resolved": 2,
                        "with_feedback": 3, "satisfied": 2, "backlog": 3, "overdue_open": 1,
-                       "response_rate": 0.8, "resolution_rate": 0.4, "satisfaction_rate": 0.6667}
+                       "response_rate": 0.8, "declared_resolution_rate": 0.4, "recorded_satisfaction_rate": 0.6667}
 
         async def rates(area: str, **params) -> dict:
             response = await demand.get("/api/v1/rates", params={"under": area, "period": "2026-01", **params},

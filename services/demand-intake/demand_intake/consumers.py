@@ -79,6 +79,9 @@ class FactEvent(BaseModel):
     feedback_by: str | None = None
     imported: bool = False
     me_too_count: int | None = None
+    resolved: bool | None = None        # demand.called_back: the answers and who gave them
+    satisfaction: str | None = None
+    source: str | None = None
 
 
 async def on_demand_events(session: AsyncSession, events: list[ReceivedEvent], zone: tzinfo = DEFAULT_ZONE) -> None:
@@ -107,7 +110,8 @@ def fold(known: dict[str, DemandFact], kind: str, data: FactEvent, paths: dict[s
         fact.apply(kind, data.state, data.occurred_at, assignee=data.assignee,
                    assignee_unit_id=data.assignee_unit_id, deadline=data.deadline,
                    accountable_area_code=data.accountable_area_code, feedback=data.feedback,
-                   feedback_by=data.feedback_by, me_too_count=data.me_too_count)
+                   feedback_by=data.feedback_by, me_too_count=data.me_too_count, resolved=data.resolved,
+                   satisfaction=data.satisfaction, source=data.source)
     elif kind == "demand.submitted":
         known[data.demand_id] = DemandFact(
             demand_id=data.demand_id, area_code=data.area_code, area_path=paths.get(data.area_code) or data.area_path,

@@ -1,6 +1,7 @@
 """Demo data of demand-intake: a few thousand demands spread over channels, categories, the past six
 months and every state, imported through the bulk endpoint (one transaction per 500) so it takes
-seconds. Deterministic: the same seed gives the same district."""
+seconds, and a few of this month entered live and called back (回访), for the rankings. Deterministic:
+the same seed gives the same district."""
 
 from __future__ import annotations
 
@@ -110,8 +111,34 @@ async def load_demo(urls: dict[str, str], token: str, real_size: bool) -> str:
                 await asyncio.sleep(0.5)
             if response.status_code != 201:
                 raise RuntimeError(f"demo import failed: {response.status_code} {response.text[:500]}")
+        called = await _called_back_month(client, grids)
     return (f"{count} demands over {len(grids)} grids, 7 channels and every state, some assigned to {len(units)} "
-            f"registered agencies (rates: GET /api/v1/rates?period=...; a unit's: &unit_id=...)")
+            f"registered agencies (rates: GET /api/v1/rates?period=...; a unit's: &unit_id=...); {called} handled this "
+            f"month and called back (GET /api/v1/rankings?month=...)")
+
+
+async def _called_back_month(client: httpx.AsyncClient, grids: list[str], seed: int = 20261101) -> int:
+    """A few demands of this month entered live, handled and called back by staff, so the rankings and each
+    month's problem have something residents said (imported demands are in no scored figure)."""
+    rng = random.Random(seed)
+    categories = sorted(service_categories())[:4]   # few categories: some recur, as a month's problem does
+    called = 0
+    for i, grid in enumerate(grids[:: max(1, len(grids) // 30)][:30]):
+        for _ in range(rng.randint(1, 4)):
+            body = {"channel": "walk_around", "category": rng.choice(categories), "urgency": "normal",
+                    "description": f"{rng.choice(TEXTS)}（回访 {i}）", "area_code": grid, "resident": {"anonymous": True}}
+            response = await client.post("/api/v1/demands", json=body)
+            if response.status_code != 201:
+                raise RuntimeError(f"demo demand failed: {response.status_code} {response.text[:500]}")
+            demand_id = response.json()["demand"]["id"]
+            for step in ("accept", "resolve"):
+                await client.post(f"/api/v1/demands/{demand_id}/{step}")
+            answer = {"resolved": rng.random() < 0.8,
+                      "satisfaction": rng.choices(["satisfied", "basically_satisfied", "dissatisfied"], [60, 25, 15])[0],
+                      "source": "callback_by_staff"}
+            if (await client.post(f"/api/v1/demands/{demand_id}/callbacks", json=answer)).status_code == 201:
+                called += 1
+    return called
 
 
 async def _agencies(org_registry_url: str, token: str) -> list[str]:

@@ -20,6 +20,9 @@ DemandState = Literal["submitted", "accepted", "assigned", "in_progress", "resol
                       "withdrawn", "reopened", "merged"]
 PriorityHousehold = Literal["elderly_alone", "disabled", "low_income", "other"]
 FeedbackValue = Literal["satisfied", "basically_satisfied", "dissatisfied"]
+# Who gave a callback's answers: the resident through their own account, the resident on the phone to staff
+# (both what the resident said), or staff entering them without the resident (not the resident's word).
+CallbackSource = Literal["resident", "callback_by_staff", "staff_entry"]
 
 
 class DemandEvent(EventData):
@@ -136,6 +139,21 @@ class DemandReopened(DemandEvent):
         default=None, description="Who recorded the feedback: the resident's own account, or staff on their behalf")
 
 
+class DemandCalledBack(DemandEvent):
+    """A callback (回访) on a handled demand: was it resolved, is the resident satisfied. It does not move
+    the demand (`state` is its state then); the resolution and satisfaction rates count the answers the
+    resident gave (`source` `resident` or `callback_by_staff`), never `staff_entry`."""
+
+    event_type: ClassVar[str] = "demand.called_back"
+
+    callback_id: str
+    resolved: bool = Field(description="The resident's answer: was the demand resolved?")
+    satisfaction: FeedbackValue = Field(description="The resident's answer: how satisfied they are")
+    source: CallbackSource = Field(description="Who gave the answers: `resident` (their own account), "
+                                               "`callback_by_staff` (staff called them), `staff_entry` (staff's word)")
+    called_at: datetime = Field(description="When the resident answered (the call, or their own callback)")
+
+
 class DemandMerged(DemandEvent):
     event_type: ClassVar[str] = "demand.merged"
 
@@ -161,6 +179,6 @@ class DemandSupported(DemandEvent):
 DEMAND_EVENTS: list[type[DemandEvent]] = [
     DemandSubmitted, DemandAccepted, DemandAssigned, DemandStarted, DemandEscalated, DemandDispatched,
     DemandReportedIn, DemandOverdue, DemandResolved, DemandClosed, DemandReopened, DemandMerged, DemandWithdrawn,
-    DemandRejected, DemandSupported,
+    DemandRejected, DemandSupported, DemandCalledBack,
 ]
 EVENT_BY_TYPE: dict[str, type[DemandEvent]] = {e.event_type: e for e in DEMAND_EVENTS}

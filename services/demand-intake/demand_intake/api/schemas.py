@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from demand_intake.domain.demand import Channel, Feedback, PriorityHousehold, Urgency
 from demand_intake.domain.escalation import ReceiverKind
@@ -305,15 +305,25 @@ class RatesOut(BaseModel):
     satisfied: int
     backlog: int
     overdue_open: int
-    with_resident_feedback: int = Field(description="Of `with_feedback`, given by the resident through their own account")
+    with_resident_feedback: int = Field(description="Demands whose resident said how satisfied they are: through "
+                                                    "their own account, or to staff calling them back")
     satisfied_by_resident: int = Field(description="Of those, satisfied or basically satisfied")
     imported: int = Field(description="Demands brought in by an import in the period: in none of the counts above, "
                                       "since their history was entered by those the rates measure")
+    with_resident_answer: int = Field(description="Demands whose resident answered 'resolved?' at a callback (their "
+                                                  "own or staff's call to them)")
+    resolved_by_resident: int = Field(description="Of those, the resident said resolved")
     response_rate: float | None
-    resolution_rate: float | None
-    satisfaction_rate: float | None = Field(description="Of all recorded feedback, staff entries included")
+    resolution_rate: float | None = Field(description="Scored: `resolved_by_resident` / `with_resident_answer`, what "
+                                                      "residents said at callbacks")
+    satisfaction_rate: float | None = Field(description="Scored: `satisfied_by_resident` / `with_resident_feedback`, "
+                                                        "what residents said (staff entries left out)")
+    declared_resolution_rate: float | None = Field(description="Not scored: resolved or closed as staff declared it "
+                                                               "(`resolved` / `handled`)")
+    recorded_satisfaction_rate: float | None = Field(description="Not scored: all recorded feedback, staff entries "
+                                                                 "included (`satisfied` / `with_feedback`)")
     resident_satisfaction_rate: float | None = Field(
-        description="Of the feedback residents gave themselves: the figure to score and rank by")
+        description="The same as `satisfaction_rate` (its name in the previous version)")
 
 
 class FactOut(BaseModel):
@@ -438,3 +448,107 @@ class ImportIn(Strict):
 class ImportOut(BaseModel):
     imported: int
     ids: list[str]
+
+
+def _plausible_year(value: datetime) -> datetime:
+    # Far dates overflow when shifted to UTC (a 500 on year 1 at +14:00); no callback is from there.
+    if not 1900 <= value.year <= 2200:
+        raise ValueError("must be between the years 1900 and 2200")
+    return value
+
+
+CallbackSourceName = Literal["resident", "callback_by_staff", "staff_entry"]
+
+
+class CallbackIn(Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"resolved": True, "satisfaction": "satisfied"},
+        {"resolved": False, "satisfaction": "dissatisfied", "source": "callback_by_staff",
+         "called_at": "2026-11-12T10:30:00+08:00"}]})
+
+    resolved: bool = Field(description="The resident's answer: was it resolved?")
+    satisfaction: Feedback = Field(description="The resident's answer: satisfied, basically satisfied or dissatisfied")
+    source: CallbackSourceName | None = Field(
+        default=None, description="Staff say who answered: `callback_by_staff` (you called the resident; counted) or "
+                                  "`staff_entry` (your own entry; kept, never scored). A resident's own is `resident`")
+    called_at: Annotated[AwareDatetime, AfterValidator(_plausible_year)] | None = Field(
+        default=None, description="When the resident answered the call (default now; with a UTC offset)")
+
+
+class CallbackOut(BaseModel):
+    id: str
+    demand_id: str
+    resolved: bool
+    satisfaction: Feedback
+    source: CallbackSourceName
+    called_at: datetime
+    recorded_by: str | None = Field(description="The account that recorded it (shown to staff only)")
+    recorded_by_role: str
+    recorded_at: datetime
+    counted: bool = Field(description="Whether the scored rates count it (the resident's own answers)")
+
+
+class RankedAreaOut(BaseModel):
+    area_code: str
+    name: str
+    rank: int | None = Field(description="1 = best; areas tied share a rank; null without a score")
+    score: float | None = Field(description="Composite score 0-100 (RATE_WEIGHTS over the scored rates)")
+    under_remediation: bool = Field(description="Among the areas under remediation (RANKING_REMEDIATION)")
+    response_rate: float | None
+    resolution_rate: float | None
+    satisfaction_rate: float | None
+    declared_resolution_rate: float | None = Field(description="Staff-declared, not scored")
+    recorded_satisfaction_rate: float | None = Field(description="Staff entries included, not scored")
+    submitted: int
+    imported: int = Field(description="Imported demands: in no figure")
+
+
+class RankingOut(BaseModel):
+    level: Literal["subdistrict", "community"]
+    under: str
+    month: str
+    period_start: datetime
+    period_end: datetime
+    weights: dict[str, float]
+    remediation: str = Field(description="The rule: bottom=N (ties included) or below=S")
+    areas: list[RankedAreaOut]
+
+
+class ProblemCategoryOut(BaseModel):
+    category: str
+    count: int = Field(description="Demands of the category submitted in the month (imports left out)")
+
+
+class MonthlyProblemOut(BaseModel):
+    area_code: str
+    name: str
+    problem: str | None = Field(description="The month's problem (每月一题): the most recurring category")
+    categories: list[ProblemCategoryOut]
+
+
+class MonthlyProblemsOut(BaseModel):
+    level: Literal["subdistrict", "community"]
+    under: str
+    month: str
+    period_start: datetime
+    period_end: datetime
+    areas: list[MonthlyProblemOut]
+
+
+class ProjectRequestIn(Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"month": "2026-11", "area_code": "CY01001", "category": "elderly_care", "summary": "老旧小区加装电梯"}]})
+
+    month: str = Field(pattern=r"^\d{4}-\d{2}$", description="The month of the problem, YYYY-MM")
+    area_code: str = Field(pattern=CODE_PATTERN)
+    category: str = Field(pattern=CATEGORY_PATTERN)
+    summary: str | None = Field(default=None, max_length=200, description="The project's working title")
+
+
+class ProjectRequestOut(BaseModel):
+    decision_record_id: str = Field(description="The closed decision record (a meeting with one request_project "
+                                                "decision) whose meeting.closed project-matching opens a project from")
+    area_code: str
+    month: str
+    category: str
+    linked_demands: int

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
+from demand_intake.domain.callbacks import RESIDENT_JUDGED
 from demand_intake.domain.rates import Counts, contribution, month_of, rollup_path
 from yizhou.district_clock import DEFAULT_ZONE
 
@@ -34,11 +35,16 @@ class DemandFact:
     feedback_by: str | None = None   # "resident" (their own account) or "staff" (recorded on their behalf)
     imported: bool = False           # brought in by an import: shown, never counted in the rates
     me_too_count: int = 0
+    # The resident's own latest answers (their account, or staff calling them back): the scored rates'.
+    said_resolved: bool | None = None
+    said_satisfaction: str | None = None
+    said_by: str | None = None       # "resident" or "callback_by_staff"
 
     def apply(self, kind: str, state: str, at: datetime, *, assignee: str | None = None,
               assignee_unit_id: str | None = None,
               accountable_area_code: str | None = None, deadline: str | None = None, feedback: str | None = None,
-              feedback_by: str | None = None, me_too_count: int | None = None) -> None:
+              feedback_by: str | None = None, me_too_count: int | None = None, resolved: bool | None = None,
+              satisfaction: str | None = None, source: str | None = None) -> None:
         """One later event of this demand (`kind` is the event type, `state` the state it left)."""
         self.state, self.updated_at = state, at
         if kind in ("demand.accepted", "demand.rejected") and self.responded_at is None:
@@ -63,11 +69,18 @@ class DemandFact:
             self._feedback(feedback, feedback_by)
         elif kind == "demand.supported" and me_too_count is not None:
             self.me_too_count = me_too_count
+        elif kind == "demand.called_back" and satisfaction:
+            self._feedback(satisfaction, "resident" if source in RESIDENT_JUDGED else "staff")
+            if source in RESIDENT_JUDGED:
+                # A staff entry after the resident answered never overwrites the resident's word.
+                self.said_resolved, self.said_satisfaction, self.said_by = bool(resolved), satisfaction, source
 
     def _feedback(self, feedback: str | None, by: str | None) -> None:
         if feedback:
             # Events from before feedback_by was recorded say nothing: their feedback counts as staff's.
             self.feedback, self.feedback_by = feedback, by or "staff"
+            if by == "resident":   # the resident's own account closing or reopening it: their word too
+                self.said_satisfaction, self.said_by = feedback, "resident"
 
 
 CellKey = tuple[str, int, str]          # (rollup path, yyyymm of submission, category)
@@ -78,4 +91,5 @@ def cell_of(fact, zone: tzinfo = DEFAULT_ZONE) -> tuple[CellKey, Counts]:
     (its month on the district's clock, `zone`)."""
     return ((rollup_path(fact.area_path), month_of(fact.submitted_at, zone), fact.category),
             contribution(fact.state, fact.responded_at is not None, fact.respond_overdue, fact.feedback, fact.overdue,
-                         feedback_by=fact.feedback_by, imported=fact.imported))
+                         feedback_by=fact.feedback_by, imported=fact.imported, said_resolved=fact.said_resolved,
+                         said_satisfaction=fact.said_satisfaction))

@@ -41,9 +41,11 @@ class Counts:
     satisfied: int = 0            # ... and it is satisfied or basically satisfied
     backlog: int = 0              # not yet resolved, closed or rejected
     overdue_open: int = 0         # backlog with a breached deadline
-    with_resident_feedback: int = 0   # feedback given by the resident's own account (not staff's entry)
+    with_resident_feedback: int = 0   # the resident's own latest word on satisfaction (their account or a staff callback)
     satisfied_by_resident: int = 0    # ... and it is satisfied or basically satisfied
     imported: int = 0             # brought in by an import: in none of the counts above
+    with_resident_answer: int = 0     # the resident answered "resolved?" at a callback (their account or a staff call)
+    resolved_by_resident: int = 0     # ... and said yes
 
     def values(self) -> tuple[int, ...]:
         return tuple(getattr(self, name) for name in COUNTERS)
@@ -66,22 +68,26 @@ SETTLED = ("resolved", "closed", "rejected", "withdrawn", "merged")   # not in t
 
 
 def contribution(state: str, responded: bool, respond_overdue: bool, feedback: str | None, overdue: bool, *,
-                 feedback_by: str | None = None, imported: bool = False) -> Counts:
+                 feedback_by: str | None = None, imported: bool = False, said_resolved: bool | None = None,
+                 said_satisfaction: str | None = None) -> Counts:
     """What one demand, as it stands now, adds to the counts of its area and period (zero when it is
     outside the population). The read model's SQL over demand facts counts exactly this. An imported
     demand counts only as imported: its history was entered by those the rates measure, so it moves
-    no rate (issue 19's back-dated "closed, satisfied" imports)."""
+    no rate (issue 19's back-dated "closed, satisfied" imports). `said_*`: the resident's own latest
+    answers (their account, or a callback staff made to them); `feedback`/`feedback_by` is the latest
+    recorded by anyone, staff entries included (the recorded figures only)."""
     if state in NOT_COUNTED:
         return Counts()
     if imported:
         return Counts(imported=1)
     open_ = state not in SETTLED
-    by_resident = feedback is not None and feedback_by == "resident"
+    said = said_satisfaction is not None
     return Counts(submitted=1, response_settled=int(responded or respond_overdue),
                   responded_on_time=int(responded and not respond_overdue), handled=int(state != "rejected"),
                   resolved=int(state in DONE), with_feedback=int(feedback is not None),
                   satisfied=int(feedback in SATISFIED), backlog=int(open_), overdue_open=int(open_ and overdue),
-                  with_resident_feedback=int(by_resident), satisfied_by_resident=int(by_resident and feedback in SATISFIED))
+                  with_resident_feedback=int(said), satisfied_by_resident=int(said and said_satisfaction in SATISFIED),
+                  with_resident_answer=int(said_resolved is not None), resolved_by_resident=int(said_resolved is True))
 
 
 # --- the roll-up: counts summed per community subtree, month of submission and category ----------
@@ -117,14 +123,22 @@ def ratio(numerator: int, denominator: int) -> float | None:
 
 @dataclass(frozen=True)
 class Rates:
+    """The scored figures count what residents said; the declared and recorded ones, beside them, what
+    staff declared or entered (shown, never scored or ranked)."""
+
     response_rate: float | None
-    resolution_rate: float | None
-    satisfaction_rate: float | None            # all recorded feedback, staff entries included
-    resident_satisfaction_rate: float | None   # only what residents said through their own accounts
+    resolution_rate: float | None              # the residents' answer "resolved?" at callbacks
+    satisfaction_rate: float | None            # the residents' own word: their account or a staff callback
+    declared_resolution_rate: float | None     # resolved or closed as staff declared it
+    recorded_satisfaction_rate: float | None   # all recorded feedback, staff entries included
+    resident_satisfaction_rate: float | None   # = satisfaction_rate (its name in the previous version)
 
 
 def rates_of(c: Counts) -> Rates:
+    satisfaction = ratio(c.satisfied_by_resident, c.with_resident_feedback)
     return Rates(response_rate=ratio(c.responded_on_time, c.response_settled),
-                 resolution_rate=ratio(c.resolved, c.handled),
-                 satisfaction_rate=ratio(c.satisfied, c.with_feedback),
-                 resident_satisfaction_rate=ratio(c.satisfied_by_resident, c.with_resident_feedback))
+                 resolution_rate=ratio(c.resolved_by_resident, c.with_resident_answer),
+                 satisfaction_rate=satisfaction,
+                 declared_resolution_rate=ratio(c.resolved, c.handled),
+                 recorded_satisfaction_rate=ratio(c.satisfied, c.with_feedback),
+                 resident_satisfaction_rate=satisfaction)

@@ -42,7 +42,7 @@ class FactRepository:
         live = f.imported.is_(False)   # imported demands are in no rate (domain.rates.contribution)
         one = lambda cond: func.coalesce(func.sum(case((and_(live, cond), 1), else_=0)), 0)  # noqa: E731
         responded_on_time = and_(f.responded_at.is_not(None), f.respond_overdue.is_(False))
-        by_resident = f.feedback_by == "resident"
+        said = f.said_satisfaction.is_not(None)   # the resident's own word (domain.rates.contribution)
         query = select(
             one(true()),
             one(or_(f.responded_at.is_not(None), f.respond_overdue.is_(True))),
@@ -53,9 +53,11 @@ class FactRepository:
             one(f.feedback.in_(SATISFIED)),
             one(f.state.not_in(SETTLED)),
             one(and_(f.state.not_in(SETTLED), f.overdue.is_(True))),
-            one(and_(f.feedback.is_not(None), by_resident)),
-            one(and_(f.feedback.in_(SATISFIED), by_resident)),
+            one(said),
+            one(and_(said, f.said_satisfaction.in_(SATISFIED))),
             func.coalesce(func.sum(case((f.imported.is_(True), 1), else_=0)), 0),
+            one(f.said_resolved.is_not(None)),
+            one(f.said_resolved.is_(True)),
         ).where(in_subtree(f.area_path, under_path), f.submitted_at >= start, f.submitted_at < end,
                 f.state.not_in(NOT_COUNTED))
         if assignee:
@@ -66,6 +68,16 @@ class FactRepository:
             query = query.where(f.category == category)
         row = (await self.session.execute(query)).one()
         return Counts(*[int(v) for v in row])
+
+    async def counted_ids(self, under_path: str, start: datetime, end: datetime, category: str,
+                          limit: int) -> list[str]:
+        """The demands of a category a subtree's figures count over a period (imports, withdrawn and merged
+        ones left out), oldest first: those the month's problem stands for."""
+        f = DemandFactRow
+        query = select(f.demand_id).where(
+            in_subtree(f.area_path, under_path), f.submitted_at >= start, f.submitted_at < end, f.category == category,
+            f.imported.is_(False), f.state.not_in(NOT_COUNTED)).order_by(f.submitted_at, f.demand_id).limit(limit)
+        return list((await self.session.execute(query)).scalars().all())
 
     async def open_list(self, under_path: str, *, overdue_only: bool, after: tuple[datetime, str] | None,
                         limit: int, category: str | None = None, assignee: str | None = None,

@@ -39,6 +39,16 @@ class RateCells:
             query = query.where(c.category == category)
         return Counts(*(int(v) for v in (await self.session.execute(query)).one()))
 
+    async def sums_by_cell_path(self, under_path: str, first_month: int, after_month: int) -> dict[tuple[str, str], Counts]:
+        """The counts under a subtree over months, per cell path (a community's, or an area's above one)
+        and category: one grouped query, which the rankings and each month's problem sum per area."""
+        c = RateCellRow
+        query = select(c.area_path, c.category, *(func.sum(c.__table__.c[name]) for name in COUNTERS)).where(
+            in_subtree(c.area_path, under_path), c.month >= first_month, c.month < after_month
+        ).group_by(c.area_path, c.category)
+        return {(row[0], row[1]): Counts(*(int(v or 0) for v in row[2:]))
+                for row in (await self.session.execute(query)).all()}
+
     async def recompute(self, roots: Iterable[str]) -> None:
         """Sums the cells under each root path again from the facts (after facts moved between
         communities, which cells alone cannot follow)."""
@@ -48,7 +58,8 @@ class RateCells:
             f = DemandFactRow
             facts = await self.session.execute(
                 select(f.area_path, f.submitted_at, f.category, f.state, f.responded_at, f.respond_overdue, f.feedback,
-                       f.overdue, f.feedback_by, f.imported).where(in_subtree(f.area_path, root)))
+                       f.overdue, f.feedback_by, f.imported, f.said_resolved, f.said_satisfaction)
+                .where(in_subtree(f.area_path, root)))
             totals: dict[CellKey, Counts] = defaultdict(Counts)
             for fact in facts:
                 key, counts = cell_of(fact, self.zone)

@@ -169,6 +169,9 @@ class DemandFactRow(Base):
     imported: Mapped[bool] = mapped_column(Boolean, default=False)
     me_too_count: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    said_resolved: Mapped[bool | None] = mapped_column(Boolean)          # the resident's own latest answers
+    said_satisfaction: Mapped[str | None] = mapped_column(String(24))
+    said_by: Mapped[str | None] = mapped_column(String(24))              # resident | callback_by_staff
 
 
 class RateCellRow(Base):
@@ -194,6 +197,25 @@ class RateCellRow(Base):
     with_resident_feedback: Mapped[int] = mapped_column(Integer, default=0)
     satisfied_by_resident: Mapped[int] = mapped_column(Integer, default=0)
     imported: Mapped[int] = mapped_column(Integer, default=0)
+    with_resident_answer: Mapped[int] = mapped_column(Integer, default=0)
+    resolved_by_resident: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CallbackRow(Base):
+    """Callbacks (回访) on demands: the resident's answers and who gave and recorded them (kept whatever
+    their source; the rates count only what the resident said)."""
+
+    __tablename__ = "demand_callbacks"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    demand_id: Mapped[str] = mapped_column(ForeignKey("demands.id"), index=True)
+    resolved: Mapped[bool] = mapped_column(Boolean)
+    satisfaction: Mapped[str] = mapped_column(String(24))
+    source: Mapped[str] = mapped_column(String(24))   # resident | callback_by_staff | staff_entry
+    called_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    recorded_by_role: Mapped[str] = mapped_column(String(32))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class UnitCopyRow(Base):

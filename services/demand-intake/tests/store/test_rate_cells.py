@@ -67,6 +67,10 @@ def lifecycle(rnd: random.Random, grids: list[str]) -> list[ReceivedEvent]:
         add("demand.overdue", "assigned", deadline="resolve")
     for _ in range(rnd.choice([0, 1, 1, 1, 2])):
         add("demand.resolved", "resolved")
+        for _ in range(rnd.choice([0, 0, 1, 2])):   # callbacks: the resident's own answers, or staff's entry
+            add("demand.called_back", "resolved", callback_id=str(uuid.uuid4()), resolved=rnd.random() < 0.6,
+                satisfaction=rnd.choice(["satisfied", "basically_satisfied", "dissatisfied"]),
+                source=rnd.choice(["resident", "callback_by_staff", "staff_entry"]), called_at=at.isoformat())
         if rnd.random() < 0.7:
             add("demand.closed", "closed", feedback=rnd.choice(["satisfied", "basically_satisfied", "dissatisfied", None]),
                 feedback_by=rnd.choice(["resident", "staff", None]))
@@ -222,7 +226,8 @@ async def test_only_what_residents_said_scores_and_imports_move_no_rate(db, uniq
     assert (straight.with_feedback, straight.satisfied) == (3, 2)
     assert (straight.with_resident_feedback, straight.satisfied_by_resident) == (1, 0)
     rates = rates_of(straight)
-    assert rates.satisfaction_rate == 0.6667 and rates.resident_satisfaction_rate == 0.0
+    # Scored: only the resident's own word; recorded: staff entries too (shown, never scored).
+    assert rates.recorded_satisfaction_rate == 0.6667 and rates.satisfaction_rate == rates.resident_satisfaction_rate == 0.0
 
 
 async def test_a_demand_half_past_midnight_beijing_on_the_first_counts_in_that_month(db, unique_code):

@@ -203,7 +203,8 @@ def test_periods_and_rates():
             parse_period(bad)
     r = rates_of(Counts(submitted=10, response_settled=8, responded_on_time=6, handled=9, resolved=3, with_feedback=4,
                         satisfied=3))
-    assert (r.response_rate, r.resolution_rate, r.satisfaction_rate) == (0.75, 0.3333, 0.75)
+    assert (r.response_rate, r.declared_resolution_rate, r.recorded_satisfaction_rate) == (0.75, 0.3333, 0.75)
+    assert (r.resolution_rate, r.satisfaction_rate) == (None, None)   # no resident said anything yet
     assert rates_of(Counts()).response_rate is None
 
 
