@@ -18,9 +18,9 @@ AREA_CHANGES = ("area.created", "area.updated", "area.moved", "area.retired")
 DEMAND_CHANGES = ("demand.submitted", "demand.accepted", "demand.assigned", "demand.started", "demand.escalated",
                   "demand.dispatched", "demand.reported_in",
                   "demand.overdue", "demand.resolved", "demand.closed", "demand.reopened", "demand.merged",
-                  "demand.withdrawn", "demand.rejected")
+                  "demand.withdrawn", "demand.rejected", "demand.called_back")
 PROJECT_CHANGES = ("project.designed", "project.approved", "project.rejected", "project.started",
-                   "project.completed", "project.evaluated")
+                   "project.progressed", "project.completed", "project.evaluated")
 
 
 class PartnerAreaChanged(PartnerEvent):
@@ -65,6 +65,20 @@ class PartnerDemandChanged(PartnerEvent):
         "On `demand.assigned` to a unit registered in org-registry: that unit's id, so a work unit can "
         "follow the demands it was given"))
     occurred_at: datetime
+    # What the three rates need (the public notice counts them from this topic alone); optional because
+    # events released before them lack them. None of them is about a person.
+    deadline: str | None = Field(default=None, description="On `demand.overdue`: which deadline passed "
+                                                            "(respond, resolve, report_in)")
+    feedback: str | None = Field(default=None, description="On `demand.closed` and `demand.reopened`: the "
+                                                            "resident's satisfaction, when recorded")
+    feedback_by: str | None = Field(default=None, description="Who recorded the feedback: resident or staff")
+    imported: bool | None = Field(default=None, description="On `demand.submitted`: brought in by an import of "
+                                                             "earlier records (left out of the rates)")
+    callback_resolved: bool | None = Field(default=None, description="On `demand.called_back`: the answer to "
+                                                                      "'was it resolved?'")
+    callback_satisfaction: str | None = Field(default=None, description="On `demand.called_back`: how satisfied")
+    callback_source: str | None = Field(default=None, description="On `demand.called_back`: who answered "
+                                                                  "(resident, callback_by_staff, staff_entry)")
 
 
 @projection(*DEMAND_CHANGES)
@@ -72,7 +86,11 @@ def _demand(event_type: str, data: dict[str, Any]) -> PartnerDemandChanged:
     return PartnerDemandChanged(change=event_type, demand_id=str(data["demand_id"]), area_code=data["area_code"],
                                 area_path=data["area_path"], category=data["category"], state=data["state"],
                                 channel=data.get("channel"), urgency=data.get("urgency"),
-                                assignee_unit_id=data.get("assignee_unit_id"), occurred_at=data["occurred_at"])
+                                assignee_unit_id=data.get("assignee_unit_id"), occurred_at=data["occurred_at"],
+                                deadline=data.get("deadline"), feedback=data.get("feedback"),
+                                feedback_by=data.get("feedback_by"), imported=data.get("imported"),
+                                callback_resolved=data.get("resolved"), callback_satisfaction=data.get("satisfaction"),
+                                callback_source=data.get("source"))
 
 
 class PartnerProjectChanged(PartnerEvent):
@@ -89,13 +107,24 @@ class PartnerProjectChanged(PartnerEvent):
     category: str
     step: str
     linked_demands: int
+    # The money and progress a public notice (公示) shows; optional because events released before them
+    # lack them, and each is set only on the changes that carry it.
+    state: str | None = None
+    budget_yuan: float | None = Field(default=None, description="On designed, approved, progressed, completed")
+    spent_yuan: float | None = Field(default=None, description="On progressed and completed")
+    progress_percent: float | None = Field(default=None, description="On progressed and completed")
+    average_score: float | None = Field(default=None, description="On approved and rejected: the review's score")
+    occurred_at: datetime | None = None
 
 
 @projection(*PROJECT_CHANGES)
 def _project(event_type: str, data: dict[str, Any]) -> PartnerProjectChanged:
     return PartnerProjectChanged(change=event_type, project_id=str(data["project_id"]), area_code=data["area_code"],
                                  area_path=data["area_path"], category=data["category"], step=data["step"],
-                                 linked_demands=len(data.get("linked_demand_ids") or []))
+                                 linked_demands=len(data.get("linked_demand_ids") or []), state=data.get("state"),
+                                 budget_yuan=data.get("budget_yuan"), spent_yuan=data.get("spent_yuan"),
+                                 progress_percent=data.get("progress_percent"),
+                                 average_score=data.get("average_score"), occurred_at=data.get("occurred_at"))
 
 
 class PartnerEvaluationPublished(PartnerEvent):

@@ -76,7 +76,10 @@ async def rebuild(package: str, settings, progress: Callable[[int, int], None] |
     async def clear(session) -> dict[str, int]:
         return {table.name: (await session.execute(delete(table))).rowcount for table in read_models}
 
-    return await replay(settings, consumers.SUBSCRIPTIONS, clear, progress, workers)
+    # A service whose app joins handlers (org-registry: the public notice beside the webhook bridge) names
+    # what a rebuild replays apart from what its app subscribes.
+    subscriptions = getattr(consumers, "REPLAYED_SUBSCRIPTIONS", consumers.SUBSCRIPTIONS)
+    return await replay(settings, subscriptions, clear, progress, workers)
 
 
 def _default_workers(settings) -> int:

@@ -61,6 +61,8 @@ TOPIC_OWNERS: dict[str, str] = {
     MEMBERS_TOPIC: ORG_REGISTRY,
     HUBS_TOPIC: ORG_REGISTRY,
     TOKENS_TOPIC: ORG_REGISTRY,
+    topic_name("instructors"): ORG_REGISTRY,  # its own facts: the models live in the service
+    topic_name("pairings"): ORG_REGISTRY,
     # demand-intake
     DEMANDS_TOPIC: DEMAND_INTAKE,
     MEETINGS_TOPIC: DEMAND_INTAKE,

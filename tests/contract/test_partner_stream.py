@@ -53,7 +53,9 @@ def test_internal_fields_beyond_the_partner_view_are_dropped():
             "resident_phone": "13812345678", "address": "1 Elm St", "description": "leaking roof"}
     [view] = partner_views("demand.submitted", data)
     assert set(view.model_dump()) == {"change", "demand_id", "area_code", "area_path", "category", "state",
-                                      "channel", "urgency", "assignee_unit_id", "occurred_at"}
+                                      "channel", "urgency", "assignee_unit_id", "occurred_at", "deadline", "feedback",
+                                      "feedback_by", "imported", "callback_resolved", "callback_satisfaction",
+                                      "callback_source"}
 
 
 def test_a_demand_assigned_to_a_registered_unit_names_the_unit_but_not_a_free_text_assignee():

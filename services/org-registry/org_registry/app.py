@@ -12,7 +12,9 @@ from org_registry.api.coordination import bodies as bodies_router
 from org_registry.api.coordination import platforms as platforms_router
 from org_registry.api.coverage import router as coverage_router
 from org_registry.api.hubs import led as led_hubs_router
+from org_registry.api.instructors import router as instructors_router
 from org_registry.api.leading_core import router as leading_core_router
+from org_registry.api.pairings import router as pairings_router
 from org_registry.api.hubs import router as hubs_router
 from org_registry.api.members import router as members_router
 from org_registry.api.organizations import router as organizations_router
@@ -21,6 +23,9 @@ from org_registry.api.tokens import router as tokens_router
 from org_registry.api.units import router as units_router
 from org_registry.consumers import SUBSCRIPTIONS
 from org_registry.events import PUBLISHED_TOPICS
+from org_registry.public_notice.consumers import alongside as with_public_notice
+from org_registry.public_notice.pages import router as public_notice_router
+from org_registry import labels as _labels  # noqa: F401  (registers the service's enum labels: GET /api/v1/labels)
 from org_registry.settings import Settings
 from org_registry.store.areas import AreaRepository
 from yizhou.service_app import ServiceParts, build_app
@@ -44,11 +49,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     "Every call needs a bearer token (`yizhou token --role district_admin --area CY`).",
         routers=[areas_router, units_router, organizations_router, members_router, coverage_router,
                  sheets_router, bodies_router, platforms_router, hubs_router, led_hubs_router, webhooks_router,
-                 tokens_router, leading_core_router],
+                 tokens_router, leading_core_router, public_notice_router, instructors_router,
+                 pairings_router],
         migrations=Path(__file__).parent / "migrations",
         area_paths=area_paths,
         published_topics=PUBLISHED_TOPICS,
-        subscriptions=[*SUBSCRIPTIONS, *webhook_subscriptions(WebhookConfig.from_settings(settings))],
+        # The public notice folds the same partner events as the webhook bridge, in the same transaction.
+        subscriptions=[*SUBSCRIPTIONS,
+                       *with_public_notice(webhook_subscriptions(WebhookConfig.from_settings(settings)))],
         background=[dispatch_webhooks],
         retained=delivery_log_rules,
     ))

@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from org_registry.public_notice import consumers as notice
 from org_registry.store.tables import organization_evaluations
 from org_registry.use_cases import evaluations
 from yizhou.consumer import Subscription, UnprocessableEvent
@@ -52,5 +53,7 @@ SUBSCRIPTIONS: list[Subscription] = [
     Subscription(EVALUATIONS_TOPIC, "evaluation.published", on_evaluation_published),
 ]
 
-# Tables built only from events: `yizhou rebuild org-registry` clears and replays them.
-READ_MODELS = [organization_evaluations]
+# Tables built only from events: `yizhou rebuild org-registry` clears and replays them: the evaluations,
+# and the public notice (the app runs its handlers joined to the webhook bridge's; a rebuild alone).
+READ_MODELS = [organization_evaluations, *notice.READ_MODELS]
+REPLAYED_SUBSCRIPTIONS: list[Subscription] = [*SUBSCRIPTIONS, *notice.SUBSCRIPTIONS]

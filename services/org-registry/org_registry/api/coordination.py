@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response, status
@@ -11,7 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from org_registry.api.parameters import After, Limit, Search, Under
 from org_registry.api.registry_schemas import ID_PATTERN
 from org_registry.api.responses import PROBLEMS
-from org_registry.domain.coordination import BODY_LEVEL, BodyKind, Sector, missing_sectors
+from org_registry.domain.coordination import (BODY_LEVEL, BodyKind, LineOfWork, Seat, Sector, lines_without_member,
+                                              missing_sectors)
 from org_registry.store.coordination import BodyView, PlatformView
 from org_registry.store.keyset import encode_cursor
 from org_registry.use_cases import coordination as use_cases
@@ -203,3 +204,60 @@ async def add_representative(platform_id: Id, body: RepresentativeIn, db: Idempo
                   responses=PROBLEMS, summary="Remove a representative")
 async def remove_representative(platform_id: Id, representative_id: Id, db: DatabaseDep, scope: ScopeDep) -> PlatformOut:
     return platform_out(await use_cases.remove_representative(db, scope, platform_id, representative_id), scope)
+
+
+class PartTimeMemberIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"name": "赵敏", "phone": "13800001111", "home_unit_id": "u-demo-CY01001-0", "seat": "member",
+         "line_of_work": "two_new", "term_from": "2026-01-01", "term_to": "2030-12-31"}]})
+
+    name: str = Field(min_length=1, max_length=100)
+    phone: str | None = Field(default=None, max_length=20)
+    home_unit_id: str = Field(pattern=ID_PATTERN, description="The unit in the committee's area the person comes from")
+    seat: Seat
+    line_of_work: LineOfWork = Field(description="The line of the \"1+3\" structure they serve on")
+    term_from: date
+    term_to: date
+
+
+class PartTimeMemberOut(BaseModel):
+    id: str
+    name: str = Field(description="Masked unless your area covers the committee's")
+    phone: str | None
+    home_unit_id: str
+    seat: Seat
+    line_of_work: LineOfWork
+    term_from: date
+    term_to: date
+    serving: bool = Field(description="Within their term today")
+
+
+class PartTimeMembersOut(BaseModel):
+    body_id: str
+    items: list[PartTimeMemberOut]
+    lines_without_member: list[LineOfWork] = Field(description="Lines of the \"1+3\" nobody serves on today")
+
+
+def part_time_member_out(row: dict, full: bool, today: date) -> PartTimeMemberOut:
+    return PartTimeMemberOut(id=row["id"], name=row["name"] if full else mask_name(row["name"]),
+                             phone=row["phone"] if full else mask_phone(row["phone"]), home_unit_id=row["home_unit_id"],
+                             seat=row["seat"], line_of_work=row["line_of_work"], term_from=row["term_from"],
+                             term_to=row["term_to"], serving=row["term_from"] <= today <= row["term_to"])
+
+
+@bodies.post("/{body_id}/part-time-members", status_code=status.HTTP_201_CREATED, response_model=PartTimeMemberOut,
+             responses=PROBLEMS, summary="Seat a part-time member (兼职委员) on a regional committee for a term")
+async def add_part_time_member(body_id: Id, body: PartTimeMemberIn, db: IdempotentDatabaseDep,
+                               scope: ScopeDep) -> PartTimeMemberOut:
+    row = await use_cases.add_part_time_member(db, scope, body_id, **body.model_dump())
+    return part_time_member_out(row, True, datetime.now(UTC).date())
+
+
+@bodies.get("/{body_id}/part-time-members", response_model=PartTimeMembersOut, responses=PROBLEMS,
+            summary="A regional committee's part-time members, and the lines of the \"1+3\" nobody serves on today")
+async def list_part_time_members(body_id: Id, db: DatabaseDep, scope: ScopeDep) -> PartTimeMembersOut:
+    view, rows = await use_cases.part_time_members(db, scope, body_id)
+    full, today = sees_personal_data(scope, view.area_path), datetime.now(UTC).date()
+    items = [part_time_member_out(r, full, today) for r in rows]
+    return PartTimeMembersOut(body_id=body_id, items=items,
+                              lines_without_member=lines_without_member([m.line_of_work for m in items if m.serving]))

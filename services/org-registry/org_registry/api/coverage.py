@@ -24,9 +24,13 @@ class CoverageRow(BaseModel):
     with_own_organization: int = Field(description="Units with an active single-unit organization of their own")
     covered: int = Field(description="Units covered by any active organization (own, joint, building, ...)")
     with_members: int = Field(description="Units with party members among their staff")
+    with_instructor: int = Field(description="Units guided by an active party-building instructor")
+    work_covered: int = Field(description="Work coverage (工作覆盖): units covered by an organization or guided by "
+                                          "an instructor")
     own_organization_share: float | None = Field(description="Percent, one decimal; null when there are no units")
     covered_share: float | None
     with_members_share: float | None
+    work_covered_share: float | None
 
 
 class CoverageOut(BaseModel):
@@ -40,8 +44,10 @@ class CoverageOut(BaseModel):
 def row(f: CoverageFigure) -> CoverageRow:
     c = f.counts
     return CoverageRow(kind=c.kind, size_class=c.size_class, units=c.units, with_own_organization=c.with_own_organization,
-                       covered=c.covered, with_members=c.with_members, own_organization_share=f.own_organization_share,
-                       covered_share=f.covered_share, with_members_share=f.with_members_share)
+                       covered=c.covered, with_members=c.with_members, with_instructor=c.with_instructor,
+                       work_covered=c.work_covered, own_organization_share=f.own_organization_share,
+                       covered_share=f.covered_share, with_members_share=f.with_members_share,
+                       work_covered_share=f.work_covered_share)
 
 
 @router.get("", response_model=CoverageOut, responses=PROBLEMS,

@@ -100,3 +100,40 @@ def remove_unit(body: CoordinationBody, unit_id: str, on: date) -> CoordinationB
 def missing_sectors(sectors: list[Sector]) -> list[Sector]:
     """A platform deliberates jointly only with party, government and public all represented."""
     return [s for s in Sector if s not in sectors]
+
+
+# --- part-time members of the regional committees (兼职委员, seed 003) -------------------------------------------
+
+class Seat(StrEnum):
+    DEPUTY_SECRETARY = "deputy_secretary"  # 兼职副书记
+    MEMBER = "member"                      # 兼职委员
+
+
+class LineOfWork(StrEnum):
+    """Shanghai's "1+3" (seed 003): one regional committee, three lines of work under it."""
+
+    RESIDENTIAL = "residential"  # 居民区党建
+    TWO_NEW = "two_new"          # "两新"组织党建
+    UNITS = "units"              # 驻区机关、企事业单位党建
+
+
+REGIONAL_COMMITTEES = frozenset({BodyKind.COORDINATION_COMMITTEE, BodyKind.SUB_COMMITTEE})
+MAX_TERM_MONTHS = 60  # a committee's term is five years at most
+
+
+def check_takes_part_time_members(kind: BodyKind) -> None:
+    if kind not in REGIONAL_COMMITTEES:
+        raise RegistryRuleViolation(f"Part-time members sit on regional committees (a coordination committee or "
+                                    f"sub-committee), not on a {kind.value}.")
+
+
+def check_term(term_from: date, term_to: date) -> None:
+    if term_to <= term_from:
+        raise RegistryRuleViolation(f"The term ends ({term_to}) after it starts ({term_from}).")
+    if term_to > add_months(term_from, MAX_TERM_MONTHS):
+        raise RegistryRuleViolation("A term lasts five years at most.")
+
+
+def lines_without_member(active_lines: list[LineOfWork]) -> list[LineOfWork]:
+    """The lines of the "1+3" structure nobody serves on today (all three should be)."""
+    return [line for line in LineOfWork if line not in set(active_lines)]

@@ -1,5 +1,7 @@
 """Coverage figures (覆盖率): of the units of a kind in an area subtree, the share with their own party
-organization, the share covered by any organization, and the share with party members on the staff."""
+organization, the share covered by any organization (organizational coverage, 组织覆盖), the share reached
+by an organization or a party-building instructor (work coverage, 工作覆盖), and the share with party
+members on the staff."""
 
 from __future__ import annotations
 
@@ -14,6 +16,8 @@ class CoverageCounts:
     with_own_organization: int
     covered: int
     with_members: int
+    with_instructor: int = 0   # guided by an active instructor
+    work_covered: int = 0      # covered by an organization, or guided by an instructor
 
 
 @dataclass(frozen=True)
@@ -22,6 +26,7 @@ class CoverageFigure:
     own_organization_share: float | None
     covered_share: float | None
     with_members_share: float | None
+    work_covered_share: float | None = None
 
 
 def share(part: int, whole: int) -> float | None:
@@ -31,9 +36,10 @@ def share(part: int, whole: int) -> float | None:
 
 def figure(counts: CoverageCounts) -> CoverageFigure:
     return CoverageFigure(counts, share(counts.with_own_organization, counts.units), share(counts.covered, counts.units),
-                          share(counts.with_members, counts.units))
+                          share(counts.with_members, counts.units), share(counts.work_covered, counts.units))
 
 
 def total(rows: list[CoverageCounts], kind: str = "all") -> CoverageCounts:
     return CoverageCounts(kind, None, sum(r.units for r in rows), sum(r.with_own_organization for r in rows),
-                          sum(r.covered for r in rows), sum(r.with_members for r in rows))
+                          sum(r.covered for r in rows), sum(r.with_members for r in rows),
+                          sum(r.with_instructor for r in rows), sum(r.work_covered for r in rows))

@@ -29,6 +29,10 @@ class UnitAlreadyCovered(RegistryRuleViolation):
     kind = "unit-already-covered"
 
 
+class InstructorEnded(RegistryRuleViolation):
+    kind = "instructor-ended"
+
+
 class AreaAlreadyLed(RegistryRuleViolation):
     kind = "area-already-led"
 

@@ -16,6 +16,7 @@ from org_registry.store.tables import (
     body_member_units,
     consultation_platforms,
     coordination_bodies,
+    part_time_members,
     platform_representatives,
 )
 
@@ -103,6 +104,14 @@ class CoordinationRepository:
 
     async def add_platform(self, values: dict[str, Any], now: datetime) -> None:
         await self.session.execute(consultation_platforms.insert().values(**values, created_at=now))
+
+    async def add_part_time_member(self, values: dict[str, Any], now: datetime) -> None:
+        await self.session.execute(part_time_members.insert().values(**values, created_at=now))
+
+    async def part_time_members(self, body_id: str) -> list[dict[str, Any]]:
+        rows = await self.session.execute(select(part_time_members).where(part_time_members.c.body_id == body_id)
+                                          .order_by(part_time_members.c.term_from, part_time_members.c.id))
+        return [dict(r._mapping) for r in rows]
 
     async def add_representative(self, values: dict[str, Any], now: datetime) -> None:
         await self.session.execute(platform_representatives.insert().values(**values, created_at=now))

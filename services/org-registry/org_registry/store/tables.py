@@ -184,3 +184,79 @@ joint_actions = Table(
     UniqueConstraint("hub_id", "kind", "partner_kind", "partner_id", name="uq_hub_joint_actions_pair"),
     Index("ix_hub_joint_actions_hub", "hub_id", "started_on", "id"),
 )
+
+# Party-building instructors (党建工作指导员), the units each one guides, and their visits.
+instructors = Table(
+    "instructors", metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("phone", String(20), nullable=True),
+    Column("home_unit_id", ForeignKey("units.id"), nullable=True),
+    Column("area_code", ForeignKey("areas.code"), nullable=False, index=True),
+    Column("appointed_on", Date, nullable=False),
+    Column("ended_on", Date, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+instructor_units = Table(
+    "instructor_units", metadata,
+    Column("instructor_id", ForeignKey("instructors.id"), primary_key=True),
+    Column("unit_id", ForeignKey("units.id"), primary_key=True),
+    Column("assigned_on", Date, nullable=False),
+    Index("ix_instructor_units_unit", "unit_id"),
+)
+
+instructor_visits = Table(
+    "instructor_visits", metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("instructor_id", ForeignKey("instructors.id"), nullable=False),
+    Column("unit_id", ForeignKey("units.id"), nullable=False),
+    Column("visited_on", Date, nullable=False),
+    Column("summary", String(2000), nullable=False),
+    Column("members_found", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_instructor_visits_instructor", "instructor_id", "visited_on"),
+)
+
+# Part-time members of the regional committees (兼职委员): a person from a unit in the area, for a term.
+part_time_members = Table(
+    "coordination_part_time_members", metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("body_id", ForeignKey("coordination_bodies.id"), nullable=False, index=True),
+    Column("name", String(100), nullable=False),
+    Column("phone", String(20), nullable=True),
+    Column("home_unit_id", ForeignKey("units.id"), nullable=False),
+    Column("seat", String(24), nullable=False),
+    Column("line_of_work", String(16), nullable=False),
+    Column("term_from", Date, nullable=False),
+    Column("term_to", Date, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+# Pairings (结对): organization with organization, branch with household in hardship; a row per year.
+pairings = Table(
+    "pairings", metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("organization_id", ForeignKey("organizations.id"), nullable=False, index=True),
+    Column("partner_organization_id", ForeignKey("organizations.id"), nullable=True, index=True),
+    Column("area_code", ForeignKey("areas.code"), nullable=False, index=True),  # the partner's or the household's
+    Column("head_name", String(100), nullable=True),
+    Column("phone", String(20), nullable=True),
+    Column("address", String(300), nullable=True),
+    Column("hardship", String(24), nullable=True),
+    Column("agreement", String(2000), nullable=False),
+    Column("started_on", Date, nullable=False),
+    Column("ended_on", Date, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+pairing_years = Table(
+    "pairing_years", metadata,
+    Column("pairing_id", ForeignKey("pairings.id"), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("joint_projects", JSON, nullable=False),
+    Column("review", String(2000), nullable=False),
+    Column("rating", String(8), nullable=False),
+    Column("reviewed_on", Date, nullable=False),
+)

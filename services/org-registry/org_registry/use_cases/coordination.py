@@ -1,5 +1,5 @@
 """Coordination bodies and consultation platforms: set up, member units joining and leaving, the chair
-rotating, representatives of party, government and public."""
+rotating, the regional committees' part-time members, representatives of party, government and public."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from org_registry.domain import coordination as rules
-from org_registry.domain.coordination import BodyKind, CoordinationBody, Sector
+from org_registry.domain.coordination import BodyKind, CoordinationBody, LineOfWork, Seat, Sector
 from org_registry.domain.errors import RegistryRuleViolation
 from org_registry.domain.member import normalize_name, normalize_phone
 from org_registry.domain.organization import normalize_text
@@ -180,3 +180,32 @@ async def list_platforms(db: Database, scope: AreaScope, *, under: str | None, l
             return await CoordinationRepository(session).list_platforms(under_path=path, limit=limit, **filters)
         except BadCursor as exc:
             raise bad_cursor(exc) from None
+
+
+async def add_part_time_member(db: Database, scope: AreaScope, body_id: str, *, name: str, phone: str | None,
+                               home_unit_id: str, seat: Seat, line_of_work: LineOfWork, term_from: date,
+                               term_to: date) -> dict[str, Any]:
+    """A person from a unit in the committee's area takes a seat for a term, on one line of the "1+3"."""
+    require_editor(scope)
+    name = _checked(lambda: normalize_name(name), "name")
+    phone = _checked(lambda: normalize_phone(phone), "phone")
+    _checked(lambda: rules.check_term(term_from, term_to), "term_to")
+    async with db.unit_of_work() as uow:
+        repo = CoordinationRepository(uow.session)
+        view = await _visible_body(repo, scope, body_id)
+        _checked(lambda: rules.check_takes_part_time_members(view.body.kind))
+        path = (await UnitRepository(uow.session).paths([home_unit_id])).get(home_unit_id)
+        if path is None or not scope.covers(path) or not path.startswith(view.area_path):
+            raise unknown("home_unit_id", "unit in the committee's area", home_unit_id)
+        member = {"id": new_id("ptm"), "body_id": body_id, "name": name, "phone": phone, "home_unit_id": home_unit_id,
+                  "seat": seat.value, "line_of_work": line_of_work.value, "term_from": term_from, "term_to": term_to}
+        await repo.add_part_time_member(member, datetime.now(UTC))
+        await uow.commit()
+    return member
+
+
+async def part_time_members(db: Database, scope: AreaScope, body_id: str) -> tuple[BodyView, list[dict[str, Any]]]:
+    async with db.sessions() as session:
+        repo = CoordinationRepository(session)
+        view = await _visible_body(repo, scope, body_id)
+        return view, await repo.part_time_members(body_id)

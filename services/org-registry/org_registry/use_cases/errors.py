@@ -18,6 +18,7 @@ for _kind, _status, _title in [
     ("organization-cycle", 422, "An organization cannot report to its own subtree"),
     ("has-active-child-organizations", 409, "The organization still has active subordinate organizations"),
     ("unit-already-covered", 409, "The unit already has a basic party organization"),
+    ("instructor-ended", 409, "The instructor's appointment has ended"),
     ("area-already-led", 409, "The area already has an active leading organization"),
     ("wrong-leading-mode", 422, "An area is led by the organization its level and kind call for"),
     ("member-left", 409, "The member has left; the record is closed"),

@@ -64,3 +64,33 @@ async def test_consultation_platform_with_representatives_of_three_sectors(clien
     assert_problem(await client.delete(f"{url}/{public_id}", headers=admin), 404, "not-found")
     listed = (await client.get("/api/v1/consultation-platforms", params={"q": "Elm"}, headers=auth("community_worker", c1))).json()
     assert [p["id"] for p in listed["items"]] == [platform["id"]]
+
+
+async def test_part_time_members_sit_on_a_regional_committee_for_a_term_across_the_one_plus_three(client, district,
+                                                                                                  auth):
+    """兼职委员 and Shanghai's "1+3" (seed 003): people from units in the area take seats for a term, each on one
+    of the three lines; the committee shows the lines nobody serves on; names are the staff's to read."""
+    admin, s1 = district["admin"], district["s1"]
+    units = [await add_unit(client, admin, district["c1"], name=f"Line unit {i}") for i in range(2)]
+    elsewhere = await add_unit(client, admin, district["c2"], name="South unit")
+    body = (await client.post("/api/v1/coordination-bodies", headers=admin, json={
+        "kind": "coordination_committee", "name": "North Regional Committee", "area_code": s1,
+        "member_unit_ids": [units[0]["id"]], "term_months": 12, "starts_on": "2026-01-01"})).json()
+    url = f"/api/v1/coordination-bodies/{body['id']}/part-time-members"
+    seat = {"name": "赵敏", "phone": "13800001111", "home_unit_id": units[0]["id"], "seat": "member",
+            "line_of_work": "two_new", "term_from": "2026-01-01", "term_to": "2030-12-31"}
+    created = await client.post(url, json=seat, headers=admin)
+    assert created.status_code == 201, created.text
+    assert (await client.post(url, json={**seat, "name": "钱程", "home_unit_id": units[1]["id"], "seat": "deputy_secretary",
+                                         "line_of_work": "residential"}, headers=admin)).status_code == 201
+    assert_problem(await client.post(url, json={**seat, "home_unit_id": elsewhere["id"]}, headers=admin), 422,
+                   "unknown-reference")  # a unit of another subdistrict
+    assert_problem(await client.post(url, json={**seat, "term_to": "2040-01-01"}, headers=admin), 422, "rule-violated")
+    assert_problem(await client.post(url, json={**seat, "term_to": "2025-01-01"}, headers=admin), 422, "rule-violated")
+
+    listed = (await client.get(url, headers=admin)).json()
+    assert sorted(m["name"] for m in listed["items"]) == ["赵敏", "钱程"] and listed["lines_without_member"] == ["units"]
+    grid = (await client.get(url, headers=auth("grid_worker", s1))).json()  # staff of the area: full
+    assert {m["name"] for m in grid["items"]} == {"赵敏", "钱程"}
+    member = (await client.get(url, headers=auth("party_member", s1))).json()
+    assert {m["name"] for m in member["items"]} == {"赵*", "钱*"} and all("*" in m["phone"] for m in member["items"])
