@@ -8,7 +8,14 @@ distance), greedy passes serve fewer. Then the engine's explanation of every dem
 each since issue 25, a scan of the demand list each before), and top-k candidates for one demand
 among 100k resources, against a full numpy scan of all of them.
 
+Then (issue 25) incremental placement: arrivals per second (demands and resources, one at a time, each
+placed exactly by `add_need` / `add_offer`) on the solved instance, against a full re-solve per arrival,
+with the nodes each search settled; and, without --quick, a 100k x 100k district-of-a-city instance in
+a child process: engine time (candidate pairs included) and peak RSS (`resource.getrusage`) against the
+goal (10 s, 4 GB).
+
     python bench/matching.py [--demands 10000 --resources 10000 --cap-km 2 --seed 7] [--quick] [--json out.json]
+                             [--arrivals 200] [--big 100000 --big-cap-km 1] [--no-big]
 """
 
 from __future__ import annotations
@@ -16,6 +23,8 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import resource
+import subprocess
 import sys
 import time
 from datetime import UTC, datetime
@@ -127,6 +136,49 @@ def explanations_bench(needs, offers, rules) -> tuple[float, float]:
     return solve_s, explain_s
 
 
+def incremental_bench(n: int, arrivals: int, seed: int, rules: MatchRules) -> dict:
+    """Solve n x n, then place `arrivals` newcomers (half demands, half resources, interleaved) one at a
+    time; the baseline re-solves the whole instance for one arrival."""
+    needs, offers = instance(n + arrivals, n + arrivals, seed + 2)
+    engine = MatchingEngine(rules)
+    _, solve_s = timed(engine.solve, needs[:n], offers[:n])
+    _, prepare_s = timed(lambda: (engine._graph(), engine._duals()))  # once per solve, on the first arrival
+    settled, start = [], time.perf_counter()
+    for k in range(arrivals):
+        if k % 2 == 0:
+            engine.add_need(needs[n + k // 2])
+        else:
+            engine.add_offer(offers[n + k // 2])
+        settled.append(engine.last_settled)
+    place_s = time.perf_counter() - start
+    mine = engine.result()
+    full, resolve_s = timed(MatchingEngine(rules).solve, engine.needs, engine.offers)
+    return {"solve_s": solve_s, "prepare_s": prepare_s, "per_s": arrivals / place_s, "resolve_per_s": 1 / resolve_s,
+            "settled_mean": sum(settled) / len(settled), "settled_max": max(settled),
+            "nodes": len(engine.needs) + len(engine.offers),
+            "exact": (mine.served_weight, mine.total_distance_m) == (full.served_weight, full.total_distance_m)}
+
+
+def big_child(n: int, cap_km: float, seed: int) -> None:
+    """Runs in its own process, so that its peak RSS is the big instance's alone; prints one JSON line."""
+    rules = MatchRules(max_distance_m=int(cap_km * 1000))
+    needs, offers = instance(n, n, seed)
+    (pn, _, _), pairs_s = timed(candidate_pairs, needs, offers, rules)
+    pairs = len(pn)
+    del pn  # the engine finds them again, inside its own timing
+    result, engine_s = timed(MatchingEngine(rules).solve, needs, offers)
+    print(json.dumps({"pairs": pairs, "pairs_s": pairs_s, "engine_s": engine_s, "served": result.served,
+                      "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+
+
+def big_bench(n: int, cap_km: float, seed: int) -> dict:
+    done = subprocess.run([sys.executable, __file__, "--big-child", str(n), "--big-cap-km", str(cap_km),
+                           "--seed", str(seed)], capture_output=True, text=True)
+    if done.returncode != 0:
+        return {"failed": done.stderr[-2000:]}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def timed(fn, *args):
     start = time.perf_counter()
     out = fn(*args)
@@ -169,7 +221,15 @@ def main() -> int:
     parser.add_argument("--topk-resources", type=int, default=100_000)
     parser.add_argument("--quick", action="store_true", help="2,000 x 2,000 and 20,000 resources for top-k")
     parser.add_argument("--json", help="Also write the results here (bench/run.py uses it)")
+    parser.add_argument("--arrivals", type=int, default=200, help="incremental arrivals on the solved instance")
+    parser.add_argument("--big", type=int, default=100_000, help="demands and resources of the big instance")
+    parser.add_argument("--big-cap-km", type=float, default=1.0)
+    parser.add_argument("--no-big", action="store_true", help="skip the big instance (--quick skips it too)")
+    parser.add_argument("--big-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.big_child:
+        big_child(args.big_child, args.big_cap_km, args.seed)
+        return 0
     if args.quick:
         args.demands, args.resources, args.topk_resources = 2_000, 2_000, 20_000
     rules = MatchRules(max_distance_m=int(args.cap_km * 1000))
@@ -195,6 +255,21 @@ def main() -> int:
     indexed_ms, scan_ms, build_s, same = top_k_bench(args.topk_resources, args.seed, rules, queries=200)
     print(f"top-10 candidates among {args.topk_resources} resources: {indexed_ms:.3f} ms per demand "
           f"(index built once in {build_s:.2f} s) vs full scan {scan_ms:.2f} ms; same answers: {same}")
+    inc = incremental_bench(len(needs), args.arrivals, args.seed, rules)
+    print(f"incremental at {len(needs)}x{len(offers)}: {inc['per_s']:.1f} arrivals/s vs {inc['resolve_per_s']:.2f} "
+          f"re-solves/s (x{inc['per_s'] / inc['resolve_per_s']:.0f}); settled {inc['settled_mean']:.0f} nodes on "
+          f"average (max {inc['settled_max']}) of {inc['nodes']}; duals once per solve {inc['prepare_s']:.2f} s "
+          f"after a {inc['solve_s']:.2f} s solve; equal to a full solve: {inc['exact']}")
+    big = None
+    if not (args.quick or args.no_big):
+        big = big_bench(args.big, args.big_cap_km, args.seed)
+        if "failed" in big:
+            print(f"{args.big}x{args.big} failed: {big['failed']}")
+        else:
+            print(f"{args.big}x{args.big} at {args.big_cap_km} km: {big['pairs']} candidate pairs in "
+                  f"{big['pairs_s']:.1f} s, "
+                  f"engine {big['engine_s']:.1f} s (pairs included), served {big['served']}, "
+                  f"peak RSS {big['peak_rss_mb']:.0f} MB")
     size = f"{len(needs)}x{len(offers)}"
     results = [
         Result("matching", f"engine served {size}", eng[0], "demands", "plain OR-Tools served", base[0], True,
@@ -210,7 +285,17 @@ def main() -> int:
                "shorter than the solve", explain_s <= solve_s),
         Result("matching", f"top-10 of {args.topk_resources} resources", indexed_ms, "ms", "full numpy scan",
                scan_ms, False, "about 50 ms", indexed_ms <= 50 and same),
+        Result("matching", f"incremental arrivals {size}", inc["per_s"], "per s", "re-solve per arrival",
+               inc["resolve_per_s"], True, "exact and faster than re-solving",
+               inc["exact"] and inc["per_s"] > inc["resolve_per_s"]),
     ]
+    if big is not None and "failed" not in big:
+        results += [
+            Result("matching", f"engine time {args.big}x{args.big} ({args.big_cap_km} km)", big["engine_s"], "s",
+                   "goal", 10.0, False, "under 10 s", big["engine_s"] < 10),
+            Result("matching", f"peak RSS {args.big}x{args.big} ({args.big_cap_km} km)", big["peak_rss_mb"], "MB",
+                   "goal", 4096.0, False, "under 4 GB", big["peak_rss_mb"] < 4096),
+        ]
     write(results, args.json)
     out = Path(__file__).resolve().parent / "results" / f"matching-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
     out.parent.mkdir(exist_ok=True)

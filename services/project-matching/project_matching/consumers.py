@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import UTC, datetime
 
@@ -26,7 +27,7 @@ from project_matching.guarantee.store.tables import metadata as guarantee_metada
 from project_matching.store.resources import ResourceRepository
 from project_matching.store.tables import demand_copy
 from project_matching.store.tables import metadata as own_metadata
-from project_matching.use_cases.matching import follow_demand
+from project_matching.use_cases.matching import follow_demand, place_arrival
 from project_matching.use_cases.projects import open_requested_projects
 from project_matching.use_cases.resources import add_resource, keep_member_resource, withdraw_resource
 from yizhou.axis_copy import area_copy, axis_subscriptions
@@ -40,6 +41,9 @@ from yizhou.events import topic_name
 MEETINGS_TOPIC = topic_name("meetings")
 REGISTRATIONS_TOPIC = topic_name("registrations")
 DEMAND_TYPES = tuple(event.event_type for event in DEMAND_EVENTS)  # every demand event read: the projection follows states
+# A demand that (again) waits for help is placed live into the current round of its area.
+ARRIVING_DEMAND_TYPES = ("demand.submitted", "demand.reopened")
+log = logging.getLogger(__name__)
 
 
 class _Tolerant(BaseModel):
@@ -64,6 +68,11 @@ async def on_demand(session: AsyncSession, event: ReceivedEvent) -> None:
                         category=d.category, state=d.state, occurred_at=d.occurred_at,
                         priority_household=d.priority_household, urgency=d.urgency,
                         merged_into=d.merged_into_demand_id, now=datetime.now(UTC))
+    if event.type in ARRIVING_DEMAND_TYPES:
+        work = SessionWork(session)
+        log.info(await place_arrival(session, work, area_path=d.area_path, what=f"demand {d.demand_id}",
+                                     now=datetime.now(UTC)))
+        await work.flush()
 
 
 class Decision(_Tolerant):
@@ -136,6 +145,9 @@ async def on_unit_registered(session: AsyncSession, event: ReceivedEvent) -> Non
                                resource_id=str(uuid.uuid5(NAMESPACE, origin)))
         except ResourceRuleViolation as exc:
             raise UnprocessableEvent(f"commitment {c.commitment_id}: {exc}") from None
+        if capacity > 0:  # a place to offer (money funds projects instead)
+            log.info(await place_arrival(session, work, area_path=reg.community_path, serves_path=reg.community_path,
+                                         what=f"commitment {c.commitment_id}", now=now))
     await work.flush()
 
 
@@ -156,6 +168,8 @@ async def on_member_registered(session: AsyncSession, event: ReceivedEvent) -> N
                                community_path=reg.community_path, skills=reg.skills,
                                capacity=max(1, int(reg.available_hours_per_month // HOURS_PER_NEED)),
                                categories=categories_for_skills(reg.skills), now=datetime.now(UTC))
+    log.info(await place_arrival(session, work, area_path=reg.community_path, serves_path=reg.community_path,
+                                 what=f"member {reg.member_id}'s time", now=datetime.now(UTC)))
     await work.flush()
 
 

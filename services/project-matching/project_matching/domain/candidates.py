@@ -110,6 +110,25 @@ def candidate_pairs(needs: list[Need], offers: list[Offer], rules: MatchRules) -
     return pn, po, dist
 
 
+def key_groups(needs: list[Need], offers: list[Offer]) -> np.ndarray:
+    """A group number per need such that no need or offer has pairs in two groups: kind keys joined by
+    a need or an offer that carries several (union-find over the keys, a few dozen). The groups are
+    independent flow problems."""
+    parent: dict[str, str] = {}
+
+    def find(k: str) -> str:
+        while parent.setdefault(k, k) != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    for keys in [need_keys(n) for n in needs] + [offer_keys(o) for o in offers]:
+        for k in keys[1:]:
+            parent[find(k)] = find(keys[0])
+    roots: dict[str, int] = {}
+    return np.fromiter((roots.setdefault(find(need_keys(n)[0]), len(roots)) for n in needs), np.int64, len(needs))
+
+
 class CellIndex:
     """Items by (kind key, cell): the incremental counterpart of `candidate_pairs` for one newcomer."""
 

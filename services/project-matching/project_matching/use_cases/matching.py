@@ -14,12 +14,14 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from project_matching.domain.candidates import CellIndex, offer_keys, top_candidates
-from project_matching.domain.engine import MatchingEngine
+from project_matching.domain.engine import MatchingEngine, SolverFailure
 from project_matching.domain.geo import to_plane
-from project_matching.domain.matching import InstanceTooLarge, MatchRules, Need, PriorityWeights, Window
+from project_matching.domain.matching import (InstanceTooLarge, InvalidMatchInput, MatchRules, Need, PriorityWeights,
+                                              Window)
 from project_matching.domain.resource import Resource
 from project_matching.store import matching as store
 from project_matching.store.resources import PlaceRepository, ResourceRepository, point_of
+from project_matching.store.tables import matches
 from project_matching.use_cases.access import area_in_scope, not_found
 from project_matching.use_cases.errors import NoLocation
 from project_matching.use_cases.publishing import record
@@ -65,6 +67,34 @@ def _need(row, point, period: Window) -> Need:
                 household=row.priority_household, window=period)
 
 
+async def _instance(session, area_path: str, period: Window) -> tuple[list[Need], list, list, int]:
+    """What a round of the area and period works on: (needs, offers, the demand rows considered, demands
+    without a known place). Demands with an accepted match in the period and resources with no place
+    left in it are out."""
+    places = await PlaceRepository(session).all()
+    taken = await store.accepted_demands(session, period.starts_at, period.ends_at)
+    load = await store.accepted_load(session, period.starts_at, period.ends_at)
+    demand_rows = [d for d in await store.open_demands(session, area_path) if d.demand_id not in taken]
+    needs, unlocated = [], 0
+    for row in demand_rows:
+        point = point_of(row.area_path, places)
+        if point is None:
+            unlocated += 1
+        else:
+            needs.append(_need(row, point, period))
+    offers = []
+    for r in await _resources_for(session, area_path):
+        point = (r.latitude, r.longitude) if r.latitude is not None else point_of(r.area_path, places)
+        room = r.capacity - load.get(r.id, 0)
+        if point is None or room <= 0:
+            continue
+        offer = r.offer(point, room, period)
+        if offer.capacity <= 0:  # none of its availability windows falls in the period
+            continue
+        offers.append(offer)
+    return needs, offers, demand_rows, unlocated
+
+
 async def run_round(db: Database, scope: AreaScope, *, area_code: str, period: Window, max_distance_m: int,
                     weights: PriorityWeights) -> tuple[Any, int]:
     require_role(scope, STAFF_ROLES, "run matching rounds")
@@ -77,28 +107,7 @@ async def run_round(db: Database, scope: AreaScope, *, area_code: str, period: W
         area = await area_in_scope(session, scope, area_code)
         rules = MatchRules(max_distance_m=max_distance_m, weights=weights,
                            rejected=await store.rejected_pairs(session, area.path))
-        places = await PlaceRepository(session).all()
-        taken = await store.accepted_demands(session, period.starts_at, period.ends_at)
-        load = await store.accepted_load(session, period.starts_at, period.ends_at)
-        demand_rows = [d for d in await store.open_demands(session, area.path) if d.demand_id not in taken]
-        needs, unlocated = [], 0
-        for row in demand_rows:
-            point = point_of(row.area_path, places)
-            if point is None:
-                unlocated += 1
-            else:
-                needs.append(_need(row, point, period))
-        offers, by_id = [], {}
-        for r in await _resources_for(session, area.path):
-            point = (r.latitude, r.longitude) if r.latitude is not None else point_of(r.area_path, places)
-            room = r.capacity - load.get(r.id, 0)
-            if point is None or room <= 0:
-                continue
-            offer = r.offer(point, room, period)
-            if offer.capacity <= 0:  # none of its availability windows falls in the period
-                continue
-            offers.append(offer)
-            by_id[r.id] = r
+        needs, offers, demand_rows, unlocated = await _instance(session, area.path, period)
         try:
             engine = MatchingEngine(rules)
             result = engine.solve(needs, offers)
@@ -129,7 +138,110 @@ async def run_round(db: Database, scope: AreaScope, *, area_code: str, period: W
         for row in rows:
             record(uow, _match_event(MatchProposed, row), row["id"])
         await uow.commit()
+    _keep_live(round_id, engine)
     return values, len(rows)
+
+
+# --- live placement (issue 25): an arrival gets a proposal in the current round, without a new round ---
+
+# The engine of each recently placed round, kept by this process, so that the next arrival costs one
+# incremental search. Whatever else changed in the round's instance meanwhile (a decision, a withdrawal,
+# an arrival placed by another process) shows as a different instance and costs one full solve instead.
+_LIVE: dict[str, MatchingEngine] = {}
+LIVE_ENGINES = 8
+LIVE_PLACER = "live-placement"
+
+
+def _keep_live(round_id: str, engine: MatchingEngine) -> None:
+    _LIVE.pop(round_id, None)
+    _LIVE[round_id] = engine
+    while len(_LIVE) > LIVE_ENGINES:
+        _LIVE.pop(next(iter(_LIVE)))
+
+
+def _engine_for(round_id: str, rules: MatchRules, needs: list[Need], offers: list) -> tuple[MatchingEngine, str]:
+    """The round's engine brought to this instance: the kept one plus incremental arrivals when the instance
+    only grew since, else a full solve. Returns the engine and how it got there."""
+    engine = _LIVE.get(round_id)
+    if engine is not None and engine.rules == rules:
+        known_needs, known_offers = set(engine.needs), set(engine.offers)
+        new_needs = [n for n in needs if n not in known_needs]
+        new_offers = [o for o in offers if o not in known_offers]
+        if len(needs) - len(new_needs) == len(known_needs) and len(offers) - len(new_offers) == len(known_offers):
+            for need in new_needs:
+                engine.add_need(need)
+            for offer in new_offers:
+                engine.add_offer(offer)
+            return engine, f"incremental ({len(new_needs)} need(s), {len(new_offers)} offer(s) added)"
+    engine = MatchingEngine(rules)
+    engine.solve(needs, offers)
+    return engine, "full solve (the round's instance changed otherwise)" if round_id in _LIVE else "full solve"
+
+
+def _holds(round_row, area_path: str, serves_path: str | None) -> bool:
+    """Whether an arrival at `area_path` belongs to the round's instance: a demand inside its area; a
+    resource inside it, or above it and serving down into it (as `_resources_for` reads them)."""
+    if area_path.startswith(round_row.area_path):
+        return True
+    return serves_path is not None and round_row.area_path.startswith(area_path) and \
+        round_row.area_path.startswith(serves_path)
+
+
+async def place_arrival(session: AsyncSession, work, *, area_path: str, serves_path: str | None = None,
+                        what: str, now: datetime) -> str:
+    """Places what just arrived (a demand at `area_path`, or a resource there serving `serves_path`) in the
+    newest current round (period not over) whose instance holds it: the round's instance is read again,
+    the engine reaches its optimum (one incremental search when only the arrival is new), and the
+    round's undecided proposals follow the optimum: moved ones expire, new ones are proposed and
+    published. Accepted, rejected and expired proposals are never touched. Returns what happened, in
+    words, for the log: also why nothing was placed."""
+    rounds = [r for r in await store.list_rounds(session, "/", None, 10**9)
+              if _as_utc(r.period_end) > now and _holds(r, area_path, serves_path)]
+    if not rounds:
+        return f"{what}: no current matching round holds {area_path}; the next round will consider it"
+    current = max(rounds, key=lambda r: (_as_utc(r.created_at), r.id))
+    period = Window(_as_utc(current.period_start), _as_utc(current.period_end))
+    rules = MatchRules(max_distance_m=current.rules["max_distance_m"],
+                       weights=PriorityWeights(**current.rules["weights"]),
+                       rejected=await store.rejected_pairs(session, current.area_path))
+    needs, offers, demand_rows, _ = await _instance(session, current.area_path, period)
+    try:
+        engine, how = _engine_for(current.id, rules, needs, offers)
+    except InstanceTooLarge as refused:
+        return f"{what}: round {current.id} is too large to place into ({refused}); run a round for a smaller area"
+    except (InvalidMatchInput, SolverFailure) as refused:  # the demand list must still follow the event
+        return f"{what}: not placed into round {current.id} ({refused}); the next round will consider it"
+    _keep_live(current.id, engine)
+    proposed = {r.demand_id: r for r in await store.list_matches(
+        session, round_id=current.id, under_path="/", state="proposed", after=None, limit=10**9)}
+    wanted = {m.need_id: m for m in engine.result().matches}
+    expired = 0
+    for demand_id, row in proposed.items():
+        if demand_id not in wanted or wanted[demand_id].offer_id != row.resource_id:
+            expired += await store.decide_match(session, row.id, {
+                "state": "expired", "decision_note": f"Moved by the live placement of {what}.",
+                "decided_by": LIVE_PLACER, "decided_at": now})
+    demand_by_id = {d.demand_id: d for d in demand_rows}
+    rows = []
+    for demand_id, m in wanted.items():
+        if demand_id in proposed and proposed[demand_id].resource_id == m.offer_id:
+            continue
+        d = demand_by_id[demand_id]
+        rows.append({"id": str(uuid.uuid4()), "round_id": current.id, "demand_id": demand_id,
+                     "resource_id": m.offer_id, "area_code": d.area_code, "area_path": d.area_path,
+                     "category": d.category, "distance_m": m.distance_m, "state": "proposed",
+                     "explanation": engine.explain(demand_id).as_dict(), "period_start": period.starts_at,
+                     "period_end": period.ends_at, "created_at": now})
+    if rows:
+        await session.execute(matches.insert(), rows)
+    for row in rows:
+        record(work, _match_event(MatchProposed, row), row["id"])
+    return (f"{what}: round {current.id}, {how}: {len(rows)} proposal(s) made, {expired} moved proposal(s) "
+            "expired")
+
+
+def _as_utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)  # SQLite gives naive UTC back
 
 
 def _match_event(cls, row):

@@ -342,3 +342,14 @@ def test_a_scale_no_halving_makes_fit_is_refused_as_too_large(monkeypatch):
     monkeypatch.setattr(engine_module, "solve_flow", always_refused)
     with pytest.raises(InstanceTooLarge):
         MatchingEngine(RULES).solve([Need("a", "health", 0, 0)], [Offer("o", frozenset({"health"}), 0, 0, 1)])
+
+
+def test_the_solve_splits_into_groups_no_pair_crosses():
+    from project_matching.domain.candidates import key_groups
+
+    needs = [Need("a", "health", 0, 0), Need("b", "legal_aid", 0, 0), Need("c", "elderly_care", 0, 0, skill="plumbing"),
+             Need("d", "housing_repair", 0, 0)]
+    offers = [Offer("x", frozenset({"health", "legal_aid"}), 0, 0, 1),   # joins health and legal aid
+              Offer("y", frozenset({"housing_repair"}), 0, 0, 1, skills=frozenset({"plumbing"}))]  # joins c and d
+    groups = key_groups(needs, offers).tolist()
+    assert groups[0] == groups[1] and groups[2] == groups[3] and groups[0] != groups[2]

@@ -6,7 +6,7 @@ HTTP, Kafka and PostgreSQL. (These use cases take the time from the system clock
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -250,3 +250,73 @@ async def test_a_round_too_large_for_the_solver_is_refused_as_a_rule_not_a_crash
     with pytest.raises(RuleViolated) as refused:
         await run(db, worker, axis["c1"])
     assert "smaller area" in refused.value.detail
+
+
+# --- live placement (issue 25): an arrival gets a proposal without a new round ---------------------
+
+async def arrive(db, axis, grid: str, **demand) -> tuple[str, str]:
+    """A demand arrives as the consumer sees it: written to the demand list, then placed live in the same
+    transaction. Returns (demand id, what the placement says)."""
+    from yizhou.database import SessionWork
+
+    demand_id = await add_demand(db, axis, grid, **demand)
+    async with db.sessions() as session, session.begin():
+        work = SessionWork(session)
+        said = await matching.place_arrival(session, work, area_path=axis["paths"][axis[grid]],
+                                            what=f"demand {demand_id}", now=datetime.now(UTC))
+        await work.flush()
+    return demand_id, said
+
+
+def current_period() -> Window:
+    now = datetime.now(UTC)
+    return Window(now - timedelta(days=1), now + timedelta(days=6))
+
+
+async def test_a_new_demand_gets_a_proposal_in_the_current_round_without_a_new_round(db, axis):
+    worker = scope_of(axis, "community_worker", "c1")
+    first = await add_demand(db, axis, "g1", category="health")
+    resource = await health_resource(db, worker, axis, capacity=2)
+    values, proposed = await run(db, worker, axis["c1"], current_period())
+    assert set(proposed) == {(first, resource)}
+    late, said = await arrive(db, axis, "g2", category="health")
+    assert values["id"] in said and "incremental" in said and "1 proposal(s) made" in said
+    rows = await matching.list_matches(db, worker, round_id=values["id"], state="proposed", after=None, limit=10)
+    assert {(r.demand_id, r.resource_id) for r in rows} == {(first, resource), (late, resource)}
+    new = next(r for r in rows if r.demand_id == late)
+    assert new.explanation["offer_id"] == resource
+    assert await recorded(db, new.id) == ["match.proposed"]
+
+
+async def test_a_heavier_arrival_moves_the_place_and_the_moved_proposal_expires(db, axis):
+    worker = scope_of(axis, "community_worker", "c1")
+    first = await add_demand(db, axis, "g1", category="health")
+    await health_resource(db, worker, axis)
+    values, proposed = await run(db, worker, axis["c1"], current_period())
+    matching._LIVE.clear()  # as in a worker process that did not run the round: one full solve
+    urgent, said = await arrive(db, axis, "g2", category="health", household="disabled")
+    assert "full solve" in said
+    rows = await matching.list_matches(db, worker, round_id=values["id"], state=None, after=None, limit=10)
+    states = {(r.demand_id, r.state) for r in rows}
+    assert states == {(first, "expired"), (urgent, "proposed")}
+    moved = next(r for r in rows if r.demand_id == first)
+    assert urgent in moved.decision_note
+    with pytest.raises(TransitionNotAllowed):
+        await matching.decide(db, worker, moved.id, True, None)
+    # Accepted proposals stay where they are: a yet heavier arrival finds no place.
+    await matching.decide(db, worker, next(r.id for r in rows if r.demand_id == urgent), True, None)
+    other, said = await arrive(db, axis, "g1", category="health", household="elderly_alone")
+    assert "0 proposal(s) made" in said
+    rows = await matching.list_matches(db, worker, round_id=values["id"], state=None, after=None, limit=10)
+    assert {(r.demand_id, r.state) for r in rows} == {(first, "expired"), (urgent, "accepted")}
+
+
+async def test_an_arrival_without_a_current_round_says_why_and_proposes_nothing(db, axis):
+    worker = scope_of(axis, "community_worker", "c1")
+    await health_resource(db, worker, axis)
+    past = Window(datetime(2020, 1, 1, tzinfo=UTC), datetime(2020, 1, 8, tzinfo=UTC))
+    await run(db, worker, axis["c1"], past)  # over: not current
+    demand, said = await arrive(db, axis, "g1", category="health")
+    assert "no current matching round" in said and axis["paths"][axis["g1"]] in said
+    rows = await matching.list_matches(db, worker, round_id=None, state=None, after=None, limit=100)
+    assert all(r.demand_id != demand for r in rows)
