@@ -23,6 +23,7 @@ from fastapi import APIRouter
 from fastapi.routing import APIRoute
 
 from yizhou.errors import CATALOGUE, PROBLEM_BASE, problem_type
+from yizhou.labels import labels_for, registered_enums
 from yizhou.list_parameters import OPEN_QUERY
 from yizhou.problems import MEDIA_TYPE
 from yizhou.rate_limits import EXEMPT_PATHS
@@ -243,12 +244,41 @@ def _declare_tags(spec: dict[str, Any], routers: Iterable[APIRouter]) -> None:
     spec["tags"] = [declared.get(tag) or {"name": tag, "description": descriptions.get(tag, tag)} for tag in used]
 
 
+def _describe_enums(spec: dict[str, Any], service: str) -> None:
+    """Every enum a client shows gets its labels (the ones `GET /api/v1/labels` answers): `x-enum-descriptions`
+    in the district's default language, aligned with `enum` (what client generators read), and `x-enum-labels`
+    per language. An enum is recognised by its set of values."""
+    by_values: dict[frozenset[str], str] = {}
+    for name, labels in registered_enums(service).items():
+        by_values.setdefault(frozenset(labels), name)
+
+    def visit(node: Any) -> None:
+        if isinstance(node, dict):
+            values = node.get("enum")
+            if isinstance(values, list) and values and all(isinstance(v, str) for v in values):
+                name = by_values.get(frozenset(values))
+                if name is not None:
+                    zh, en = labels_for(name, "zh-CN"), labels_for(name, "en")
+                    node["x-enum-name"] = name
+                    node["x-enum-descriptions"] = [zh.get(v, v) for v in values]
+                    node["x-enum-labels"] = {"zh-CN": {v: zh.get(v, v) for v in values},
+                                             "en": {v: en.get(v, v) for v in values}}
+            for value in node.values():
+                visit(value)
+        elif isinstance(node, list):
+            for value in node:
+                visit(value)
+
+    visit(spec)
+
+
 def complete_document(spec: dict[str, Any], *, service: str, routers: Iterable[APIRouter]) -> dict[str, Any]:
     """FastAPI's document of `service`, made truthful (see the module's docstring). Links
     (`yizhou.openapi_links`) name operations by id, so they are added after this."""
     _document_problems(spec)
     _name_operations(spec, service)
     _declare_tags(spec, routers)
+    _describe_enums(spec, service)
     # Relative to where the document was fetched (OpenAPI 3.1, Server Object): the service itself, also behind the
     # gateway, which serves it under a path prefix the service does not know (deploy/gateway/Caddyfile).
     spec.setdefault("servers", [{"url": ".", "description": "This service, where this document was fetched from"}])

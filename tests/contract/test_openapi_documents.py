@@ -91,6 +91,35 @@ def test_tags_are_declared_with_descriptions_and_servers_are_given(documents):
         assert doc["servers"], service
 
 
+def _enums(node: Any) -> Iterator[dict]:
+    if isinstance(node, dict):
+        if isinstance(node.get("enum"), list):
+            yield node
+        for value in node.values():
+            yield from _enums(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _enums(value)
+
+
+def test_enums_a_client_shows_carry_their_chinese_labels(documents):
+    """`x-enum-descriptions` (aligned with `enum`, what client generators read) and `x-enum-labels` per language:
+    the same labels `GET /api/v1/labels` answers, so a screen needs no table of its own."""
+    from yizhou.labels import labels_for
+
+    described = {}
+    for doc in documents.values():
+        for node in _enums(doc):
+            if "x-enum-name" in node:
+                assert len(node["x-enum-descriptions"]) == len(node["enum"])
+                assert node["x-enum-labels"]["zh-CN"] == labels_for(node["x-enum-name"], "zh-CN")
+                described[node["x-enum-name"]] = dict(zip(node["enum"], node["x-enum-descriptions"], strict=True))
+    assert described["category"]["elderly_care"] == "居家养老"
+    assert described["setup_mode"]["working_committee"] == "街道（地区）工委"
+    assert described["area_kind"]["village"] == "村"
+    assert len(described) >= 20, sorted(described)
+
+
 def _examples(node: Any, at: str, key: str = "") -> Iterator[tuple[str, dict, Any]]:
     """(where, schema, example) for every example in the document: a schema's `examples` / `example`, a
     parameter's or media type's `example` / `examples` (validated against its `schema`)."""
