@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from yizhou.problems import problem_response
@@ -46,6 +47,8 @@ class BodySizeLimitMiddleware:
         await self.app(scope, replay, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = problem_response(None, "payload-too-large", f"The body is larger than {self.max_bytes} bytes.")
+        # The request's language (its headers are read already; the body is not).
+        response = problem_response(Request(scope), "payload-too-large",
+                                    f"The body is larger than {self.max_bytes} bytes.")
         await response(scope, receive, send)
 
