@@ -23,6 +23,7 @@ BENCHES = {
     "rates": ("rates.py", [], ["--quick"]),
     "replay": ("replay.py", [], ["--quick"]),
     "load": ("load.py", [], ["--requests", "400", "--seconds", "20", "--settle-seconds", "30"]),
+    "ranking": ("ranking.py", [], ["--quick"]),
 }
 
 
