@@ -39,7 +39,7 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     "bad-cursor": (400, "The pagination cursor is not valid"),
     # A query parameter the operation does not take (yizhou.list_parameters): refused, never ignored.
     "unknown-parameter": (400, "The request has a query parameter this operation does not take"),
-    # `If-Match` named a representation that is no longer current (yizhou.conditional_requests).
+    # `If-Match` named a representation that is no longer current (yizhou.conditional_writes).
     "precondition-failed": (412, "The resource changed since you read it"),
 }
 

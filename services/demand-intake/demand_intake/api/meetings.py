@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from demand_intake.api.schemas import AgendaIn, CloseMeetingIn, MeetingIn, MeetingOut, RecordIn
 from demand_intake.api.views import cursor_of, meeting_out, parse_cursor
 from demand_intake.domain.meeting import Decision, MeetingState
 from demand_intake.use_cases import meetings as use_cases
+from yizhou.conditional_writes import PRECONDITION, ConditionalWriteDep, tagged
 from yizhou.dependencies import ClockDep, DatabaseDep, ScopeDep
 from yizhou.list_parameters import After
 from yizhou.pagination import Page, page_of
@@ -42,8 +43,8 @@ async def list_meetings(db: DatabaseDep, scope: ScopeDep, state: MeetingState | 
 
 
 @router.get("/{meeting_id}", response_model=MeetingOut, responses=PROBLEMS, summary="One meeting")
-async def get_meeting(meeting_id: MeetingId, db: DatabaseDep, scope: ScopeDep) -> MeetingOut:
-    return meeting_out(await use_cases.get(db, scope, meeting_id))
+async def get_meeting(meeting_id: MeetingId, db: DatabaseDep, scope: ScopeDep, response: Response) -> MeetingOut:
+    return tagged(response, meeting_out(await use_cases.get(db, scope, meeting_id)))
 
 
 @router.post("/{meeting_id}/agenda", response_model=MeetingOut, responses=PROBLEMS,
@@ -53,11 +54,14 @@ async def add_agenda_item(meeting_id: MeetingId, body: AgendaIn, request: Reques
                                                        body.note))
 
 
-@router.patch("/{meeting_id}", response_model=MeetingOut, responses=PROBLEMS,
+@router.patch("/{meeting_id}", response_model=MeetingOut, responses=PROBLEMS | PRECONDITION,
               summary="Record attendees and/or minutes (both needed before closing)")
-async def record(meeting_id: MeetingId, body: RecordIn, db: DatabaseDep, scope: ScopeDep) -> MeetingOut:
+async def record(meeting_id: MeetingId, body: RecordIn, write: ConditionalWriteDep, scope: ScopeDep,
+                 response: Response) -> MeetingOut:
     attendees = [a.model_dump() for a in body.attendees] if body.attendees is not None else None
-    return meeting_out(await use_cases.record(db, scope, meeting_id, attendees=attendees, minutes=body.minutes))
+    await write.check(use_cases.get(write.database, scope, meeting_id), meeting_out)
+    return await write.commit(response, meeting_out(await use_cases.record(write.database, scope, meeting_id,
+                                                                           attendees=attendees, minutes=body.minutes)))
 
 
 @router.post("/{meeting_id}/close", response_model=MeetingOut, responses=PROBLEMS,

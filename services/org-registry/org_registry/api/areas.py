@@ -11,6 +11,7 @@ from org_registry.domain.area import Area
 from org_registry.use_cases import areas as use_cases
 from yizhou.auth import Role
 from yizhou.axis_events import CODE_PATTERN, Level
+from yizhou.conditional_writes import PRECONDITION, ConditionalWriteDep, tagged
 from yizhou.dependencies import CallerDep, DatabaseDep, ScopeDep, get_scope
 from yizhou.idempotent_writes import IdempotentDatabaseDep, IdempotentRoute
 from yizhou.list_parameters import After, Under
@@ -64,8 +65,8 @@ async def list_areas(db: DatabaseDep, scope: ScopeDep,
 
 
 @router.get("/{code}", response_model=AreaOut, responses=PROBLEMS, summary="One area")
-async def get_area(code: Code, db: DatabaseDep, scope: ScopeDep) -> AreaOut:
-    return out(await use_cases.get_area(db, scope, code))
+async def get_area(code: Code, db: DatabaseDep, scope: ScopeDep, response: Response) -> AreaOut:
+    return tagged(response, out(await use_cases.get_area(db, scope, code)))
 
 
 @router.get("/{code}/children", response_model=Page[AreaOut], responses=PROBLEMS, summary="Direct children")
@@ -83,9 +84,10 @@ async def ancestors(code: Code, db: DatabaseDep, scope: ScopeDep) -> list[AreaOu
     return [out(a) for a in await use_cases.ancestors(db, scope, code)]
 
 
-@router.patch("/{code}", response_model=AreaOut, responses=PROBLEMS, summary="Rename an area")
-async def rename(code: Code, body: AreaRename, db: DatabaseDep, scope: ScopeDep) -> AreaOut:
-    return out(await use_cases.rename_area(db, scope, code, body.name))
+@router.patch("/{code}", response_model=AreaOut, responses=PROBLEMS | PRECONDITION, summary="Rename an area")
+async def rename(code: Code, body: AreaRename, write: ConditionalWriteDep, scope: ScopeDep, response: Response) -> AreaOut:
+    await write.check(use_cases.get_area(write.database, scope, code), out)
+    return await write.commit(response, out(await use_cases.rename_area(write.database, scope, code, body.name)))
 
 
 @router.post("/{code}/move", response_model=AreaOut, responses=PROBLEMS,

@@ -17,6 +17,7 @@ from org_registry.store.hubs import HubView, JointActionView
 from org_registry.store.keyset import encode_cursor
 from org_registry.use_cases import hubs as use_cases
 from yizhou.axis_events import CODE_PATTERN, Level
+from yizhou.conditional_writes import PRECONDITION, ConditionalWriteDep, tagged
 from yizhou.dependencies import DatabaseDep, ScopeDep
 from yizhou.idempotent_writes import IdempotentDatabaseDep, IdempotentRoute
 from yizhou.pagination import Page, page_of
@@ -144,15 +145,17 @@ async def list_hubs(db: DatabaseDep, scope: ScopeDep, under: Under = None,
 
 
 @router.get("/{hub_id}", response_model=HubOut, responses=PROBLEMS, summary="One hub organization")
-async def get_hub(hub_id: Id, db: DatabaseDep, scope: ScopeDep) -> HubOut:
-    return hub_out(await use_cases.get_hub(db, scope, hub_id))
+async def get_hub(hub_id: Id, db: DatabaseDep, scope: ScopeDep, response: Response) -> HubOut:
+    return tagged(response, hub_out(await use_cases.get_hub(db, scope, hub_id)))
 
 
-@router.patch("/{hub_id}", response_model=HubOut, responses=PROBLEMS,
+@router.patch("/{hub_id}", response_model=HubOut, responses=PROBLEMS | PRECONDITION,
               summary="Change a hub's name, member counts or leading organization")
-async def update_hub(hub_id: Id, body: HubPatch, db: DatabaseDep, scope: ScopeDep) -> HubOut:
+async def update_hub(hub_id: Id, body: HubPatch, write: ConditionalWriteDep, scope: ScopeDep,
+                     response: Response) -> HubOut:
     changes = changes_of(body, nullable={"founded_on"})
-    return hub_out(await use_cases.update_hub(db, scope, hub_id, changes))
+    await write.check(use_cases.get_hub(write.database, scope, hub_id), hub_out)
+    return await write.commit(response, hub_out(await use_cases.update_hub(write.database, scope, hub_id, changes)))
 
 
 @router.post("/{hub_id}/joint-actions", status_code=status.HTTP_201_CREATED, response_model=JointActionOut,

@@ -15,6 +15,7 @@ from org_registry.store.members import MemberView
 from org_registry.use_cases import members as use_cases
 from yizhou.auth import AreaScope
 from yizhou.axis_events import CODE_PATTERN
+from yizhou.conditional_writes import PRECONDITION, ConditionalWriteDep, tagged
 from yizhou.dependencies import DatabaseDep, ScopeDep
 from yizhou.idempotent_writes import IdempotentDatabaseDep, IdempotentRoute
 from yizhou.pagination import Page, page_of
@@ -63,15 +64,18 @@ async def list_members(db: DatabaseDep, scope: ScopeDep, under: Under = None,
 
 
 @router.get("/{member_id}", response_model=MemberOut, responses=PROBLEMS, summary="One member")
-async def get_member(member_id: MemberId, db: DatabaseDep, scope: ScopeDep) -> MemberOut:
-    return member_out(await use_cases.get_member(db, scope, member_id), scope)
+async def get_member(member_id: MemberId, db: DatabaseDep, scope: ScopeDep, response: Response) -> MemberOut:
+    return tagged(response, member_out(await use_cases.get_member(db, scope, member_id), scope))
 
 
-@router.patch("/{member_id}", response_model=MemberOut, responses=PROBLEMS,
+@router.patch("/{member_id}", response_model=MemberOut, responses=PROBLEMS | PRECONDITION,
               summary="Change a member (a new organization_id is a transfer; a dissolved organization refuses it)")
-async def update_member(member_id: MemberId, body: MemberPatch, db: DatabaseDep, scope: ScopeDep) -> MemberOut:
+async def update_member(member_id: MemberId, body: MemberPatch, write: ConditionalWriteDep, scope: ScopeDep,
+                        response: Response) -> MemberOut:
     changes = changes_of(body, nullable={"phone", "work_unit_id"})
-    return member_out(await use_cases.update_member(db, scope, member_id, changes), scope)
+    await write.check(use_cases.get_member(write.database, scope, member_id), lambda view: member_out(view, scope))
+    return await write.commit(response, member_out(await use_cases.update_member(write.database, scope, member_id,
+                                                                                 changes), scope))
 
 
 @router.post("/{member_id}/leave", response_model=MemberOut, responses=PROBLEMS,

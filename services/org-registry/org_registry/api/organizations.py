@@ -23,6 +23,7 @@ from org_registry.store.organizations import OrganizationView
 from org_registry.use_cases import organizations as use_cases
 from org_registry.use_cases.evaluations import list_evaluations
 from yizhou.auth import AreaScope
+from yizhou.conditional_writes import PRECONDITION, ConditionalWriteDep, tagged
 from yizhou.dependencies import DatabaseDep, ScopeDep
 from yizhou.idempotent_writes import IdempotentDatabaseDep, IdempotentRoute
 from yizhou.pagination import Page, page_of
@@ -85,8 +86,9 @@ async def list_organizations(db: DatabaseDep, scope: ScopeDep, under: Under = No
 
 
 @router.get("/{organization_id}", response_model=OrganizationOut, responses=PROBLEMS, summary="One organization")
-async def get_organization(organization_id: OrganizationId, db: DatabaseDep, scope: ScopeDep) -> OrganizationOut:
-    return organization_out(await use_cases.get_organization(db, scope, organization_id), scope)
+async def get_organization(organization_id: OrganizationId, db: DatabaseDep, scope: ScopeDep,
+                           response: Response) -> OrganizationOut:
+    return tagged(response, organization_out(await use_cases.get_organization(db, scope, organization_id), scope))
 
 
 @router.get("/{organization_id}/children", response_model=Page[OrganizationOut], responses=PROBLEMS,
@@ -104,13 +106,16 @@ async def ancestors(organization_id: OrganizationId, db: DatabaseDep, scope: Sco
     return [organization_out(v, scope) for v in await use_cases.ancestors(db, scope, organization_id)]
 
 
-@router.patch("/{organization_id}", response_model=OrganizationOut, responses=PROBLEMS,
+@router.patch("/{organization_id}", response_model=OrganizationOut, responses=PROBLEMS | PRECONDITION,
               summary="Change an organization: name, kind, location, parent (re-parents its subtree), units, secretary")
-async def update_organization(organization_id: OrganizationId, body: OrganizationPatch, db: DatabaseDep,
-                              scope: ScopeDep) -> OrganizationOut:
+async def update_organization(organization_id: OrganizationId, body: OrganizationPatch, write: ConditionalWriteDep,
+                              scope: ScopeDep, response: Response) -> OrganizationOut:
     changes = changes_of(body, nullable={"parent_organization_id", "secretary_member_id"},
                          renames={"parent_organization_id": "parent_id"})
-    return organization_out(await use_cases.update_organization(db, scope, organization_id, changes), scope)
+    await write.check(use_cases.get_organization(write.database, scope, organization_id),
+                      lambda view: organization_out(view, scope))
+    updated = await use_cases.update_organization(write.database, scope, organization_id, changes)
+    return await write.commit(response, organization_out(updated, scope))
 
 
 @router.post("/{organization_id}/dissolve", response_model=OrganizationOut, responses=PROBLEMS,

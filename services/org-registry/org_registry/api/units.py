@@ -13,6 +13,7 @@ from org_registry.domain.unit import SizeClass, UnitKind
 from org_registry.store.keyset import encode_cursor
 from org_registry.store.units import UnitView
 from org_registry.use_cases import units as use_cases
+from yizhou.conditional_writes import PRECONDITION, ConditionalWriteDep, tagged
 from yizhou.dependencies import DatabaseDep, ScopeDep
 from yizhou.idempotent_writes import IdempotentDatabaseDep, IdempotentRoute
 from yizhou.pagination import Page, page_of
@@ -52,11 +53,13 @@ async def list_units(db: DatabaseDep, scope: ScopeDep, under: Under = None, kind
 
 
 @router.get("/{unit_id}", response_model=UnitOut, responses=PROBLEMS, summary="One unit")
-async def get_unit(unit_id: UnitId, db: DatabaseDep, scope: ScopeDep) -> UnitOut:
-    return unit_out(await use_cases.get_unit(db, scope, unit_id))
+async def get_unit(unit_id: UnitId, db: DatabaseDep, scope: ScopeDep, response: Response) -> UnitOut:
+    return tagged(response, unit_out(await use_cases.get_unit(db, scope, unit_id)))
 
 
-@router.patch("/{unit_id}", response_model=UnitOut, responses=PROBLEMS, summary="Change a unit")
-async def update_unit(unit_id: UnitId, body: UnitPatch, db: DatabaseDep, scope: ScopeDep) -> UnitOut:
+@router.patch("/{unit_id}", response_model=UnitOut, responses=PROBLEMS | PRECONDITION, summary="Change a unit")
+async def update_unit(unit_id: UnitId, body: UnitPatch, write: ConditionalWriteDep, scope: ScopeDep,
+                      response: Response) -> UnitOut:
     changes = changes_of(body, nullable={"size_class", "credit_code"})
-    return unit_out(await use_cases.update_unit(db, scope, unit_id, changes))
+    await write.check(use_cases.get_unit(write.database, scope, unit_id), unit_out)
+    return await write.commit(response, unit_out(await use_cases.update_unit(write.database, scope, unit_id, changes)))

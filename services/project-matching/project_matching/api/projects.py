@@ -14,6 +14,7 @@ from project_matching.domain.project import PROJECT_MACHINE, Project, State
 from project_matching.use_cases import accountability
 from project_matching.use_cases import matching as matching_use_cases
 from project_matching.use_cases import projects as use_cases
+from yizhou.conditional_writes import PRECONDITION, ConditionalWriteDep, tagged
 from yizhou.dependencies import DatabaseDep, ScopeDep
 from yizhou.idempotent_writes import IdempotentDatabaseDep, IdempotentRoute
 from yizhou.pagination import Page, page_of
@@ -56,13 +57,15 @@ async def list_projects(db: DatabaseDep, scope: ScopeDep, area_code: SubtreeCode
 
 
 @router.get("/{project_id}", response_model=ProjectOut, responses=PROBLEMS, summary="One project")
-async def get_project(project_id: Id, db: DatabaseDep, scope: ScopeDep) -> ProjectOut:
-    return out(await use_cases.get(db, scope, project_id))
+async def get_project(project_id: Id, db: DatabaseDep, scope: ScopeDep, response: Response) -> ProjectOut:
+    return tagged(response, out(await use_cases.get(db, scope, project_id)))
 
 
-@router.put("/{project_id}/design", response_model=ProjectOut, responses=PROBLEMS,
+@router.put("/{project_id}/design", response_model=ProjectOut, responses=PROBLEMS | PRECONDITION,
             summary="Record or revise the design: goals, linked demands or clusters, beneficiaries, budget, milestones")
-async def design(project_id: Id, body: DesignIn, db: DatabaseDep, scope: ScopeDep) -> ProjectOut:
+async def design(project_id: Id, body: DesignIn, write: ConditionalWriteDep, scope: ScopeDep,
+                 response: Response) -> ProjectOut:
+    db = write.database
     demand_ids = list(body.linked_demand_ids)
     if body.cluster_ids:
         clusters = {c["cluster_id"]: c for c in await matching_use_cases.clusters(db, scope, None, 1)}
@@ -71,10 +74,11 @@ async def design(project_id: Id, body: DesignIn, db: DatabaseDep, scope: ScopeDe
             raise Problem("unknown-reference", f"No open cluster {', '.join(unknown)} in your area.",
                           errors=[{"field": "cluster_ids", "message": "unknown cluster"}])
         demand_ids += [d for c in body.cluster_ids for d in clusters[c]["demand_ids"]]
-    return out(await use_cases.design(db, scope, project_id, {
+    await write.check(use_cases.get(db, scope, project_id), out)
+    return await write.commit(response, out(await use_cases.design(db, scope, project_id, {
         "goals": body.goals, "linked_demand_ids": demand_ids, "beneficiaries_planned": body.beneficiaries_planned,
         "budget_lines": [(b.item, fen(b.amount_yuan), b.funding_source) for b in body.budget_lines],
-        "milestones": [(m.title, m.weight) for m in body.milestones]}))
+        "milestones": [(m.title, m.weight) for m in body.milestones]})))
 
 
 @router.post("/{project_id}/submit", response_model=ProjectOut, responses=PROBLEMS, summary="Submit for review")

@@ -6,14 +6,20 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Response, status
+from pydantic import BaseModel
 
 from project_matching.api.parameters import After, SubtreeCode, Id, Limit
 from project_matching.api.responses import PROBLEMS
 from project_matching.api.schemas import PlaceIn, ResourceIn, ResourceOut, ResourcePatch, fen
 from project_matching.domain.matching import Window
 from project_matching.domain.resource import Resource
+from project_matching.store.resources import PlaceRepository
 from project_matching.use_cases import resources as use_cases
+from project_matching.use_cases.access import area_in_scope, not_found
+from yizhou.auth import AreaScope
 from yizhou.axis_events import CODE_PATTERN
+from yizhou.conditional_writes import PRECONDITION, ConditionalWriteDep, tagged
+from yizhou.database import Database
 from yizhou.dependencies import DatabaseDep, ScopeDep
 from yizhou.idempotent_writes import IdempotentDatabaseDep, IdempotentRoute
 from yizhou.pagination import Page, page_of
@@ -53,13 +59,14 @@ async def list_resources(db: DatabaseDep, scope: ScopeDep, area_code: SubtreeCod
 
 
 @router.get("/api/v1/resources/{resource_id}", response_model=ResourceOut, responses=PROBLEMS, summary="One resource")
-async def get_resource(resource_id: Id, db: DatabaseDep, scope: ScopeDep) -> ResourceOut:
-    return out(await use_cases.get(db, scope, resource_id))
+async def get_resource(resource_id: Id, db: DatabaseDep, scope: ScopeDep, response: Response) -> ResourceOut:
+    return tagged(response, out(await use_cases.get(db, scope, resource_id)))
 
 
-@router.patch("/api/v1/resources/{resource_id}", response_model=ResourceOut, responses=PROBLEMS,
+@router.patch("/api/v1/resources/{resource_id}", response_model=ResourceOut, responses=PROBLEMS | PRECONDITION,
               summary="Change a resource's title, categories, capacity or windows")
-async def change(resource_id: Id, body: ResourcePatch, db: DatabaseDep, scope: ScopeDep) -> ResourceOut:
+async def change(resource_id: Id, body: ResourcePatch, write: ConditionalWriteDep, scope: ScopeDep,
+                 response: Response) -> ResourceOut:
     changes = body.model_dump(exclude_unset=True, exclude={"windows"})
     if body.windows is not None:
         changes["windows"] = [Window(w.starts_at, w.ends_at) for w in body.windows]
@@ -67,7 +74,8 @@ async def change(resource_id: Id, body: ResourcePatch, db: DatabaseDep, scope: S
         from yizhou.problems import Problem
 
         raise Problem("validation", "Nothing to change.", errors=[{"field": "body", "message": "empty"}])
-    return out(await use_cases.change(db, scope, resource_id, changes))
+    await write.check(use_cases.get(write.database, scope, resource_id), out)
+    return await write.commit(response, out(await use_cases.change(write.database, scope, resource_id, changes)))
 
 
 @router.post("/api/v1/resources/{resource_id}/withdraw", response_model=ResourceOut, responses=PROBLEMS,
@@ -76,9 +84,36 @@ async def withdraw(resource_id: Id, db: IdempotentDatabaseDep, scope: ScopeDep) 
     return out(await use_cases.withdraw(db, scope, resource_id))
 
 
-@router.put("/api/v1/area-places/{code}", status_code=status.HTTP_204_NO_CONTENT, responses=PROBLEMS,
+class PlaceOut(BaseModel):
+    code: str
+    latitude: float
+    longitude: float
+
+
+async def _place(db: Database, scope: AreaScope, code: str) -> PlaceOut | None:
+    """The area's reference point as GET answers it; None while none is set."""
+    async with db.sessions() as session:
+        area = await area_in_scope(session, scope, code, field="code")
+        point = (await PlaceRepository(session).all()).get(area.code)
+    return None if point is None else PlaceOut(code=area.code, latitude=point[0], longitude=point[1])
+
+
+@router.get("/api/v1/area-places/{code}", response_model=PlaceOut, responses=PROBLEMS,
+            summary="The reference point of an area (404 while none is set)")
+async def get_place(code: Annotated[str, Path(pattern=CODE_PATTERN)], db: DatabaseDep, scope: ScopeDep,
+                    response: Response) -> PlaceOut:
+    place = await _place(db, scope, code)
+    if place is None:
+        raise not_found("place of area", code)
+    return tagged(response, place)
+
+
+@router.put("/api/v1/area-places/{code}", status_code=status.HTTP_204_NO_CONTENT, responses=PROBLEMS | PRECONDITION,
             summary="Set the reference point of an area (e.g. a grid's centre)")
-async def put_place(code: Annotated[str, Path(pattern=CODE_PATTERN)], body: PlaceIn, db: DatabaseDep,
+async def put_place(code: Annotated[str, Path(pattern=CODE_PATTERN)], body: PlaceIn, write: ConditionalWriteDep,
                     scope: ScopeDep) -> Response:
-    await use_cases.put_place(db, scope, code, body.latitude, body.longitude)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+    await write.check(_place(write.database, scope, code))  # no place yet: only a write without If-Match
+    await use_cases.put_place(write.database, scope, code, body.latitude, body.longitude)
+    answer = Response(status_code=status.HTTP_204_NO_CONTENT)
+    await write.commit(answer, await _place(write.database, scope, code))
+    return answer

@@ -12,6 +12,7 @@ from project_matching.api.responses import PROBLEMS
 from project_matching.guarantee.api.schemas import PublishIn, ScorecardOut, WeightsIn, WeightsOut
 from project_matching.guarantee.use_cases import assessment as use_cases
 from yizhou.axis_events import CODE_PATTERN
+from yizhou.conditional_writes import PRECONDITION, ConditionalWriteDep, tagged
 from yizhou.dependencies import DatabaseDep, ScopeDep
 from yizhou.idempotent_writes import IdempotentDatabaseDep, IdempotentRoute
 from yizhou.pagination import Page, page_of
@@ -26,15 +27,18 @@ WEIGHT_PROBLEMS = {**PROBLEMS, 422: {"description": "validation; rule-violated: 
 
 @router.get("/weights/{year}/{subject_kind}", response_model=WeightsOut, responses=PROBLEMS,
             summary="The weights your district uses for a year's area or organization scorecards (defaults until set)")
-async def get_weights(year: YearPath, subject_kind: SubjectKind, db: DatabaseDep, scope: ScopeDep) -> WeightsOut:
-    return WeightsOut(**await use_cases.get_weights(db, scope, year, subject_kind))
+async def get_weights(year: YearPath, subject_kind: SubjectKind, db: DatabaseDep, scope: ScopeDep,
+                      response: Response) -> WeightsOut:
+    return tagged(response, WeightsOut(**await use_cases.get_weights(db, scope, year, subject_kind)))
 
 
-@router.put("/weights/{year}/{subject_kind}", response_model=WeightsOut, responses=WEIGHT_PROBLEMS,
+@router.put("/weights/{year}/{subject_kind}", response_model=WeightsOut, responses=WEIGHT_PROBLEMS | PRECONDITION,
             summary="Set your district's weights for a year (district admins; inputs left out weigh 0; sum = 1)")
-async def set_weights(year: YearPath, subject_kind: SubjectKind, body: WeightsIn, db: DatabaseDep,
-                      scope: ScopeDep) -> WeightsOut:
-    return WeightsOut(**await use_cases.set_weights(db, scope, year, subject_kind, body.weights))
+async def set_weights(year: YearPath, subject_kind: SubjectKind, body: WeightsIn, write: ConditionalWriteDep,
+                      scope: ScopeDep, response: Response) -> WeightsOut:
+    await write.check(use_cases.get_weights(write.database, scope, year, subject_kind), lambda w: WeightsOut(**w))
+    updated = await use_cases.set_weights(write.database, scope, year, subject_kind, body.weights)
+    return await write.commit(response, WeightsOut(**updated))
 
 
 @router.get("/scorecards/areas/{area_code}", response_model=ScorecardOut, responses=PROBLEMS,

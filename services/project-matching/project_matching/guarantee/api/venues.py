@@ -12,6 +12,7 @@ from project_matching.guarantee.api.schemas import (BookingIn, BookingOut, Openi
                                                     VenuePatch)
 from project_matching.guarantee.domain.venues import BOOKING_MACHINE, Booking, Venue
 from project_matching.guarantee.use_cases import venues as use_cases
+from yizhou.conditional_writes import PRECONDITION, ConditionalWriteDep, tagged
 from yizhou.dependencies import DatabaseDep, ScopeDep
 from yizhou.idempotent_writes import IdempotentDatabaseDep, IdempotentRoute
 from yizhou.pagination import Page, page_of
@@ -66,18 +67,20 @@ async def list_venues(db: DatabaseDep, scope: ScopeDep, area_code: SubtreeCode =
 
 
 @router.get("/{venue_id}", response_model=VenueOut, responses=PROBLEMS, summary="One venue")
-async def get_venue(venue_id: Id, db: DatabaseDep, scope: ScopeDep) -> VenueOut:
-    return out(await use_cases.get(db, scope, venue_id))
+async def get_venue(venue_id: Id, db: DatabaseDep, scope: ScopeDep, response: Response) -> VenueOut:
+    return tagged(response, out(await use_cases.get(db, scope, venue_id)))
 
 
-@router.patch("/{venue_id}", response_model=VenueOut, responses=VENUE_PROBLEMS,
+@router.patch("/{venue_id}", response_model=VenueOut, responses=VENUE_PROBLEMS | PRECONDITION,
               summary="Change a venue's name, capacity, opening hours, facilities or categories")
-async def change(venue_id: Id, body: VenuePatch, db: DatabaseDep, scope: ScopeDep) -> VenueOut:
+async def change(venue_id: Id, body: VenuePatch, write: ConditionalWriteDep, scope: ScopeDep,
+                 response: Response) -> VenueOut:
     changes = body.model_dump(exclude_unset=True)
     if not changes or any(v is None for v in changes.values()):
         raise Problem("validation", "Give at least one field to change, none of them null.",
                       errors=[{"field": "body", "message": "empty or null"}])
-    return out(await use_cases.change(db, scope, venue_id, changes))
+    await write.check(use_cases.get(write.database, scope, venue_id), out)
+    return await write.commit(response, out(await use_cases.change(write.database, scope, venue_id, changes)))
 
 
 @router.post("/{venue_id}/close", response_model=VenueOut, responses=VENUE_PROBLEMS,
