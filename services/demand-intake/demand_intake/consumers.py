@@ -1,7 +1,8 @@
 """Events demand-intake reads: the area axis (its read copy), its OWN demand events (the rates read
 model, fed through the broker so a rebuild from the topic gives the same numbers), org-registry's
 units (the units a demand can be assigned to by id), and project-matching's project events
-(approved projects start linked demands, completed ones resolve them).
+(approved projects start linked demands, completed ones resolve them) and accepted matches (the demand
+is assigned to the resource's provider unit).
 """
 
 from __future__ import annotations
@@ -26,11 +27,13 @@ from demand_intake.store.tables import DemandFactRow, DemandRow, MeetingRow, Rat
 from demand_intake.store.unit_copy import UNITS, keep_unit
 from demand_intake.use_cases.access import SYSTEM
 from demand_intake.use_cases.demands import apply_state
+from demand_intake.use_cases.match_assignment import assign_by_match
 from yizhou.axis_copy import AXIS_COPY_SUBSCRIPTIONS, FollowMoves, area_copy, paths_of
 from yizhou.axis_events import AREAS_TOPIC, AreaMoved
 from yizhou.clock import Clock, SystemClock
 from yizhou.consumer import Subscription, UnprocessableEvent
 from yizhou.contracts.demands import DEMAND_EVENTS, DEMANDS_TOPIC
+from yizhou.contracts.matches import MATCHES_TOPIC, MatchAccepted
 from yizhou.contracts.units import UNITS_TOPIC
 from yizhou.database import SessionWork
 from yizhou.district_clock import DEFAULT_ZONE
@@ -186,6 +189,33 @@ def project_handlers(clock: Clock):
     return on_project_approved, on_project_completed
 
 
+# --- project-matching's accepted matches assign the demand to the provider unit ----------------
+
+class MatchFacts(BaseModel):
+    """Tolerant reader: only what demand-intake needs of `match.accepted` (the provider fields are
+    optional: events published before they existed assign nothing)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    match_id: str
+    demand_id: str | None = None
+    provider_kind: str | None = None
+    provider_id: str | None = None
+
+
+def match_handler(clock: Clock):
+    async def on_match_accepted(session: AsyncSession, event: ReceivedEvent) -> None:
+        data = MatchFacts.model_validate(event.data)
+        work = SessionWork(session)
+        outcome = await assign_by_match(work, match_id=data.match_id, demand_id=data.demand_id,
+                                        provider_kind=data.provider_kind, provider_id=data.provider_id,
+                                        now=clock.now())
+        log.info("%s", outcome)
+        await work.flush()
+
+    return on_match_accepted
+
+
 class UnitFacts(BaseModel):
     """Tolerant reader: only what demand-intake needs of org-registry's unit events."""
 
@@ -226,6 +256,7 @@ def subscriptions(clock: Clock, zone: tzinfo = DEFAULT_ZONE) -> list[Subscriptio
         *(Subscription(UNITS_TOPIC, event_type, on_unit) for event_type in ("unit.created", "unit.updated")),
         Subscription(PROJECTS_TOPIC, "project.approved", approved),
         Subscription(PROJECTS_TOPIC, "project.completed", completed),
+        Subscription(MATCHES_TOPIC, MatchAccepted.event_type, match_handler(clock)),
     ]
 
 

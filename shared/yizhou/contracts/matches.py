@@ -1,7 +1,7 @@
 """project-matching's match events on `yizhou.matches.v1` (key: the match id).
 
 A matching round proposes demand-resource pairs; staff accept or reject each. Ids, areas,
-category and distance only.
+category and distance only; an accepted match also names the resource's provider (kind and id).
 """
 
 from __future__ import annotations
@@ -34,6 +34,13 @@ class MatchProposed(MatchEvent):
 
 class MatchAccepted(MatchEvent):
     event_type: ClassVar[str] = "match.accepted"
+
+    # Optional (added after the first release): who provides the accepted resource, so that demand-intake
+    # can assign the demand to a registered unit in the same step. Absent in events published before.
+    provider_kind: str | None = Field(default=None, description="The resource's provider kind: unit, member, "
+                                      "social_organization, service_alliance, community, party_organization")
+    provider_id: str | None = Field(default=None, description="The provider's id (a unit's or member's id in "
+                                    "org-registry), when the resource names one")
 
 
 class MatchRejected(MatchEvent):

@@ -244,11 +244,11 @@ def _as_utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)  # SQLite gives naive UTC back
 
 
-def _match_event(cls, row):
+def _match_event(cls, row, **extra):
     get = row.get if isinstance(row, dict) else lambda k: getattr(row, k)
     return cls(match_id=get("id"), round_id=get("round_id"), demand_id=get("demand_id"),
                resource_id=get("resource_id"), area_code=get("area_code"), area_path=get("area_path"),
-               category=get("category"), distance_m=get("distance_m"))
+               category=get("category"), distance_m=get("distance_m"), **extra)
 
 
 async def get_round(db: Database, scope: AreaScope, round_id: str):
@@ -300,7 +300,13 @@ async def decide(db: Database, scope: AreaScope, match_id: str, accept: bool, no
         if not await store.decide_match(session, match_id, {"state": state, "decision_note": note,
                                                            "decided_by": scope.caller.subject, "decided_at": now}):
             raise Conflict("The match was decided meanwhile.")
-        record(uow, _match_event(MatchAccepted if accept else MatchRejected, row), row.id)
+        if accept:
+            # The provider rides on the event so demand-intake assigns the demand to it in the same step.
+            event = _match_event(MatchAccepted, row, provider_kind=resource.provider_kind,
+                                 provider_id=resource.provider_id)
+        else:
+            event = _match_event(MatchRejected, row)
+        record(uow, event, row.id)
         await uow.commit()
         return await store.get_match(session, match_id)
 
