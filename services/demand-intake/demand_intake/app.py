@@ -13,6 +13,7 @@ from demand_intake.api.meetings import router as meetings_router
 from demand_intake.api.open311 import router as open311_router
 from demand_intake.api.rankings import router as rankings_router
 from demand_intake.api.rates import router as rates_router
+from demand_intake.api.work_orders import router as work_orders_router
 from demand_intake.consumers import subscriptions
 from demand_intake.events import PUBLISHED_TOPICS
 from demand_intake.metrics import demand_gauges
@@ -36,7 +37,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
                     "and the subdistrict's whistle, duplicates and 'me too', the three rates, deliberation meetings, "
                     "and an Open311 GeoReport v2 facade. Every call needs a bearer token (`yizhou token`), except "
                     "Open311 discovery and services.",
-        routers=[demands_router, callbacks_router, rates_router, rankings_router, meetings_router, open311_router, axis_copy_router],
+        routers=[demands_router, callbacks_router, rates_router, rankings_router, meetings_router, open311_router, axis_copy_router, work_orders_router],
         migrations=Path(__file__).parent / "migrations",
         area_paths=path_of,
         published_topics=PUBLISHED_TOPICS,

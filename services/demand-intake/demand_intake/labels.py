@@ -8,6 +8,7 @@ from demand_intake.domain.callbacks import CallbackSource
 from demand_intake.domain.deadlines import DeadlineKind
 from demand_intake.domain.escalation import ReceiverKind
 from demand_intake.domain.meeting import DecisionKind, MeetingState
+from demand_intake.domain.work_orders import AppealDecision, ReturnDecision, WorkOrderState
 from demand_intake.settings import Settings
 from yizhou.labels import english_labels, register_labels
 
@@ -21,4 +22,9 @@ register_labels(Settings.service_name, {
     "meeting_decision_kind": english_labels(DecisionKind, {"resolve_demand": "Resolve the demand",
                                                            "request_project": "Request a project"}),
     "receiver_kind": ReceiverKind,
+    "work_order_state": english_labels(WorkOrderState, {"received": "Received", "returned": "Returned",
+                                                        "reassigned": "Reassigned", "appealed": "Appealed",
+                                                        "reduced": "Verified reduction", "upheld": "Upheld"}),
+    "work_order_return_decision": english_labels(ReturnDecision, {"reassign": "Reassign", "refuse": "Refuse the return"}),
+    "work_order_appeal_decision": english_labels(AppealDecision, {"reduce": "Reduce", "uphold": "Uphold"}),
 })

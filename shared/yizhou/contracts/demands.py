@@ -176,9 +176,72 @@ class DemandSupported(DemandEvent):
     me_too_count: int
 
 
+# --- hotline work orders (12345 工单), on the demand carrying them (additive: the demand fields plus these) --
+
+class WorkOrderEvent(DemandEvent):
+    """A step of a hotline work order, keyed and fielded by the demand carrying it (`state`: the demand's).
+    No reasons or notes: free text stays in the service."""
+
+    work_order_id: str
+    external_id: str = Field(description="The hotline's own number of the order")
+
+
+class WorkOrderReceived(WorkOrderEvent):
+    """The hotline sent an order to an area; its demand (channel `hotline`) was submitted with it."""
+
+    event_type: ClassVar[str] = "work_order.received"
+
+    received_at: datetime = Field(description="When the hotline took the call")
+    due_at: datetime = Field(description="The hotline's deadline: the demand's resolution deadline")
+
+
+class WorkOrderReturned(WorkOrderEvent):
+    """The area returned the order as not theirs (退单): the district decides."""
+
+    event_type: ClassVar[str] = "work_order.returned"
+
+
+class WorkOrderReassigned(WorkOrderEvent):
+    """The district accepted the return: this demand is withdrawn and the order goes on in another area."""
+
+    event_type: ClassVar[str] = "work_order.reassigned"
+
+    to_area_code: str
+    new_demand_id: str = Field(description="The demand carrying the order in the new area")
+
+
+class WorkOrderReturnRefused(WorkOrderEvent):
+    """The district refused the return: the area keeps the order."""
+
+    event_type: ClassVar[str] = "work_order.return_refused"
+
+
+class WorkOrderAppealed(WorkOrderEvent):
+    """The area contests the assessment of the closed order (申诉)."""
+
+    event_type: ClassVar[str] = "work_order.appealed"
+
+
+class WorkOrderReduced(WorkOrderEvent):
+    """The district granted the appeal (核减): the demand is left out of every rate from now on."""
+
+    event_type: ClassVar[str] = "work_order.reduced"
+
+
+class WorkOrderUpheld(WorkOrderEvent):
+    """The district refused the appeal: the assessment stands."""
+
+    event_type: ClassVar[str] = "work_order.upheld"
+
+
+WORK_ORDER_EVENTS: list[type[WorkOrderEvent]] = [
+    WorkOrderReceived, WorkOrderReturned, WorkOrderReassigned, WorkOrderReturnRefused, WorkOrderAppealed,
+    WorkOrderReduced, WorkOrderUpheld,
+]
+
 DEMAND_EVENTS: list[type[DemandEvent]] = [
     DemandSubmitted, DemandAccepted, DemandAssigned, DemandStarted, DemandEscalated, DemandDispatched,
     DemandReportedIn, DemandOverdue, DemandResolved, DemandClosed, DemandReopened, DemandMerged, DemandWithdrawn,
-    DemandRejected, DemandSupported, DemandCalledBack,
+    DemandRejected, DemandSupported, DemandCalledBack, *WORK_ORDER_EVENTS,
 ]
 EVENT_BY_TYPE: dict[str, type[DemandEvent]] = {e.event_type: e for e in DEMAND_EVENTS}

@@ -39,6 +39,7 @@ class DemandFact:
     said_resolved: bool | None = None
     said_satisfaction: str | None = None
     said_by: str | None = None       # "resident" or "callback_by_staff"
+    reduced: bool = False            # a hotline work order's verified reduction (核减): in no count
 
     def apply(self, kind: str, state: str, at: datetime, *, assignee: str | None = None,
               assignee_unit_id: str | None = None,
@@ -67,6 +68,8 @@ class DemandFact:
         elif kind == "demand.reopened":
             self.resolved_at = None
             self._feedback(feedback, feedback_by)
+        elif kind == "work_order.reduced":
+            self.reduced = True
         elif kind == "demand.supported" and me_too_count is not None:
             self.me_too_count = me_too_count
         elif kind == "demand.called_back" and satisfaction:
@@ -92,4 +95,4 @@ def cell_of(fact, zone: tzinfo = DEFAULT_ZONE) -> tuple[CellKey, Counts]:
     return ((rollup_path(fact.area_path), month_of(fact.submitted_at, zone), fact.category),
             contribution(fact.state, fact.responded_at is not None, fact.respond_overdue, fact.feedback, fact.overdue,
                          feedback_by=fact.feedback_by, imported=fact.imported, said_resolved=fact.said_resolved,
-                         said_satisfaction=fact.said_satisfaction))
+                         said_satisfaction=fact.said_satisfaction, reduced=fact.reduced))

@@ -69,14 +69,15 @@ SETTLED = ("resolved", "closed", "rejected", "withdrawn", "merged")   # not in t
 
 def contribution(state: str, responded: bool, respond_overdue: bool, feedback: str | None, overdue: bool, *,
                  feedback_by: str | None = None, imported: bool = False, said_resolved: bool | None = None,
-                 said_satisfaction: str | None = None) -> Counts:
+                 said_satisfaction: str | None = None, reduced: bool = False) -> Counts:
     """What one demand, as it stands now, adds to the counts of its area and period (zero when it is
     outside the population). The read model's SQL over demand facts counts exactly this. An imported
     demand counts only as imported: its history was entered by those the rates measure, so it moves
     no rate (issue 19's back-dated "closed, satisfied" imports). `said_*`: the resident's own latest
     answers (their account, or a callback staff made to them); `feedback`/`feedback_by` is the latest
-    recorded by anyone, staff entries included (the recorded figures only)."""
-    if state in NOT_COUNTED:
+    recorded by anyone, staff entries included (the recorded figures only). A hotline work order the
+    district reduced (核减, `reduced`) is out of every count, as if it never reached the area."""
+    if state in NOT_COUNTED or reduced:
         return Counts()
     if imported:
         return Counts(imported=1)

@@ -59,7 +59,7 @@ class FactRepository:
             one(f.said_resolved.is_not(None)),
             one(f.said_resolved.is_(True)),
         ).where(in_subtree(f.area_path, under_path), f.submitted_at >= start, f.submitted_at < end,
-                f.state.not_in(NOT_COUNTED))
+                f.state.not_in(NOT_COUNTED), f.reduced.is_(False))   # reduced orders: in no count
         if assignee:
             query = query.where(f.assignee == assignee)
         if unit_id:
@@ -76,7 +76,7 @@ class FactRepository:
         f = DemandFactRow
         query = select(f.demand_id).where(
             in_subtree(f.area_path, under_path), f.submitted_at >= start, f.submitted_at < end, f.category == category,
-            f.imported.is_(False), f.state.not_in(NOT_COUNTED)).order_by(f.submitted_at, f.demand_id).limit(limit)
+            f.imported.is_(False), f.reduced.is_(False), f.state.not_in(NOT_COUNTED)).order_by(f.submitted_at, f.demand_id).limit(limit)
         return list((await self.session.execute(query)).scalars().all())
 
     async def open_list(self, under_path: str, *, overdue_only: bool, after: tuple[datetime, str] | None,

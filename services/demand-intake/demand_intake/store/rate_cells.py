@@ -58,7 +58,8 @@ class RateCells:
             f = DemandFactRow
             facts = await self.session.execute(
                 select(f.area_path, f.submitted_at, f.category, f.state, f.responded_at, f.respond_overdue, f.feedback,
-                       f.overdue, f.feedback_by, f.imported, f.said_resolved, f.said_satisfaction)
+                       f.overdue, f.feedback_by, f.imported, f.said_resolved, f.said_satisfaction,
+                       f.reduced)
                 .where(in_subtree(f.area_path, root)))
             totals: dict[CellKey, Counts] = defaultdict(Counts)
             for fact in facts:

@@ -172,6 +172,7 @@ class DemandFactRow(Base):
     said_resolved: Mapped[bool | None] = mapped_column(Boolean)          # the resident's own latest answers
     said_satisfaction: Mapped[str | None] = mapped_column(String(24))
     said_by: Mapped[str | None] = mapped_column(String(24))              # resident | callback_by_staff
+    reduced: Mapped[bool] = mapped_column(Boolean, default=False)         # a hotline order's verified reduction (核减)
 
 
 class RateCellRow(Base):
@@ -229,3 +230,25 @@ class UnitCopyRow(Base):
     kind: Mapped[str] = mapped_column(String(32))
     area_code: Mapped[str] = mapped_column(String(32))
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class WorkOrderRow(Base):
+    """Hotline work orders (12345 工单): the hotline's number (unique), the demand carrying the order now,
+    and where the order stands in returns and appeals."""
+
+    __tablename__ = "work_orders"
+    __table_args__ = (UniqueConstraint("external_id", name="uq_work_orders_external_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(64))
+    demand_id: Mapped[str] = mapped_column(ForeignKey("demands.id"), index=True)
+    state: Mapped[str] = mapped_column(String(16))
+    area_code: Mapped[str] = mapped_column(String(32))
+    category: Mapped[str] = mapped_column(String(64))
+    hotline_category: Mapped[str | None] = mapped_column(String(200))
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    reason: Mapped[str | None] = mapped_column(Text)
+    decision_note: Mapped[str | None] = mapped_column(Text)
