@@ -78,6 +78,7 @@ TOPIC_OWNERS: dict[str, str] = {
     EVALUATIONS_TOPIC: DUAL_REGISTRATION,
     topic_name("claims"): DUAL_REGISTRATION,
     topic_name("services"): DUAL_REGISTRATION,
+    topic_name("pledges"): DUAL_REGISTRATION,
     # partner topics: the owner of the internal events each projects
     PartnerAreaChanged.topic: ORG_REGISTRY,
     PartnerDemandChanged.topic: DEMAND_INTAKE,

@@ -6,9 +6,11 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from dual_registration.api.claim_options import router as claim_options_router
 from dual_registration.api.claims import router as claims_router
 from dual_registration.api.directory import router as directory_router
 from dual_registration.api.evaluations import router as evaluations_router
+from dual_registration.api.pledges import router as pledges_router
 from dual_registration.api.posts import router as posts_router
 from dual_registration.api.registrations import router as registrations_router
 from dual_registration.api.services import router as services_router
@@ -22,7 +24,7 @@ from yizhou.clock import Clock, SystemClock
 from yizhou.service_app import ServiceParts, build_app
 
 ROUTERS = [axis_copy_router, directory_router, registrations_router, posts_router, claims_router, services_router,
-           evaluations_router]
+           evaluations_router, pledges_router, claim_options_router]
 
 
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:

@@ -3,7 +3,7 @@
 Registration and evaluation events are read by other services, so their models live in
 `yizhou.contracts.registrations` / `yizhou.contracts.evaluations`. Claim and service events are
 this service's own facts (no other service reads them yet); they carry ids, areas, states, times and
-minutes, never the resident served.
+minutes, never the resident served. Pledge events likewise (only this service publishes them).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from yizhou.events import EventData, topic_name
 SOURCE = "/yizhou/dual-registration"
 CLAIMS_TOPIC = topic_name("claims")
 SERVICES_TOPIC = topic_name("services")
+PLEDGES_TOPIC = topic_name("pledges")
 
 
 class ClaimEvent(EventData):
@@ -104,9 +105,37 @@ class ServiceRejected(ServiceEvent):
     rejected_at: datetime
 
 
+class PledgeEvent(EventData):
+    """Fields every pledge event has (not published itself); key: the pledge id. The items' text stays
+    in the service (people write names and numbers into it); the public list masks it."""
+
+    topic: ClassVar[str] = PLEDGES_TOPIC
+
+    pledge_id: str
+    pledger_kind: Literal["member", "organization"]
+    pledger_id: str
+    organization_id: str | None
+    community_code: str
+    community_path: str
+    year: int
+    item_count: int = Field(ge=1)
+    occurred_at: datetime
+
+
+class PledgeMade(PledgeEvent):
+    event_type: ClassVar[str] = "pledge.made"
+
+
+class PledgeAssessed(PledgeEvent):
+    event_type: ClassVar[str] = "pledge.assessed"
+
+    rating: Literal["excellent", "good", "fair", "poor"]
+    fulfilled: bool = Field(description="The pledger had reported it done before the assessment")
+
+
 PUBLISHED_EVENTS: list[type[EventData]] = [
     *REGISTRATION_EVENTS, *CLAIM_EVENTS.values(), ServiceLogged, ServiceConfirmed, ServiceRejected,
-    *EVALUATION_EVENTS,
+    *EVALUATION_EVENTS, PledgeMade, PledgeAssessed,
 ]
 PUBLISHED_TOPICS = sorted({e.topic for e in PUBLISHED_EVENTS})
 SCHEMA_DIR = Path(__file__).parent / "event_schemas"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dual_registration.domain.claim import ClaimState, PostKind, TargetKind
 from dual_registration.domain.evaluation import EvaluationState, EvaluatorKind
 from dual_registration.domain.ledger import AccountKind, Side
+from dual_registration.domain.pledges import PledgeRating, PledgerKind, PledgeState
 from dual_registration.domain.registration import RegistrantKind, RegistrationState
 from dual_registration.domain.service_log import ConfirmerKind, ReviewFlag, ServiceState
 from dual_registration.settings import Settings
@@ -16,7 +17,8 @@ register_labels(Settings.service_name, {
     "registration_state": RegistrationState,
     "claim_state": ClaimState,
     "claim_target_kind": TargetKind,
-    "post_kind": english_labels(PostKind, {"households": "Households to look after"}),
+    "post_kind": english_labels(PostKind, {"households": "Households to look after",
+                                           "no_office": "Post for members without office"}),
     "service_state": ServiceState,
     "service_confirmer_kind": ConfirmerKind,
     "service_review_flag": english_labels(ReviewFlag, {"repeated-pair": "One resident keeps confirming one provider",
@@ -25,4 +27,7 @@ register_labels(Settings.service_name, {
     "evaluator_kind": EvaluatorKind,
     "ledger_side": Side,
     "ledger_account_kind": AccountKind,
+    "pledger_kind": PledgerKind,
+    "pledge_state": PledgeState,
+    "pledge_rating": PledgeRating,
 })

@@ -24,7 +24,8 @@ ClaimId = Annotated[str, Path(max_length=64)]
 async def request_claim(body: ClaimIn,
                         db: IdempotentDatabaseDep, scope: ScopeDep, now: NowDep, response: Response) -> ClaimOut:
     record = await use_cases.request_claim(db, scope, now, registration_id=body.registration_id,
-                                           target_kind=body.target_kind, target_id=body.target_id, note=body.note)
+                                           target_kind=body.target_kind, target_id=body.target_id, note=body.note,
+                                           member_id=body.member_id)
     response.headers["Location"] = f"/api/v1/claims/{record['id']}"
     return ClaimOut.model_validate(record)
 

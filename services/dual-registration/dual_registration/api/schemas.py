@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from dual_registration.domain.claim import PostKind, TargetKind
+from dual_registration.domain.pledges import PledgeRating, PledgerKind
 from yizhou.contracts.categories import SERVICE_CATEGORIES
 
 ID = Field(min_length=1, max_length=64)
@@ -163,17 +164,27 @@ class ClaimIn(_In):
         {"registration_id": "0190b6a4-3c1e-7d2a-9f00-1a2b3c4d5e6f", "target_kind": "post",
          "target_id": "0190b6a4-55aa-7d2a-9f00-1a2b3c4d5e70", "note": "Free on Saturdays"}]})
 
-    registration_id: str = ID
+    registration_id: str | None = Field(default=None, min_length=1, max_length=64,
+                                        description="The claimant's approved registration")
+    member_id: str | None = Field(default=None, min_length=1, max_length=64,
+                                  description="Instead of a registration: a member living in the community claims a "
+                                              "post for members without office (`no_office`)")
     target_kind: TargetKind
     target_id: str = ID
     note: str | None = Field(default=None, max_length=500)
+
+    @model_validator(mode="after")
+    def _one_claimant(self) -> ClaimIn:
+        if (self.registration_id is None) == (self.member_id is None):
+            raise ValueError("give either registration_id or member_id")
+        return self
 
 
 class ClaimOut(BaseModel):
     id: str
     claimant_kind: str
     claimant_id: str
-    registration_id: str
+    registration_id: str | None = Field(description="None: a member without office claimed without a registration")
     target_kind: str
     target_id: str
     community_code: str
@@ -387,3 +398,83 @@ class FiguresOut(BaseModel):
     period: str
     total: FigureRow
     communities: list[CommunityFigures]
+
+
+# --- the pledge cycle (承诺—践诺—评诺)
+
+class PledgeIn(_In):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"pledger_kind": "member", "pledger_id": "m-88120", "year": 2026,
+         "items": ["Keep the stairwell of building 3 clear", "Visit two elderly neighbours every week"]},
+        {"pledger_kind": "organization", "pledger_id": "org-5521", "year": 2026, "area_code": "CY01001",
+         "items": ["Open the unit's canteen to elderly residents at noon"]}]})
+
+    pledger_kind: PledgerKind
+    pledger_id: str = ID
+    year: int = Field(ge=2000, le=2100)
+    items: list[str] = Field(min_length=1, max_length=20, description="What is pledged, one text per item")
+    area_code: str | None = Field(default=None, min_length=1, max_length=32,
+                                  description="Organizations only: the community they pledge in (a member pledges "
+                                              "where they live)")
+
+    @model_validator(mode="after")
+    def _community_given(self) -> PledgeIn:
+        if (self.pledger_kind == PledgerKind.ORGANIZATION) != (self.area_code is not None):
+            raise ValueError("an organization names the community (area_code); a member pledges where they live")
+        return self
+
+
+class PledgeProgressIn(_In):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"note": "Stairwell cleared on 12 March; visits kept weekly", "done": False}]})
+
+    note: str = Text
+    done: bool = Field(default=False, description="The pledge is fulfilled (践诺)")
+
+
+class PledgeAssessmentIn(_In):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"rating": "good", "comment": "Kept every item; residents of building 3 confirmed"}]})
+
+    rating: PledgeRating
+    comment: str | None = Field(default=None, max_length=1000)
+
+
+class PledgeProgressOut(BaseModel):
+    note: str
+    done: bool
+    at: datetime
+    by: str
+
+
+class PledgeOut(BaseModel):
+    id: str
+    pledger_kind: str
+    pledger_id: str
+    organization_id: str | None
+    community_code: str
+    year: int
+    items: list[str]
+    progress: list[PledgeProgressOut]
+    state: str
+    rating: str | None
+    assessment_comment: str | None
+    pledged_at: datetime
+    fulfilled_at: datetime | None
+    assessed_at: datetime | None
+
+
+class PublicPledgeOut(BaseModel):
+    """A pledge on the public list (公开): members are masked, organizations named."""
+
+    id: str
+    pledger_kind: str
+    pledger: str | None = Field(description="The organization's name; a member shows as ****")
+    organization_id: str | None
+    organization_name: str | None
+    community_code: str
+    year: int
+    items: list[str]
+    state: str
+    rating: str | None
+    assessment_comment: str | None

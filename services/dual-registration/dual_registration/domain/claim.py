@@ -40,6 +40,7 @@ class PostKind(StrEnum):
     VOLUNTEER_POST = "volunteer_post"            # e.g. the "little red caps" (小红帽)
     RESPONSIBILITY_AREA = "responsibility_area"  # 党员责任区: a block or grid a member looks after
     HOUSEHOLDS = "households"                    # 党员联系户: a set of households to look after
+    NO_OFFICE = "no_office"                      # 无职党员设岗定责: a post with duties for members without office
 
 
 # Which claimant kinds may claim which targets.
@@ -71,6 +72,35 @@ def check_claim(claimant_kind: str, claimant_id: str, registration_community_pat
                              "registration community.")
     if holding_claims_of_claimant:
         raise Duplicate(f"The {claimant_kind} '{claimant_id}' already holds a claim on this {target.kind.value}.")
+    check_capacity(target, approved_on_target)
+
+
+@dataclass(frozen=True)
+class ResidentMember:
+    """A party member as org-registry last described them (the member copy), registered or not."""
+
+    member_id: str
+    residence_community_path: str | None
+    left: bool
+
+
+def check_no_office_claim(member: ResidentMember, post_kind: str, target: ClaimTarget,
+                          holding_claims_of_claimant: int, approved_on_target: int) -> None:
+    """A member claims without a dual registration only a post for members without office, and only
+    in the community where they live: retired and mobile members hold no registration (that is for
+    in-service members), so the member copy's residence is what places them. Every other post kind
+    keeps needing an approved registration (`check_claim`)."""
+    if post_kind != PostKind.NO_OFFICE:
+        raise NotEligible(f"Only posts for members without office ({PostKind.NO_OFFICE.value}) are claimed without "
+                          "a registration; claim this post with your approved registration.")
+    if member.left:
+        raise NotEligible(f"Member '{member.member_id}' has left the party organization.")
+    if not target.open:
+        raise TargetNotClaimable(f"The post '{target.id}' cannot be claimed: {target.why_closed}.")
+    if member.residence_community_path is None or not target.area_path.startswith(member.residence_community_path):
+        raise NotInCommunity(f"The post '{target.id}' is not in the community where member '{member.member_id}' lives.")
+    if holding_claims_of_claimant:
+        raise Duplicate(f"The member '{member.member_id}' already holds a claim on this post.")
     check_capacity(target, approved_on_target)
 
 

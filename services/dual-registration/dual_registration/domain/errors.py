@@ -77,6 +77,10 @@ class ServiceNotOver(RuleViolation):
     kind = "service-not-over"
 
 
+class InvalidPledge(RuleViolation):
+    kind = "invalid-pledge"
+
+
 # slug -> (status, title), registered with the platform's problem catalogue by the use cases.
 PROBLEM_KINDS: dict[str, tuple[int, str]] = {
     "not-eligible": (422, "The registrant may not register"),
@@ -97,4 +101,5 @@ PROBLEM_KINDS: dict[str, tuple[int, str]] = {
     "not-served": (403, "Residents rate only those who served them"),
     "service-not-over": (409, "The service session has not ended yet"),
     "nothing-to-change": (409, "The change is already in effect"),
+    "invalid-pledge": (422, "A pledge names between one and twenty items"),
 }

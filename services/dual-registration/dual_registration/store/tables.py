@@ -145,7 +145,8 @@ claims = Table(
     Column("id", String(ID), primary_key=True),
     Column("claimant_kind", String(8), nullable=False),
     Column("claimant_id", String(ID), nullable=False, index=True),
-    Column("registration_id", String(ID), ForeignKey("registrations.id"), nullable=False),
+    # None: a member without office claimed a no-office post by their residence, with no registration.
+    Column("registration_id", String(ID), ForeignKey("registrations.id"), nullable=True),
     Column("target_kind", String(16), nullable=False),
     Column("target_id", String(ID), nullable=False),
     Column("community_code", String(CODE), nullable=False),
@@ -266,6 +267,33 @@ evaluations = Table(
     _partial_unique("uq_evaluations_one_per_evaluator",
                     ["subject_kind", "subject_id", "period", "community_code", "evaluator_kind", "evaluator_subject"],
                     "state <> 'discarded'"),
+)
+
+# --- the pledge cycle (承诺—践诺—评诺); created by migration 0008, so kept out of OWN_TABLES (0002)
+
+pledges = Table(
+    "pledges", metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("pledger_kind", String(16), nullable=False),
+    Column("pledger_id", String(ID), nullable=False),
+    # The member's own organization, or the pledging organization itself: what the public list names.
+    Column("organization_id", String(ID), nullable=True),
+    Column("community_code", String(CODE), nullable=False),
+    Column("community_path", String(PATH), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("items", JSON, nullable=False),
+    Column("progress", JSON, nullable=False),  # [{"note", "done", "at", "by"}], oldest first
+    Column("state", String(16), nullable=False),
+    Column("rating", String(16), nullable=True),
+    Column("assessment_comment", String(1000), nullable=True),
+    Column("pledged_by", String(200), nullable=False),
+    Column("pledged_at", UtcDateTime, nullable=False),
+    Column("fulfilled_at", UtcDateTime, nullable=True),
+    Column("assessed_by", String(200), nullable=True),
+    Column("assessed_at", UtcDateTime, nullable=True),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index("ix_pledges_community", "community_path", "year"),
+    Index("uq_pledges_one_per_year", "pledger_kind", "pledger_id", "year", "community_code", unique=True),
 )
 
 OWN_TABLES = [registrations, commitments, posts, claims, service_sessions, checkin_codes, ledger_transfers,

@@ -7,12 +7,14 @@ from datetime import datetime
 from typing import Any
 
 from dual_registration.domain.claim import (CLAIM_MACHINE, DEMAND_CAPACITY, OPEN_DEMAND_STATES, OPEN_PROJECT_EVENTS,
-                                            ClaimState, ClaimTarget, TargetKind, check_capacity, check_claim)
+                                            ClaimState, ClaimTarget, ResidentMember, TargetKind, check_capacity,
+                                            check_claim, check_no_office_claim)
+from dual_registration.domain.community import community_or_none
 from dual_registration.domain.ids import new_id
 from dual_registration.domain.registration import RegistrantKind, RegistrationState
 from dual_registration.events import CLAIM_EVENTS, SOURCE
 from dual_registration.store.claims import ClaimRepository, PostRepository
-from dual_registration.store.read_copies import demand_row, project_row
+from dual_registration.store.read_copies import demand_row, known_member, project_row
 from dual_registration.store.registrations import RegistrationRepository
 from dual_registration.use_cases.access import DECIDERS, not_found, own_reach, require_decider, rules
 from dual_registration.use_cases.errors import NotEligible
@@ -61,8 +63,12 @@ async def _target(uow: UnitOfWork, kind: TargetKind, target_id: str) -> ClaimTar
                        f"it is '{demand.state}'")
 
 
-async def request_claim(db: Database, scope: AreaScope, now: datetime, *, registration_id: str,
-                        target_kind: TargetKind, target_id: str, note: str | None) -> dict[str, Any]:
+async def request_claim(db: Database, scope: AreaScope, now: datetime, *, registration_id: str | None,
+                        target_kind: TargetKind, target_id: str, note: str | None,
+                        member_id: str | None = None) -> dict[str, Any]:
+    if registration_id is None:
+        return await _request_no_office_claim(db, scope, now, member_id=member_id or "", target_kind=target_kind,
+                                              target_id=target_id, note=note)
     async with db.unit_of_work() as uow:
         registration = await RegistrationRepository(uow.session).get(registration_id)
         if registration is None or not own_reach(scope).covers(registration.community_path):
@@ -91,6 +97,48 @@ async def request_claim(db: Database, scope: AreaScope, now: datetime, *, regist
     return await get_claim(db, scope, row["id"])
 
 
+async def _request_no_office_claim(db: Database, scope: AreaScope, now: datetime, *, member_id: str,
+                                   target_kind: TargetKind, target_id: str, note: str | None) -> dict[str, Any]:
+    """A member living in the community claims a post for members without office, registered or not."""
+    async with db.unit_of_work() as uow:
+        member = await known_member(uow.session, member_id)
+        if member is None or not own_reach(scope).covers(member.residence_area_path):
+            raise UnknownReference(f"No member '{member_id}' known in your scope (members come from org-registry).",
+                                   errors=[{"field": "member_id", "message": "unknown member"}])
+        if not (scope.caller.role in DECIDERS
+                or (scope.caller.role == Role.PARTY_MEMBER and scope.caller.subject == member_id)):
+            raise Forbidden("A claim is made by the member, or by community staff for them.")
+        if target_kind != TargetKind.POST:
+            raise NotEligible("Without a registration a member claims only posts for members without office.")
+        post = await PostRepository(uow.session).get(target_id, for_update=True)
+        if post is None:
+            raise UnknownReference(f"No post '{target_id}'.", errors=[{"field": "target_id", "message": "unknown post"}])
+        target = ClaimTarget(TargetKind.POST, post.id, post.community_path, post.capacity, post.open, "the post is closed")
+        community = community_or_none(member.residence_area_path)
+        claims = ClaimRepository(uow.session)
+        with rules():
+            check_no_office_claim(
+                ResidentMember(member_id, community.path if community else None, member.left), post.kind, target,
+                await claims.holding_by("member", member_id, target_kind, target_id),
+                await claims.approved_on(target_kind, target_id))
+        row = {"id": new_id(), "claimant_kind": RegistrantKind.MEMBER.value, "claimant_id": member_id,
+               "registration_id": None, "target_kind": target_kind.value, "target_id": target_id,
+               "community_code": post.community_code, "community_path": post.community_path,
+               "state": ClaimState.REQUESTED.value, "note": note, "requested_by": scope.caller.subject,
+               "requested_at": now, "updated_by": scope.caller.subject, "updated_at": now}
+        await claims.add(row)
+        uow.record(_claim_event(row, ClaimState.REQUESTED, now), aggregate_id=row["id"], source=SOURCE)
+        await uow.commit()
+    return await get_claim(db, scope, row["id"])
+
+
+async def _organization_of(session, registration_id: str | None) -> str | None:
+    """The claimant unit's organization; claims without a registration (members without office) have none."""
+    if registration_id is None:
+        return None
+    return (await RegistrationRepository(session).get(registration_id)).organization_id
+
+
 async def change_claim(db: Database, scope: AreaScope, now: datetime, claim_id: str, target: ClaimState,
                        note: str | None) -> dict[str, Any]:
     async with db.unit_of_work() as uow:
@@ -98,8 +146,8 @@ async def change_claim(db: Database, scope: AreaScope, now: datetime, claim_id: 
         row = await claims.get(claim_id)
         if row is None or not await _can_see(uow, scope, row._mapping):
             raise not_found("claim", claim_id)
-        registration = await RegistrationRepository(uow.session).get(row.registration_id)
-        own = _is_claimant(scope, row.claimant_kind, row.claimant_id, registration.organization_id)
+        own = _is_claimant(scope, row.claimant_kind, row.claimant_id,
+                           await _organization_of(uow.session, row.registration_id))
         if not (own and target in CLAIMANT_STEPS):
             require_decider(scope, row.community_path, f"move a claim to '{target.value}'")
         with rules():
@@ -128,8 +176,8 @@ async def _can_see(uow_or_session, scope: AreaScope, row: dict[str, Any]) -> boo
     if scope.caller.role in STAFF_ROLES:
         return True
     session = uow_or_session.session if isinstance(uow_or_session, UnitOfWork) else uow_or_session
-    registration = await RegistrationRepository(session).get(row["registration_id"])
-    return _is_claimant(scope, row["claimant_kind"], row["claimant_id"], registration.organization_id)
+    return _is_claimant(scope, row["claimant_kind"], row["claimant_id"],
+                        await _organization_of(session, row["registration_id"]))
 
 
 async def get_claim(db: Database, scope: AreaScope, claim_id: str) -> dict[str, Any]:
