@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import tzinfo
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -69,3 +70,11 @@ async def get_clock(request: Request) -> Clock:
 
 
 ClockDep = Annotated[Clock, Depends(get_clock)]
+
+
+async def district_zone(request: Request) -> tzinfo:
+    """The district's time zone (DISTRICT_TIME_ZONE): days, months and years begin at midnight on its clock."""
+    return request.app.state.settings.district_zone
+
+
+DistrictZoneDep = Annotated[tzinfo, Depends(district_zone)]

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response, status
 
-from dual_registration.api.parameters import After, DistrictZoneDep, Limit, NowDep
+from dual_registration.api.parameters import After, Limit, NowDep
 from dual_registration.api.responses import PROBLEMS
 from dual_registration.api.schemas import CardOut, EvaluationIn, EvaluationOut, FiguresOut
 from dual_registration.api.spreadsheet import cards_workbook
@@ -14,7 +14,7 @@ from dual_registration.domain.evaluation import EvaluationState
 from dual_registration.use_cases import cards as card_cases
 from dual_registration.use_cases import evaluations as use_cases
 from dual_registration.use_cases.figures import figures as area_figures
-from yizhou.dependencies import DatabaseDep, ScopeDep
+from yizhou.dependencies import DatabaseDep, DistrictZoneDep, ScopeDep
 from yizhou.idempotent_writes import IdempotentDatabaseDep, IdempotentRoute
 from yizhou.list_parameters import ExactAreaCode, SubtreeCode
 from yizhou.pagination import Page, page_of

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Query
 
 from yizhou.dependencies import ClockDep
 from yizhou.list_parameters import After  # noqa: F401  (the vocabulary, re-exported)
@@ -21,9 +21,3 @@ async def current_time(clock: ClockDep) -> datetime:
 NowDep = Annotated[datetime, Depends(current_time)]
 
 
-async def district_zone(request: Request) -> tzinfo:
-    """The district's time zone (DISTRICT_TIME_ZONE): periods begin at midnight on its clock."""
-    return request.app.state.settings.district_zone
-
-
-DistrictZoneDep = Annotated[tzinfo, Depends(district_zone)]

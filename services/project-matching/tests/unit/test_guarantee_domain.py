@@ -133,3 +133,18 @@ def test_score_equals_the_sum_of_contributions_and_stays_in_range(values):
     measured = [line for line in card.lines if line.value is not None]
     if measured:
         assert sum(line.effective_weight for line in measured) == pytest.approx(1, abs=1e-5)
+
+
+def test_funds_are_booked_on_the_districts_day_at_the_turn_of_the_year():
+    """Issue 21: at 00:30 on 1 January in Beijing (16:30 UTC on 31 December) spending of the new year was booked
+    on 31 December of that new year, a day almost twelve months ahead; it is the district's today now."""
+    from datetime import UTC, date, datetime
+
+    from project_matching.guarantee.use_cases.funds import booking_date
+    from yizhou.district_clock import DEFAULT_ZONE
+
+    new_year_in_beijing = datetime(2026, 12, 31, 16, 30, tzinfo=UTC)
+    assert booking_date(2027, new_year_in_beijing, DEFAULT_ZONE, spending=True) == date(2027, 1, 1)
+    assert booking_date(2027, new_year_in_beijing, DEFAULT_ZONE, spending=False) == date(2027, 1, 1)
+    assert booking_date(2026, new_year_in_beijing, DEFAULT_ZONE, spending=True) == date(2026, 12, 31)
+    assert booking_date(2027, new_year_in_beijing, UTC, spending=True) == date(2027, 12, 31)  # the old UTC answer

@@ -19,7 +19,7 @@ from project_matching.use_cases.access import area_in_scope
 from yizhou.auth import require_role
 from yizhou.personal_data import STAFF_ROLES
 from yizhou.axis_events import CODE_PATTERN
-from yizhou.dependencies import DatabaseDep, ScopeDep
+from yizhou.dependencies import DatabaseDep, DistrictZoneDep, ScopeDep
 from yizhou.idempotent_writes import IdempotentDatabaseDep, IdempotentRoute
 from yizhou.pagination import Page, encode_cursor, page_of
 
@@ -41,10 +41,11 @@ def out(e: Entry) -> EntryOut:
 @router.post("/api/v1/funds/income", status_code=status.HTTP_201_CREATED, response_model=EntryOut,
              responses=FUND_PROBLEMS, summary="Record funds received by an organization (party dues returned, "
                                               "district allocation, unit contribution, government purchase)")
-async def receive(body: IncomeIn, db: IdempotentDatabaseDep, scope: ScopeDep, response: Response) -> EntryOut:
+async def receive(body: IncomeIn, db: IdempotentDatabaseDep, scope: ScopeDep, zone: DistrictZoneDep,
+                  response: Response) -> EntryOut:
     entry = await use_cases.receive(db, scope, organization_id=body.organization_id, year=body.year,
                                     source=body.source, amount_fen=fen(body.amount_yuan), booked_on=body.booked_on,
-                                    note=body.note)
+                                    note=body.note, zone=zone)
     response.headers["Location"] = f"/api/v1/funds/entries/{entry.id}"
     return out(entry)
 
@@ -52,11 +53,12 @@ async def receive(body: IncomeIn, db: IdempotentDatabaseDep, scope: ScopeDep, re
 @router.post("/api/v1/funds/spending", status_code=status.HTTP_201_CREATED, response_model=EntryOut,
              responses=FUND_PROBLEMS, summary="Record spending for a project or an activity; never below a zero "
                                               "balance (409 insufficient-funds)")
-async def spend(body: SpendingIn, db: IdempotentDatabaseDep, scope: ScopeDep, response: Response) -> EntryOut:
+async def spend(body: SpendingIn, db: IdempotentDatabaseDep, scope: ScopeDep, zone: DistrictZoneDep,
+                response: Response) -> EntryOut:
     entry = await use_cases.record_spending(db, scope, organization_id=body.organization_id, year=body.year,
                                             amount_fen=fen(body.amount_yuan), purpose=body.purpose,
                                             project_id=body.project_id, activity=body.activity,
-                                            booked_on=body.booked_on, note=body.note)
+                                            booked_on=body.booked_on, note=body.note, zone=zone)
     response.headers["Location"] = f"/api/v1/funds/entries/{entry.id}"
     return out(entry)
 

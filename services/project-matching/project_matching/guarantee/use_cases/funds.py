@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
 from sqlalchemy import select
@@ -17,6 +17,7 @@ from project_matching.store.tables import projects
 from project_matching.use_cases.access import area_in_scope, not_found
 from project_matching.use_cases.errors import BalanceTooLow, OrganizationDissolved, ProjectNotReady
 from project_matching.use_cases.publishing import record
+from yizhou.district_clock import DEFAULT_ZONE, local
 from yizhou.axis_copy import area_info
 from yizhou.personal_data import STAFF_ROLES
 from yizhou.auth import AreaScope, Role, require_role
@@ -65,11 +66,21 @@ def _entry_values(scope: AreaScope, org: Organization, year: int, amount_fen: in
                 recorded_at=now, **kw)
 
 
+def booking_date(year: int, now: datetime, zone: tzinfo, *, spending: bool) -> date:
+    """The day an entry of `year` is booked on when none is given: today in the district (at 00:30 on
+    1 January in Beijing it is still 31 December in UTC) if `year` is this year, else the first day of
+    the year for income and the last for spending."""
+    today = local(now, zone).date()
+    if today.year == year:
+        return today
+    return date(year, 12, 31) if spending else date(year, 1, 1)
+
+
 async def receive(db: Database, scope: AreaScope, *, organization_id: str, year: int, source: str, amount_fen: int,
-                  booked_on: date | None, note: str) -> Entry:
+                  booked_on: date | None, note: str, zone: tzinfo = DEFAULT_ZONE) -> Entry:
     require_role(scope, BOOKKEEPERS, "record activity funds")
     now = datetime.now(UTC)
-    booked_on = booked_on or (now.date() if now.year == year else date(year, 1, 1))
+    booked_on = booked_on or booking_date(year, now, zone, spending=False)
     try:
         check_entry(year=year, amount_fen=amount_fen, booked_on=booked_on)
     except FundRuleViolation as exc:
@@ -89,10 +100,10 @@ async def receive(db: Database, scope: AreaScope, *, organization_id: str, year:
 
 async def record_spending(db: Database, scope: AreaScope, *, organization_id: str, year: int, amount_fen: int,
                           purpose: str, project_id: str | None, activity: str | None, booked_on: date | None,
-                          note: str) -> Entry:
+                          note: str, zone: tzinfo = DEFAULT_ZONE) -> Entry:
     require_role(scope, BOOKKEEPERS, "record spending of activity funds")
     now = datetime.now(UTC)
-    booked_on = booked_on or (now.date() if now.year == year else date(year, 12, 31))
+    booked_on = booked_on or booking_date(year, now, zone, spending=True)
     try:
         check_entry(year=year, amount_fen=amount_fen, booked_on=booked_on)
         check_spending(purpose=purpose, project_id=project_id, activity=activity)
