@@ -188,20 +188,27 @@ async def get(db: Database, scope: AreaScope, order_id: str) -> WorkOrder:
     return await _readable(db, scope, order)
 
 
-async def return_to_district(db: Database, scope: AreaScope, clock: Clock, order_id: str, reason: str) -> WorkOrder:
-    """退单: staff of the area the order is with say it is not theirs."""
-    require_role(scope, STAFF_ROLES, "return work orders")
+async def _area_step(db: Database, scope: AreaScope, clock: Clock, order_id: str, reason: str, *, what: str,
+                     transition, history: str, event) -> WorkOrder:
+    """One step the area an order is with takes on its own (return, appeal): the rule, the history, the event."""
+    require_role(scope, STAFF_ROLES, what)
     async with db.unit_of_work() as uow:
         order, demand, _ = await _order_in_scope(uow, scope, order_id)
         now = clock.now()
         try:
-            order = return_order(order, reason, demand.state.value, now)
+            order = transition(order, reason, demand.state.value, now)
         except MOVE_ERRORS as exc:
             raise rule_problem(exc) from None
-        await _step(uow, scope, order, demand, "work order returned", reason, now)
-        _record(uow, WorkOrderReturned, order, demand, now)
+        await _step(uow, scope, order, demand, history, reason, now)
+        _record(uow, event, order, demand, now)
         await uow.commit()
     return order
+
+
+async def return_to_district(db: Database, scope: AreaScope, clock: Clock, order_id: str, reason: str) -> WorkOrder:
+    """退单: staff of the area the order is with say it is not theirs."""
+    return await _area_step(db, scope, clock, order_id, reason, what="return work orders", transition=return_order,
+                            history="work order returned", event=WorkOrderReturned)
 
 
 async def decide_return(db: Database, scope: AreaScope, clock: Clock, settings: Settings, order_id: str,
@@ -247,18 +254,8 @@ async def decide_return(db: Database, scope: AreaScope, clock: Clock, settings: 
 
 async def appeal_assessment(db: Database, scope: AreaScope, clock: Clock, order_id: str, reason: str) -> WorkOrder:
     """申诉: staff of the area the closed order is with contest its assessment."""
-    require_role(scope, STAFF_ROLES, "appeal work orders")
-    async with db.unit_of_work() as uow:
-        order, demand, _ = await _order_in_scope(uow, scope, order_id)
-        now = clock.now()
-        try:
-            order = appeal(order, reason, demand.state.value, now)
-        except MOVE_ERRORS as exc:
-            raise rule_problem(exc) from None
-        await _step(uow, scope, order, demand, "work order appealed", reason, now)
-        _record(uow, WorkOrderAppealed, order, demand, now)
-        await uow.commit()
-    return order
+    return await _area_step(db, scope, clock, order_id, reason, what="appeal work orders", transition=appeal,
+                            history="work order appealed", event=WorkOrderAppealed)
 
 
 async def decide_appeal(db: Database, scope: AreaScope, clock: Clock, order_id: str, decision: AppealDecision,
